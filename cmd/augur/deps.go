@@ -19,6 +19,7 @@ import (
 	_ "github.com/prometheus/client_golang/prometheus"
 	_ "github.com/rs/zerolog"
 	_ "github.com/spf13/cobra"
+	_ "github.com/google/btree"
 	_ "github.com/tidwall/btree"
 	_ "github.com/xdg-go/scram"
 	_ "golang.org/x/term"
