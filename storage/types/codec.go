@@ -1,0 +1,424 @@
+package types
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/cockroachdb/apd/v3"
+	"github.com/jackc/pgerrcode"
+)
+
+// EncodeText formats a non-NULL datum as PostgreSQL's output function does. The
+// caller checks IsNull first.
+func EncodeText(t T, d Datum) []byte {
+	return AppendText(nil, t, d)
+}
+
+// AppendText appends the text form of a non-NULL datum to buf.
+func AppendText(buf []byte, t T, d Datum) []byte {
+	switch t.oid {
+	case OIDBool:
+		if mustBool(t, d) {
+			return append(buf, 't')
+		}
+		return append(buf, 'f')
+	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
+		return strconv.AppendInt(buf, mustInt(t, d), 10)
+	case OIDFloat8:
+		return AppendFloat(buf, mustFloat(t, d), 64)
+	case OIDFloat4:
+		return AppendFloat(buf, mustFloat(t, d), 32)
+	case OIDNumeric:
+		return append(buf, FormatNumeric(mustNumeric(t, d))...)
+	default:
+		return append(buf, mustString(t, d)...)
+	}
+}
+
+// EncodeBinary formats a non-NULL datum in PostgreSQL's binary (send) format.
+func EncodeBinary(t T, d Datum) []byte {
+	switch t.oid {
+	case OIDBool:
+		if mustBool(t, d) {
+			return []byte{1}
+		}
+		return []byte{0}
+	case OIDInt2:
+		return binary.BigEndian.AppendUint16(nil, uint16(mustInt(t, d)))
+	case OIDInt4, OIDOid:
+		return binary.BigEndian.AppendUint32(nil, uint32(mustInt(t, d)))
+	case OIDInt8:
+		return binary.BigEndian.AppendUint64(nil, uint64(mustInt(t, d)))
+	case OIDFloat4:
+		return binary.BigEndian.AppendUint32(nil, math.Float32bits(float32(mustFloat(t, d))))
+	case OIDFloat8:
+		return binary.BigEndian.AppendUint64(nil, math.Float64bits(mustFloat(t, d)))
+	case OIDNumeric:
+		return numericSend(mustNumeric(t, d))
+	default:
+		return []byte(mustString(t, d))
+	}
+}
+
+// DecodeText parses PostgreSQL's text input form of t.
+func DecodeText(t T, b []byte) (Datum, error) {
+	switch t.oid {
+	case OIDBool:
+		v, ok := ParseBool(b)
+		if !ok {
+			return nil, invalidText(t, b)
+		}
+		return v, nil
+	case OIDInt2:
+		return parseInt(t, b, math.MinInt16, math.MaxInt16)
+	case OIDInt4:
+		return parseInt(t, b, math.MinInt32, math.MaxInt32)
+	case OIDInt8:
+		return parseInt(t, b, math.MinInt64, math.MaxInt64)
+	case OIDOid:
+		return parseOid(b)
+	case OIDFloat8:
+		return parseFloat(t, b, 64)
+	case OIDFloat4:
+		return parseFloat(t, b, 32)
+	case OIDNumeric:
+		d, err := ParseNumeric(string(b))
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	case OIDUnknown, OIDText, OIDVarchar, OIDBpchar, OIDName:
+		if err := checkText(b); err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	}
+	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no input function for type %s", t.Name())
+}
+
+// DecodeBinary parses PostgreSQL's binary (recv) form of t.
+func DecodeBinary(t T, b []byte) (Datum, error) {
+	want := map[uint32]int{OIDBool: 1, OIDInt2: 2, OIDInt4: 4, OIDOid: 4, OIDInt8: 8, OIDFloat4: 4, OIDFloat8: 8}
+	if n, ok := want[t.oid]; ok && len(b) != n {
+		return nil, badBinary(t, "incorrect binary data format: %s needs %d bytes, got %d", t.Name(), n, len(b))
+	}
+	switch t.oid {
+	case OIDBool:
+		return b[0] != 0, nil
+	case OIDInt2:
+		return int64(int16(binary.BigEndian.Uint16(b))), nil
+	case OIDInt4:
+		return int64(int32(binary.BigEndian.Uint32(b))), nil
+	case OIDOid:
+		return int64(binary.BigEndian.Uint32(b)), nil
+	case OIDInt8:
+		return int64(binary.BigEndian.Uint64(b)), nil
+	case OIDFloat4:
+		return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
+	case OIDFloat8:
+		return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
+	case OIDNumeric:
+		d, err := numericRecv(b)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	case OIDUnknown, OIDText, OIDVarchar, OIDBpchar, OIDName:
+		if err := checkText(b); err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	}
+	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no binary input function for type %s", t.Name())
+}
+
+// checkText enforces what PostgreSQL enforces for text in a UTF8 database: valid
+// UTF-8 and no NUL byte.
+func checkText(b []byte) error {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return pgerr.New(pgerrcode.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x00")
+	}
+	if !utf8.Valid(b) {
+		for i := 0; i < len(b); {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return pgerr.New(pgerrcode.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x%02x", b[i])
+			}
+			i += n
+		}
+	}
+	return nil
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// ParseBool accepts PostgreSQL's boolean spellings: any unambiguous prefix of
+// true/false/yes/no, on/off (at least two letters), 1/0, surrounded by whitespace,
+// in any case.
+func ParseBool(b []byte) (bool, bool) {
+	s := string(bytes.ToLower(trimSpace(b)))
+	if s == "" {
+		return false, false
+	}
+	prefix := func(word string) bool { return len(s) <= len(word) && word[:len(s)] == s }
+	switch s[0] {
+	case 't':
+		return true, prefix("true")
+	case 'f':
+		return false, prefix("false")
+	case 'y':
+		return true, prefix("yes")
+	case 'n':
+		return false, prefix("no")
+	case '1':
+		return true, s == "1"
+	case '0':
+		return false, s == "0"
+	case 'o':
+		if len(s) >= 2 && prefix("on") {
+			return true, true
+		}
+		if len(s) >= 2 && prefix("off") {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+func parseInt(t T, b []byte, lo, hi int64) (Datum, error) {
+	s := trimSpace(b)
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if i == len(s) {
+		return nil, invalidText(t, b)
+	}
+	for j := i; j < len(s); j++ {
+		if s[j] < '0' || s[j] > '9' {
+			return nil, invalidText(t, b)
+		}
+	}
+	v, err := strconv.ParseInt(string(s), 10, 64)
+	if err != nil || v < lo || v > hi {
+		return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "value %q is out of range for type %s", string(b), t.SQLName())
+	}
+	return v, nil
+}
+
+func parseOid(b []byte) (Datum, error) {
+	s := trimSpace(b)
+	if len(s) == 0 {
+		return nil, invalidText(Oid, b)
+	}
+	v, err := strconv.ParseInt(string(s), 10, 64)
+	if err != nil {
+		return nil, invalidText(Oid, b)
+	}
+	// PostgreSQL's oidin accepts negative values down to -2^31 and wraps them.
+	if v < math.MinInt32 || v > math.MaxUint32 {
+		return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "value %q is out of range for type oid", string(b))
+	}
+	return int64(uint32(v)), nil
+}
+
+func parseFloat(t T, b []byte, bits int) (Datum, error) {
+	s := string(trimSpace(b))
+	switch lower := string(bytes.ToLower([]byte(s))); lower {
+	case "nan", "+nan", "-nan":
+		return math.NaN(), nil
+	case "infinity", "+infinity", "inf", "+inf":
+		return math.Inf(1), nil
+	case "-infinity", "-inf":
+		return math.Inf(-1), nil
+	}
+	if s == "" || !floatSyntax(s) {
+		return nil, invalidText(t, b)
+	}
+	v, err := strconv.ParseFloat(s, bits)
+	if err != nil || (v == 0 && hasNonZeroMantissa(s)) {
+		return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "%q is out of range for type %s", s, t.SQLName())
+	}
+	return v, nil
+}
+
+// floatSyntax accepts strtod's decimal syntax: [sign] digits [. digits] [e [sign] digits].
+func floatSyntax(s string) bool {
+	i := 0
+	if s[i] == '+' || s[i] == '-' {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		ed := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			ed++
+		}
+		if ed == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func hasNonZeroMantissa(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == 'e' || c == 'E':
+			return false
+		case c >= '1' && c <= '9':
+			return true
+		}
+	}
+	return false
+}
+
+// AppendFloat formats f as PostgreSQL 12+ does with extra_float_digits >= 1: the
+// shortest text that reads back as the same value, in fixed notation when the
+// decimal exponent is in [-4, 15) (float8) or [-4, 6) (float4), else as d.ddde±XX.
+func AppendFloat(buf []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(buf, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Infinity"...)
+	case f == 0:
+		if math.Signbit(f) {
+			return append(buf, "-0"...)
+		}
+		return append(buf, '0')
+	}
+	e := strconv.FormatFloat(f, 'e', -1, bits) // [-]d[.ddd]e±XX
+	neg := e[0] == '-'
+	if neg {
+		e = e[1:]
+	}
+	ePos := bytes.IndexByte([]byte(e), 'e')
+	mant, expStr := e[:ePos], e[ePos+1:]
+	exp, _ := strconv.Atoi(expStr)
+	digits := make([]byte, 0, len(mant))
+	for i := 0; i < len(mant); i++ {
+		if mant[i] != '.' {
+			digits = append(digits, mant[i])
+		}
+	}
+	maxExp := 15
+	if bits == 32 {
+		maxExp = 6
+	}
+	if neg {
+		buf = append(buf, '-')
+	}
+	if exp < -4 || exp >= maxExp {
+		buf = append(buf, digits[0])
+		if len(digits) > 1 {
+			buf = append(buf, '.')
+			buf = append(buf, digits[1:]...)
+		}
+		buf = append(buf, 'e')
+		if exp < 0 {
+			buf = append(buf, '-')
+			exp = -exp
+		} else {
+			buf = append(buf, '+')
+		}
+		if exp < 10 {
+			buf = append(buf, '0')
+		}
+		return strconv.AppendInt(buf, int64(exp), 10)
+	}
+	if exp < 0 {
+		buf = append(buf, "0."...)
+		for i := 0; i < -exp-1; i++ {
+			buf = append(buf, '0')
+		}
+		return append(buf, digits...)
+	}
+	if len(digits) <= exp+1 {
+		buf = append(buf, digits...)
+		for i := len(digits); i <= exp; i++ {
+			buf = append(buf, '0')
+		}
+		return buf
+	}
+	buf = append(buf, digits[:exp+1]...)
+	buf = append(buf, '.')
+	return append(buf, digits[exp+1:]...)
+}
+
+func mustBool(t T, d Datum) bool {
+	v, ok := d.(bool)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustInt(t T, d Datum) int64 {
+	v, ok := d.(int64)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustFloat(t T, d Datum) float64 {
+	v, ok := d.(float64)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustNumeric(t T, d Datum) *apd.Decimal {
+	v, ok := d.(*apd.Decimal)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustString(t T, d Datum) string {
+	v, ok := d.(string)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}

@@ -1,0 +1,167 @@
+// Package types holds the SQL value types that every layer of Augur shares: the
+// planner types expressions with them, the executor computes Datums of them, the
+// protocol layer sends them to clients in PostgreSQL's text and binary formats, and
+// storage encodes them in rows.
+//
+// A type is identified by its PostgreSQL OID, because that is what clients see in
+// RowDescription and ParameterDescription, and what they send in Parse: keeping the
+// OID as the identity means no translation table sits between the wire and the
+// planner. The codecs follow PostgreSQL 15 byte for byte (text output of float8 is the
+// shortest round-trip form, numeric binary is the base-10000 digit format), so a
+// driver cannot tell Augur from PostgreSQL by the values it receives.
+//
+// Every error a decoder returns is a *pgerr.Error with the SQLSTATE PostgreSQL uses
+// (22P02 invalid_text_representation, 22003 numeric_value_out_of_range, 22P03
+// invalid_binary_representation, 22021 character_not_in_repertoire).
+package types
+
+import "strings"
+
+// T is a SQL type. It is comparable; the zero T is invalid (OID 0).
+type T struct{ oid uint32 }
+
+// Type OIDs as PostgreSQL assigns them (pg_type.oid).
+const (
+	OIDBool    uint32 = 16
+	OIDBytea   uint32 = 17
+	OIDName    uint32 = 19
+	OIDInt8    uint32 = 20
+	OIDInt2    uint32 = 21
+	OIDInt4    uint32 = 23
+	OIDText    uint32 = 25
+	OIDOid     uint32 = 26
+	OIDFloat4  uint32 = 700
+	OIDFloat8  uint32 = 701
+	OIDUnknown uint32 = 705
+	OIDBpchar  uint32 = 1042
+	OIDVarchar uint32 = 1043
+	OIDNumeric uint32 = 1700
+)
+
+// The types Augur implements.
+var (
+	Bool    = T{OIDBool}
+	Int2    = T{OIDInt2}
+	Int4    = T{OIDInt4}
+	Int8    = T{OIDInt8}
+	Float4  = T{OIDFloat4}
+	Float8  = T{OIDFloat8}
+	Numeric = T{OIDNumeric}
+	Text    = T{OIDText}
+	Varchar = T{OIDVarchar}
+	Bpchar  = T{OIDBpchar}
+	Name    = T{OIDName}
+	Oid     = T{OIDOid}
+	Unknown = T{OIDUnknown}
+	// Invalid is the zero T: "no type".
+	Invalid = T{}
+)
+
+// Category groups types the way PostgreSQL's typcategory does; the binder uses it for
+// implicit coercions and operator resolution.
+type Category byte
+
+// Categories, with PostgreSQL's letters.
+const (
+	CatInvalid Category = 0
+	CatBool    Category = 'B'
+	CatNumeric Category = 'N'
+	CatString  Category = 'S'
+	CatUnknown Category = 'X'
+)
+
+type info struct {
+	name     string // pg_type.typname
+	sqlName  string // format_type() spelling, used in error messages
+	len      int16
+	category Category
+}
+
+var infos = map[uint32]info{
+	OIDBool:    {"bool", "boolean", 1, CatBool},
+	OIDInt2:    {"int2", "smallint", 2, CatNumeric},
+	OIDInt4:    {"int4", "integer", 4, CatNumeric},
+	OIDInt8:    {"int8", "bigint", 8, CatNumeric},
+	OIDFloat4:  {"float4", "real", 4, CatNumeric},
+	OIDFloat8:  {"float8", "double precision", 8, CatNumeric},
+	OIDNumeric: {"numeric", "numeric", -1, CatNumeric},
+	OIDText:    {"text", "text", -1, CatString},
+	OIDVarchar: {"varchar", "character varying", -1, CatString},
+	OIDBpchar:  {"bpchar", "character", -1, CatString},
+	OIDName:    {"name", "name", 64, CatString},
+	OIDOid:     {"oid", "oid", 4, CatNumeric},
+	OIDUnknown: {"unknown", "unknown", -2, CatUnknown},
+}
+
+// OID returns the PostgreSQL type OID.
+func (t T) OID() uint32 { return t.oid }
+
+// Name returns pg_type.typname ("int4", "text", ...).
+func (t T) Name() string {
+	if i, ok := infos[t.oid]; ok {
+		return i.name
+	}
+	return "invalid"
+}
+
+// SQLName returns the name PostgreSQL's format_type gives ("integer", "double
+// precision"), which is what its error messages say.
+func (t T) SQLName() string {
+	if i, ok := infos[t.oid]; ok {
+		return i.sqlName
+	}
+	return "invalid"
+}
+
+// Len returns pg_type.typlen: the fixed size in bytes, -1 for variable length, -2
+// for C strings (unknown).
+func (t T) Len() int16 { return infos[t.oid].len }
+
+// Category returns the type's category.
+func (t T) Category() Category { return infos[t.oid].category }
+
+// Valid reports whether t is a known type.
+func (t T) Valid() bool { _, ok := infos[t.oid]; return ok }
+
+// IsInteger reports whether t is int2, int4 or int8.
+func (t T) IsInteger() bool { return t == Int2 || t == Int4 || t == Int8 }
+
+// IsString reports whether t is a string type (text, varchar, bpchar, name).
+func (t T) IsString() bool { return t.Category() == CatString }
+
+func (t T) String() string { return t.Name() }
+
+// ByOID returns the type with that OID.
+func ByOID(oid uint32) (T, bool) {
+	if _, ok := infos[oid]; ok {
+		return T{oid}, true
+	}
+	return T{}, false
+}
+
+var aliases = map[string]T{
+	"bool": Bool, "boolean": Bool,
+	"int2": Int2, "smallint": Int2,
+	"int4": Int4, "int": Int4, "integer": Int4,
+	"int8": Int8, "bigint": Int8,
+	"float4": Float4, "real": Float4,
+	"float8": Float8, "double precision": Float8, "float": Float8,
+	"numeric": Numeric, "decimal": Numeric, "dec": Numeric,
+	"text": Text,
+	"varchar": Varchar, "character varying": Varchar, "char varying": Varchar,
+	"bpchar": Bpchar, "character": Bpchar, "char": Bpchar,
+	"name": Name,
+	"oid": Oid,
+	"unknown": Unknown,
+}
+
+// ByName returns the type with that name. It accepts PostgreSQL's aliases
+// (integer, bigint, double precision, character varying, ...), an optional
+// "pg_catalog." prefix, and is case-insensitive. Type modifiers such as (10,2) are
+// not part of the name: see ParseTypeName.
+func ByName(name string) (T, bool) {
+	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	n = strings.TrimPrefix(n, "pg_catalog.")
+	t, ok := aliases[n]
+	return t, ok
+}
