@@ -3,8 +3,8 @@ package types
 import (
 	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/cockroachdb/apd/v3"
 	"github.com/jackc/pgerrcode"
 )
 

@@ -147,11 +147,11 @@ var aliases = map[string]T{
 	"float4": Float4, "real": Float4,
 	"float8": Float8, "double precision": Float8, "float": Float8,
 	"numeric": Numeric, "decimal": Numeric, "dec": Numeric,
-	"text": Text,
+	"text":    Text,
 	"varchar": Varchar, "character varying": Varchar, "char varying": Varchar,
 	"bpchar": Bpchar, "character": Bpchar, "char": Bpchar,
-	"name": Name,
-	"oid": Oid,
+	"name":    Name,
+	"oid":     Oid,
 	"unknown": Unknown,
 }
 

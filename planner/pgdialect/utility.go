@@ -1,0 +1,383 @@
+package pgdialect
+
+import (
+	"strings"
+
+	"github.com/augurdb/augur/storage/pgerr"
+)
+
+// UtilityKind is the kind of a statement parsed by ParseUtility.
+type UtilityKind int
+
+// Utility statement kinds.
+const (
+	UtilShow UtilityKind = iota + 1
+	UtilShowAll
+	UtilSet
+	UtilReset
+	UtilResetAll
+	UtilBegin
+	UtilCommit
+	UtilRollback
+)
+
+// TxModes are the transaction modes of BEGIN / START TRANSACTION.
+type TxModes struct {
+	Isolation  string // "serializable", "repeatable read", "read committed", "read uncommitted" or ""
+	ReadOnly   *bool
+	Deferrable *bool
+}
+
+// Utility is a statement the TiDB grammar has no form for, parsed by our own small
+// parsers.
+type Utility struct {
+	Kind UtilityKind
+	// Name is the parameter of SHOW, SET and RESET, lower case.
+	Name string
+	// Values of SET, one per list element, already flattened as PostgreSQL's
+	// flatten_set_variable_args does; nil means DEFAULT.
+	Values []string
+	Local  bool // SET LOCAL
+	Modes  TxModes
+	Chain  bool // COMMIT/ROLLBACK AND CHAIN
+}
+
+// Unsupported is returned by ParseUtility for statements PostgreSQL has and Augur
+// does not implement yet; it is a 0A000 error.
+func unsupported(what string) error {
+	return pgerr.FeatureNotSupported("%s is not supported yet", what)
+}
+
+type utilParser struct {
+	src  string
+	toks []Token
+	i    int
+}
+
+func (u *utilParser) peek() Token {
+	if u.i < len(u.toks) {
+		return u.toks[u.i]
+	}
+	return Token{Kind: EOF, Pos: len(u.src)}
+}
+
+func (u *utilParser) next() Token { t := u.peek(); u.i++; return t }
+
+func (u *utilParser) accept(words ...string) bool {
+	for k, w := range words {
+		if u.i+k >= len(u.toks) || !u.toks[u.i+k].Is(w) {
+			return false
+		}
+	}
+	u.i += len(words)
+	return true
+}
+
+func (u *utilParser) fail() error {
+	t := u.peek()
+	return syntaxAt(u.src, t.Pos, "%s", nearMsg(u.src, t))
+}
+
+func (u *utilParser) done() error {
+	if u.i < len(u.toks) {
+		return u.fail()
+	}
+	return nil
+}
+
+// ParseUtility parses the statements that bypass the TiDB grammar. ok is false
+// when toks is not such a statement (it then goes to Rewrite). A statement
+// PostgreSQL has but Augur does not implement yet gives a 0A000 error.
+func ParseUtility(src string, toks []Token) (*Utility, bool, error) {
+	if len(toks) == 0 {
+		return nil, false, nil
+	}
+	u := &utilParser{src: src, toks: toks}
+	first := u.next()
+	if first.Kind != Ident {
+		return nil, false, nil
+	}
+	var st *Utility
+	var err error
+	switch first.Val {
+	case "show":
+		st, err = u.show()
+	case "set":
+		st, err = u.set()
+	case "reset":
+		st, err = u.reset()
+	case "begin":
+		u.accept("work")
+		u.accept("transaction")
+		st, err = u.begin()
+	case "start":
+		if !u.accept("transaction") {
+			return nil, true, u.fail()
+		}
+		st, err = u.begin()
+	case "commit", "end":
+		if first.Val == "commit" && u.peek().Is("prepared") {
+			return nil, true, unsupported("COMMIT PREPARED")
+		}
+		st, err = u.finish(UtilCommit)
+	case "rollback", "abort":
+		if u.peek().Is("prepared") {
+			return nil, true, unsupported("ROLLBACK PREPARED")
+		}
+		st, err = u.finish(UtilRollback)
+	case "copy", "discard", "vacuum", "listen", "unlisten", "notify", "prepare", "execute",
+		"deallocate", "comment", "savepoint", "release", "checkpoint", "cluster", "reindex",
+		"lock", "load", "fetch", "move", "close", "declare", "do", "call", "grant", "revoke",
+		"security", "refresh", "import", "reassign":
+		return nil, true, unsupported(strings.ToUpper(first.Val))
+	default:
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	return st, true, nil
+}
+
+// paramName reads a parameter name: an identifier, optionally dotted (a.b).
+func (u *utilParser) paramName() (string, error) {
+	t := u.next()
+	if t.Kind != Ident && t.Kind != QIdent {
+		u.i--
+		return "", u.fail()
+	}
+	name := t.Val
+	for u.peek().IsPunct(".") {
+		u.next()
+		t := u.next()
+		if t.Kind != Ident && t.Kind != QIdent {
+			u.i--
+			return "", u.fail()
+		}
+		name += "." + t.Val
+	}
+	return name, nil
+}
+
+func (u *utilParser) show() (*Utility, error) {
+	switch {
+	case u.accept("all"):
+		return &Utility{Kind: UtilShowAll}, u.done()
+	case u.accept("time", "zone"):
+		return &Utility{Kind: UtilShow, Name: "timezone"}, u.done()
+	case u.accept("transaction", "isolation", "level"):
+		return &Utility{Kind: UtilShow, Name: "transaction_isolation"}, u.done()
+	case u.accept("session", "authorization"):
+		return &Utility{Kind: UtilShow, Name: "session_authorization"}, u.done()
+	}
+	name, err := u.paramName()
+	if err != nil {
+		return nil, err
+	}
+	return &Utility{Kind: UtilShow, Name: name}, u.done()
+}
+
+func (u *utilParser) reset() (*Utility, error) {
+	switch {
+	case u.accept("all"):
+		return &Utility{Kind: UtilResetAll}, u.done()
+	case u.accept("time", "zone"):
+		return &Utility{Kind: UtilReset, Name: "timezone"}, u.done()
+	case u.accept("transaction", "isolation", "level"):
+		return &Utility{Kind: UtilReset, Name: "transaction_isolation"}, u.done()
+	case u.accept("session", "authorization"), u.accept("role"):
+		return nil, unsupported("RESET SESSION AUTHORIZATION / RESET ROLE")
+	}
+	name, err := u.paramName()
+	if err != nil {
+		return nil, err
+	}
+	return &Utility{Kind: UtilReset, Name: name}, u.done()
+}
+
+func (u *utilParser) set() (*Utility, error) {
+	st := &Utility{Kind: UtilSet}
+	if u.accept("local") {
+		st.Local = true
+	} else {
+		u.accept("session")
+	}
+	switch {
+	case u.accept("time", "zone"):
+		st.Name = "timezone"
+		switch t := u.peek(); {
+		case t.Is("local") || t.Is("default"):
+			u.next()
+			return st, u.done()
+		case t.Is("interval"):
+			return nil, unsupported("SET TIME ZONE INTERVAL")
+		}
+		v, err := u.value(false)
+		if err != nil {
+			return nil, err
+		}
+		st.Values = []string{v}
+		return st, u.done()
+	case u.accept("schema"):
+		st.Name = "search_path"
+		v, err := u.value(false)
+		if err != nil {
+			return nil, err
+		}
+		st.Values = []string{QuoteIdent(v)}
+		return st, u.done()
+	case u.accept("names"):
+		st.Name = "client_encoding"
+		if u.accept("default") {
+			return st, u.done()
+		}
+		v, err := u.value(false)
+		if err != nil {
+			return nil, err
+		}
+		st.Values = []string{v}
+		return st, u.done()
+	case u.peek().Is("transaction") || u.peek().Is("characteristics") || u.peek().Is("role") || u.peek().Is("authorization") || u.peek().Is("constraints"):
+		return nil, unsupported("SET " + strings.ToUpper(u.peek().Val))
+	}
+	name, err := u.paramName()
+	if err != nil {
+		return nil, err
+	}
+	st.Name = name
+	if !u.accept("to") {
+		if !u.peek().IsOp("=") {
+			return nil, u.fail()
+		}
+		u.next()
+	}
+	if u.accept("default") {
+		return st, u.done()
+	}
+	quote := name == "search_path"
+	for {
+		v, err := u.value(quote)
+		if err != nil {
+			return nil, err
+		}
+		st.Values = append(st.Values, v)
+		if !u.peek().IsPunct(",") {
+			break
+		}
+		u.next()
+	}
+	return st, u.done()
+}
+
+// value reads one SET value: a string, a signed number, or a word (keywords such as
+// ON included). quote re-quotes identifiers for list parameters such as
+// search_path (GUC_LIST_QUOTE).
+func (u *utilParser) value(quote bool) (string, error) {
+	t := u.next()
+	switch t.Kind {
+	case String:
+		if err := checkUTF8(u.src, t); err != nil {
+			return "", err
+		}
+		if quote {
+			return QuoteIdent(t.Val), nil
+		}
+		return t.Val, nil
+	case Integer, Decimal:
+		return t.Val, nil
+	case Op:
+		if t.Val == "-" || t.Val == "+" {
+			n := u.next()
+			if n.Kind == Integer || n.Kind == Decimal {
+				if t.Val == "-" {
+					return "-" + n.Val, nil
+				}
+				return n.Val, nil
+			}
+			u.i--
+		}
+	case Ident, QIdent:
+		if quote {
+			return QuoteIdent(t.Val), nil
+		}
+		return t.Val, nil
+	}
+	u.i--
+	return "", u.fail()
+}
+
+func (u *utilParser) begin() (*Utility, error) {
+	st := &Utility{Kind: UtilBegin}
+	for u.i < len(u.toks) {
+		switch {
+		case u.accept("isolation", "level"):
+			switch {
+			case u.accept("serializable"):
+				st.Modes.Isolation = "serializable"
+			case u.accept("repeatable", "read"):
+				st.Modes.Isolation = "repeatable read"
+			case u.accept("read", "committed"):
+				st.Modes.Isolation = "read committed"
+			case u.accept("read", "uncommitted"):
+				st.Modes.Isolation = "read uncommitted"
+			default:
+				return nil, u.fail()
+			}
+		case u.accept("read", "only"):
+			st.Modes.ReadOnly = ptr(true)
+		case u.accept("read", "write"):
+			st.Modes.ReadOnly = ptr(false)
+		case u.accept("deferrable"):
+			st.Modes.Deferrable = ptr(true)
+		case u.accept("not", "deferrable"):
+			st.Modes.Deferrable = ptr(false)
+		default:
+			return nil, u.fail()
+		}
+		if u.peek().IsPunct(",") && u.i+1 < len(u.toks) {
+			u.next()
+		}
+	}
+	return st, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (u *utilParser) finish(k UtilityKind) (*Utility, error) {
+	st := &Utility{Kind: k}
+	if k == UtilRollback && u.peek().Is("to") {
+		return nil, unsupported("ROLLBACK TO SAVEPOINT")
+	}
+	if !u.accept("work") {
+		u.accept("transaction")
+	}
+	if u.accept("and") {
+		if u.accept("no", "chain") {
+			return st, u.done()
+		}
+		if !u.accept("chain") {
+			return nil, u.fail()
+		}
+		st.Chain = true
+	}
+	return st, u.done()
+}
+
+// Split cuts the tokens of a query string into statements at semicolons. Empty
+// statements are dropped.
+func Split(toks []Token) [][]Token {
+	var out [][]Token
+	start := 0
+	for i, t := range toks {
+		if t.IsPunct(";") {
+			if i > start {
+				out = append(out, toks[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(toks) {
+		out = append(out, toks[start:])
+	}
+	return out
+}
