@@ -20,7 +20,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		initDensity: 0.7,
+		initDensity: 0.6,
 		maxDensity:  0.8,
 		minDensity:  0.25,
 		leafKeys:    256,

@@ -76,6 +76,7 @@ type Builder struct {
 	arena   []byte
 	offs    []int
 	payload []Payload
+	minLen  int
 	cfg     config
 }
 
@@ -87,6 +88,9 @@ func NewBuilder() *Builder { return &Builder{cfg: defaultConfig()} }
 func (b *Builder) Add(key []byte, p Payload) error {
 	if n := len(b.offs); n > 0 && bytes.Compare(key, b.arena[b.offs[n-1]:]) <= 0 {
 		return ErrUnsorted
+	}
+	if len(b.offs) == 0 || len(key) < b.minLen {
+		b.minLen = len(key)
 	}
 	b.offs = append(b.offs, len(b.arena))
 	b.arena = append(b.arena, key...)
@@ -102,8 +106,15 @@ func (b *Builder) key(i int) []byte {
 	return b.arena[b.offs[i]:end]
 }
 
+// prefixLen chooses how much of the keys' common prefix (of length lcp) to
+// strip, given the length of the shortest key: as much as possible while the
+// shortest key keeps eight bytes, so that keys of equal length need no ext.
+func prefixLen(lcp, shortest int) int {
+	return max(min(lcp, shortest-8), 0)
+}
+
 // Build returns the index of the keys added, with its prefix the longest one
-// all keys share. The Builder is empty afterwards.
+// all keys share that leaves the shortest key eight bytes. The Builder is empty afterwards.
 func (b *Builder) Build() *Index {
 	x := &Index{cfg: b.cfg}
 	n := len(b.offs)
@@ -111,7 +122,7 @@ func (b *Builder) Build() *Index {
 		return x
 	}
 	first, last := b.key(0), b.key(n-1)
-	x.prefix = bytes.Clone(first[:commonPrefixLen(first, last)])
+	x.prefix = bytes.Clone(first[:prefixLen(commonPrefixLen(first, last), b.minLen)])
 	keys := make([]slot, n)
 	var exts []string
 	for i := 0; i < n; i++ {
@@ -160,7 +171,7 @@ func (x *Index) Snapshot() *View {
 // whether the key was present. The key is copied.
 func (x *Index) Insert(key []byte, pl Payload) (replaced bool) {
 	if !x.hasRoot {
-		x.prefix = bytes.Clone(key)
+		x.prefix = bytes.Clone(key[:prefixLen(len(key), len(key))])
 		x.hasRoot = true
 		x.root = buildData(nil, nil, x.cfg.initDensity, x.epoch)
 	} else if !bytes.HasPrefix(key, x.prefix) {
@@ -301,7 +312,7 @@ func (x *Index) propagate(delta int) {
 	}
 	for i, s := range x.path {
 		if s.n.count > 2*s.n.built && s.n.count > 4*x.cfg.leafKeys {
-			ents, exts := collect(s.n, nil, nil)
+			ents, exts := collect(s.n, make([]slot, 0, s.n.count+s.n.count/8), nil)
 			nn := x.cfg.build(ents, exts, x.epoch, false)
 			if i == 0 {
 				x.root = nn

@@ -3,6 +3,7 @@ package learned
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // slot is one position of a data node's gapped array. An occupied slot holds a
@@ -408,9 +409,12 @@ func buildData(keys []slot, exts []string, density float64, epoch uint64) *node 
 		epoch: epoch,
 		built: cnt,
 		count: cnt,
-		slots: make([]slot, c),
-		occ:   make([]uint64, (c+63)>>6),
 	}
+	// Take the whole of the allocation's size class: the slots are free.
+	n.slots = slices.Grow([]slot(nil), c)
+	n.slots = n.slots[:cap(n.slots)]
+	c = len(n.slots)
+	n.occ = make([]uint64, (c+63)>>6)
 	hasExt := false
 	for _, e := range exts {
 		if e != "" {
