@@ -1,0 +1,309 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"syscall"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/jackc/pgerrcode"
+
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/wal"
+)
+
+// Commit is one transaction on its way through the commit pipeline. The store
+// builds it; a Committer hands it to Pipeline.Stage; Pipeline.Finish reports the
+// outcome to the transaction waiting in Txn.Commit.
+type Commit struct {
+	snapshot uint64
+	muts     []Mutation // sorted by key, one per key
+	spill    *spill     // the spilled part of a large write set, or nil
+	sync     bool       // synchronous_commit = on
+
+	// Set by Stage.
+	ts      uint64
+	payload []byte
+
+	err  error
+	done chan struct{}
+}
+
+// Sync reports whether the commit must be durable before it is acknowledged.
+func (c *Commit) Sync() bool { return c.sync }
+
+func (c *Commit) finish(err error) {
+	c.err = err
+	close(c.done)
+}
+
+// Committer sequences commits through a Pipeline with group commit: it collects
+// commits that arrive while a group is being flushed and stages them together as
+// the next group. The WAL actor (package actors/wal) implements it; LoopCommitter is
+// a plain-goroutine implementation. Submit must not block for long (it may apply
+// backpressure); Close finishes every submitted commit, then stops.
+type Committer interface {
+	Submit(c *Commit)
+	Close()
+}
+
+// ConflictChecker decides whether a commit may proceed. It is the commit-time safety
+// net behind row locks; the transactions layer may install its own. latest returns
+// the commit timestamp of the newest committed version of key (0 when there is
+// none), counting commits ahead of this one in the pipeline, and deletions.
+type ConflictChecker interface {
+	Check(snapshot uint64, muts []Mutation, latest func(key []byte) (uint64, error)) error
+}
+
+// FirstCommitterWins is snapshot isolation's write-write rule: a transaction may not
+// write a key that another transaction committed after its snapshot.
+type FirstCommitterWins struct{}
+
+// Check implements ConflictChecker.
+func (FirstCommitterWins) Check(snapshot uint64, muts []Mutation, latest func([]byte) (uint64, error)) error {
+	for _, m := range muts {
+		ts, err := latest(m.Key)
+		if err != nil {
+			return err
+		}
+		if ts > snapshot {
+			return pgerr.New(pgerrcode.SerializationFailure, "could not serialize access due to concurrent update")
+		}
+	}
+	return nil
+}
+
+// Pipeline is the commit sequence of a store, driven by a Committer:
+//
+//	g := p.Stage(batch) // committer's goroutine: conflict check, timestamps, encode
+//	g.Flush()           // any goroutine: WAL append, one fsync, apply to Badger
+//	p.Finish(g)         // committer's goroutine: advance the watermark, acknowledge
+//
+// Stage and Finish must be called from one goroutine at a time, and a group must be
+// finished before the next is staged; that order is what makes commit timestamps
+// and the visible watermark advance together.
+type Pipeline struct {
+	s      *Store
+	nextTs uint64
+}
+
+// Group is a set of commits flushed with one WAL write and one fsync.
+type Group struct {
+	p       *Pipeline
+	commits []*Commit // commits still going (those failing Stage are already finished)
+	maxTs   uint64
+	end     wal.LSN
+	ok      bool
+}
+
+// Len is the number of commits in the group still in flight.
+func (g *Group) Len() int { return len(g.commits) }
+
+// Stage checks and sequences a batch of commits. Commits that fail here (conflicts,
+// a store that no longer accepts writes) are finished at once.
+func (p *Pipeline) Stage(batch []*Commit) *Group {
+	g := &Group{p: p}
+	s := p.s
+	// Commits staged earlier in this batch are not in Badger yet; every earlier
+	// group is (groups are finished before the next is staged).
+	inflight := map[string]uint64{}
+	type stagedSpill struct {
+		sp *spill
+		ts uint64
+	}
+	var spills []stagedSpill
+	var rtxn *badger.Txn
+	defer func() {
+		if rtxn != nil {
+			rtxn.Discard()
+		}
+	}()
+	latest := func(key []byte) (uint64, error) {
+		if ts, ok := inflight[string(key)]; ok {
+			return ts, nil
+		}
+		for i := len(spills) - 1; i >= 0; i-- {
+			if spills[i].sp.contains(key) {
+				return spills[i].ts, nil
+			}
+		}
+		if rtxn == nil {
+			rtxn = s.db.NewTransactionAt(math.MaxUint64, false)
+		}
+		return latestVersion(rtxn, key)
+	}
+	for _, c := range batch {
+		if err := s.writable(); err != nil {
+			c.finish(err)
+			continue
+		}
+		if err := s.opts.Conflicts.Check(c.snapshot, c.muts, latest); err != nil {
+			c.finish(err)
+			continue
+		}
+		if c.spill != nil {
+			if err := c.spill.check(c.snapshot, s.opts.Conflicts, latest); err != nil {
+				c.finish(err)
+				continue
+			}
+		}
+		c.ts = p.nextTs
+		p.nextTs++
+		for _, m := range c.muts {
+			inflight[string(m.Key)] = c.ts
+		}
+		if c.spill != nil {
+			spills = append(spills, stagedSpill{c.spill, c.ts})
+		}
+		g.commits = append(g.commits, c)
+		g.maxTs = c.ts
+	}
+	return g
+}
+
+// latestVersion returns the version of the newest entry for key, a deletion included.
+func latestVersion(txn *badger.Txn, key []byte) (uint64, error) {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues = false
+	opts.AllVersions = true
+	opts.Prefix = key
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	it.Seek(key)
+	if it.Valid() && bytes.Equal(it.Item().Key(), key) {
+		return it.Item().Version(), nil
+	}
+	return 0, nil
+}
+
+// Flush appends the group to the WAL, fsyncs once if any commit asks for it, and
+// applies the group to Badger. It may run on any goroutine.
+func (g *Group) Flush() {
+	if len(g.commits) == 0 {
+		return
+	}
+	s := g.p.s
+	fail := func(err error) {
+		for _, c := range g.commits {
+			c.err = err
+		}
+	}
+	// Chains of spilled commits go first, each part its own write, so the memory
+	// they need is one part, not the whole write set.
+	for _, c := range g.commits {
+		if c.spill == nil {
+			continue
+		}
+		if err := c.spill.writeChain(s.wal); err != nil {
+			fail(walWriteError(err))
+			return
+		}
+	}
+	entries := make([]wal.Entry, len(g.commits))
+	for i, c := range g.commits {
+		var chain uint64
+		if c.spill != nil {
+			chain = c.spill.id
+		}
+		c.payload = appendCommitHeader(c.payload[:0], c.ts, chain, c.spill.parts())
+		for _, m := range c.muts {
+			c.payload = appendMutation(c.payload, m)
+		}
+		entries[i] = wal.Entry{Type: recCommit, Payload: c.payload}
+	}
+	end, err := s.wal.Write(entries)
+	if err != nil {
+		fail(walWriteError(err))
+		return
+	}
+	sync := false
+	for _, c := range g.commits {
+		sync = sync || c.sync
+	}
+	if sync {
+		if _, err := s.wal.Sync(); err != nil {
+			perr := pgerr.Wrap(err, pgerrcode.IOError, "could not fsync the write-ahead log: the server is read-only until restart")
+			s.setReadOnly(perr)
+			fail(perr)
+			return
+		}
+	} else {
+		s.noteUnsynced()
+	}
+	// Durable (or, for synchronous_commit = off, written): the commits are committed.
+	if err := s.apply(g.commits); err != nil {
+		perr := pgerr.Wrap(err, pgerrcode.IOError, "could not apply a committed transaction; writes are stopped and the commit will be completed at restart")
+		s.setReadOnly(perr)
+		fail(perr)
+		return
+	}
+	g.end = end
+	g.ok = true
+}
+
+func walWriteError(err error) error {
+	if errors.Is(err, syscall.ENOSPC) {
+		return pgerr.Wrap(err, pgerrcode.DiskFull, "could not write to the write-ahead log: no space left on device")
+	}
+	if errors.Is(err, wal.ErrSyncFailed) {
+		return pgerr.Wrap(err, pgerrcode.IOError, "the write-ahead log is read-only after an fsync failure")
+	}
+	return pgerr.Wrap(err, pgerrcode.IOError, "could not write to the write-ahead log")
+}
+
+// Finish makes a flushed group visible and acknowledges its commits.
+func (p *Pipeline) Finish(g *Group) {
+	if g.ok {
+		p.s.advance(g.maxTs, g.end)
+	}
+	for _, c := range g.commits {
+		c.finish(c.err)
+	}
+}
+
+// LoopCommitter is a Committer that runs the pipeline on one goroutine of its own.
+type LoopCommitter struct {
+	p    *Pipeline
+	ch   chan *Commit
+	done chan struct{}
+}
+
+// NewLoopCommitter starts a committer goroutine for p.
+func NewLoopCommitter(p *Pipeline) *LoopCommitter {
+	lc := &LoopCommitter{p: p, ch: make(chan *Commit, 4096), done: make(chan struct{})}
+	go lc.run()
+	return lc
+}
+
+// Submit queues a commit (blocking when 4096 are already queued).
+func (lc *LoopCommitter) Submit(c *Commit) { lc.ch <- c }
+
+// Close drains the queue and stops the goroutine.
+func (lc *LoopCommitter) Close() {
+	close(lc.ch)
+	<-lc.done
+}
+
+func (lc *LoopCommitter) run() {
+	defer close(lc.done)
+	var batch []*Commit
+	for c := range lc.ch {
+		batch = append(batch[:0], c)
+	drain:
+		for len(batch) < 1024 {
+			select {
+			case c, ok := <-lc.ch:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, c)
+			default:
+				break drain
+			}
+		}
+		g := lc.p.Stage(batch)
+		g.Flush()
+		lc.p.Finish(g)
+	}
+}

@@ -1,0 +1,517 @@
+// Package store is Augur's transactional key-value store: MVCC on Badger in managed
+// mode, made durable by the write-ahead log (package wal).
+//
+// Every committed version is written to Badger at its commit timestamp, and readers
+// read at a snapshot timestamp, so a reader never blocks a writer and never sees half
+// a commit. Badger itself runs without fsync; durability comes from the WAL: a commit
+// is appended to the log and the log fsynced (once per group of commits) before the
+// commit is applied to Badger and made visible, and after a crash Open replays the
+// log from the last checkpoint. The visible watermark — the snapshot new readers get —
+// advances only after a whole group has been applied, so a snapshot never includes a
+// commit that is not fully applied.
+//
+// Commits are sequenced by a Committer (the WAL actor in a server; LoopCommitter
+// when embedded), which drives the Pipeline: conflict check, commit timestamp, WAL
+// append, one fsync per group, apply, watermark, acknowledgement.
+//
+// Errors a client may see are *pgerr.Error: 53100 when the WAL's disk is full (the
+// failing commits only; writes resume when space returns), 58030 after an fsync or
+// apply failure (the store turns read-only until restart; reads keep working), 40001
+// for write-write conflicts.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/jackc/pgerrcode"
+	"github.com/rs/zerolog"
+
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/wal"
+)
+
+// Options are the store's settings. The zero value of each field means its default.
+type Options struct {
+	// SegmentSize is the WAL segment size (wal_segment_size, default 64 MiB).
+	SegmentSize int64
+	// AsyncCommit acknowledges commits after the WAL write, before fsync
+	// (synchronous_commit = off as the server default; default false = on).
+	// A transaction can also choose per commit (TxnOptions.SynchronousCommit).
+	AsyncCommit bool
+	// WriterDelay is how often the WAL is fsynced when commits are asynchronous
+	// (wal_writer_delay, default 10ms).
+	WriterDelay time.Duration
+	// CheckpointTimeout is the time between checkpoints (checkpoint_timeout,
+	// default 5 min). Negative disables timed checkpoints (shutdown still checkpoints).
+	CheckpointTimeout time.Duration
+	// ArchiveDir receives WAL segments a checkpoint no longer needs, instead of their
+	// being deleted (wal_archive).
+	ArchiveDir string
+	// RecoveryMode is wal.RecoveryStrict (default) or wal.RecoveryTruncate (wal_recovery).
+	RecoveryMode wal.RecoveryMode
+	// TxnBufferMax is the write-set size above which a transaction spills its writes
+	// to a temporary file (txn_buffer_max, default 64 MiB).
+	TxnBufferMax int64
+	// FS is the file system of the WAL (default wal.OSFS; tests inject faults).
+	FS wal.FS
+	// Conflicts is the commit-time conflict check (default FirstCommitterWins).
+	Conflicts ConflictChecker
+	// NewCommitter starts the committer (default NewLoopCommitter). The server
+	// passes the WAL actor's constructor here.
+	NewCommitter func(*Pipeline) (Committer, error)
+	// OnApply, when set, is called with each group's mutations after they are applied
+	// to Badger and before they become visible (index shards keep up through it).
+	OnApply func(ts uint64, muts []Mutation)
+	// BadgerMemTableSize overrides Badger's memtable size (0: Badger's default).
+	BadgerMemTableSize int64
+}
+
+// Defaults.
+const (
+	DefaultWriterDelay       = 10 * time.Millisecond
+	DefaultCheckpointTimeout = 5 * time.Minute
+	DefaultTxnBufferMax      = 64 << 20
+)
+
+func (o *Options) fill() {
+	if o.SegmentSize <= 0 {
+		o.SegmentSize = wal.DefaultSegmentSize
+	}
+	if o.WriterDelay <= 0 {
+		o.WriterDelay = DefaultWriterDelay
+	}
+	if o.CheckpointTimeout == 0 {
+		o.CheckpointTimeout = DefaultCheckpointTimeout
+	}
+	if o.RecoveryMode == "" {
+		o.RecoveryMode = wal.RecoveryStrict
+	}
+	if o.TxnBufferMax <= 0 {
+		o.TxnBufferMax = DefaultTxnBufferMax
+	}
+	if o.FS == nil {
+		o.FS = wal.OSFS{}
+	}
+	if o.Conflicts == nil {
+		o.Conflicts = FirstCommitterWins{}
+	}
+	if o.NewCommitter == nil {
+		o.NewCommitter = func(p *Pipeline) (Committer, error) { return NewLoopCommitter(p), nil }
+	}
+}
+
+// metaKey holds the checkpoint: the redo LSN (replay starts there) and the last
+// commit timestamp applied. Keys below keycodec.TablePrefixByte are the store's.
+var metaKey = []byte("\x00augur/checkpoint")
+
+// Store is an open store. It is safe for concurrent use.
+type Store struct {
+	dir  string
+	opts Options
+	log  zerolog.Logger
+
+	db        *badger.DB
+	wal       *wal.Log
+	pipe      *Pipeline
+	committer Committer
+
+	visible  atomic.Uint64             // newest fully applied commit timestamp
+	writeErr atomic.Pointer[pgerr.Error] // set when the store turned read-only
+	unsynced atomic.Bool               // async commits written but not fsynced
+	closed   atomic.Bool
+
+	appliedMu  sync.Mutex
+	appliedLSN wal.LSN // the WAL before this is applied to Badger
+	appliedTs  uint64
+
+	snapMu sync.Mutex
+	snaps  map[uint64]int // open snapshots → count
+
+	ckptMu sync.Mutex
+	stop   chan struct{}
+	bg     sync.WaitGroup
+	chains atomic.Uint64 // chain id source
+}
+
+// RecoveryStats describes what Open replayed.
+type RecoveryStats struct {
+	Records  int
+	Bytes    int64
+	Duration time.Duration
+	From     wal.LSN
+	End      wal.LSN
+}
+
+// Open opens (creating if needed) the store under dir: Badger in dir/badger and the
+// WAL in dir/wal. It replays the WAL after the last checkpoint before returning.
+func Open(ctx context.Context, dir string, opts Options, logger zerolog.Logger) (*Store, error) {
+	s, _, err := OpenWithStats(ctx, dir, opts, logger)
+	return s, err
+}
+
+// OpenWithStats is Open that also returns what recovery replayed.
+func OpenWithStats(ctx context.Context, dir string, opts Options, logger zerolog.Logger) (*Store, RecoveryStats, error) {
+	opts.fill()
+	s := &Store{dir: dir, opts: opts, log: logger, snaps: map[uint64]int{}, stop: make(chan struct{})}
+	var rs RecoveryStats
+	bdir := filepath.Join(dir, "badger")
+	if err := os.MkdirAll(bdir, 0o700); err != nil {
+		return nil, rs, fmt.Errorf("store: create %s: %w", bdir, err)
+	}
+	bopts := badger.DefaultOptions(bdir).
+		WithLogger(badgerLogger{logger}).
+		WithSyncWrites(false).
+		WithNumVersionsToKeep(math.MaxInt32).
+		WithCompactL0OnClose(false)
+	if opts.BadgerMemTableSize > 0 {
+		bopts = bopts.WithMemTableSize(opts.BadgerMemTableSize)
+	}
+	db, err := badger.OpenManaged(bopts)
+	if err != nil {
+		return nil, rs, fmt.Errorf("store: open badger in %s: %w", bdir, err)
+	}
+	s.db = db
+	s.chains.Store(uint64(time.Now().UnixNano()))
+	if rs, err = s.recover(ctx); err != nil {
+		s.db.Close()
+		if s.wal != nil {
+			s.wal.Close()
+		}
+		return nil, rs, err
+	}
+	c, err := opts.NewCommitter(s.pipe)
+	if err != nil {
+		s.wal.Close()
+		s.db.Close()
+		return nil, rs, fmt.Errorf("store: start committer: %w", err)
+	}
+	s.committer = c
+	s.bg.Add(1)
+	go s.background()
+	return s, rs, nil
+}
+
+func (s *Store) readMeta() (redo wal.LSN, ts uint64, err error) {
+	txn := s.db.NewTransactionAt(math.MaxUint64, false)
+	defer txn.Discard()
+	item, err := txn.Get(metaKey)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: read checkpoint: %w", err)
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil || len(v) != 16 {
+		return 0, 0, fmt.Errorf("store: read checkpoint: bad value (%d bytes): %v", len(v), err)
+	}
+	return wal.LSN(binary.BigEndian.Uint64(v)), binary.BigEndian.Uint64(v[8:]), nil
+}
+
+type closedChain struct {
+	ts    uint64
+	parts []wal.LSN
+}
+
+// recover replays the WAL from the checkpoint into Badger.
+func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
+	var rs RecoveryStats
+	redo, lastTs, err := s.readMeta()
+	if err != nil {
+		return rs, err
+	}
+	l, err := wal.Open(filepath.Join(s.dir, "wal"), wal.Options{
+		SegmentSize: s.opts.SegmentSize, RecoveryMode: s.opts.RecoveryMode,
+		ArchiveDir: s.opts.ArchiveDir, FS: s.opts.FS,
+	}, s.log)
+	if err != nil {
+		return rs, err
+	}
+	s.wal = l
+	maxTs := max(lastTs, s.db.MaxVersion())
+	wb := s.db.NewManagedWriteBatch()
+	defer wb.Cancel()
+	openChains := map[uint64][]wal.LSN{}
+	var closed []closedChain
+	st, err := l.Replay(redo, func(r wal.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch r.Type {
+		case recChain:
+			id, _, _, err := decodeChainHeader(r.Payload)
+			if err != nil {
+				return err
+			}
+			openChains[id] = append(openChains[id], r.LSN)
+		case recCommit:
+			ts, chain, parts, rest, err := decodeCommitHeader(r.Payload)
+			if err != nil {
+				return err
+			}
+			maxTs = max(maxTs, ts)
+			if chain != 0 {
+				lsns := openChains[chain]
+				delete(openChains, chain)
+				if len(lsns) != parts {
+					return fmt.Errorf("commit %d closes chain %x of %d parts, found %d", ts, chain, parts, len(lsns))
+				}
+				closed = append(closed, closedChain{ts: ts, parts: lsns})
+			}
+			return decodeMutations(rest, func(m Mutation) error { return setAt(wb, m, ts) })
+		default:
+			return fmt.Errorf("unknown record type %d", r.Type)
+		}
+		return nil
+	})
+	if err != nil {
+		return rs, fmt.Errorf("store: recovery: %w", err)
+	}
+	// Chains are applied after the scan: their parts are re-read from the log, so
+	// recovery memory stays bounded by one part. Versions make order irrelevant.
+	for _, c := range closed {
+		for _, lsn := range c.parts {
+			r, err := l.ReadRecord(lsn)
+			if err != nil {
+				return rs, fmt.Errorf("store: recovery: chain part: %w", err)
+			}
+			_, _, rest, err := decodeChainHeader(r.Payload)
+			if err != nil {
+				return rs, fmt.Errorf("store: recovery: chain part %s: %w", lsn, err)
+			}
+			if err := decodeMutations(rest, func(m Mutation) error { return setAt(wb, m, c.ts) }); err != nil {
+				return rs, fmt.Errorf("store: recovery: chain part %s: %w", lsn, err)
+			}
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return rs, fmt.Errorf("store: recovery: apply to badger: %w", err)
+	}
+	rs = RecoveryStats{Records: st.Records, Bytes: st.Bytes, Duration: st.Duration, From: redo, End: st.End}
+	s.log.Info().Int("records", st.Records).Int64("bytes", st.Bytes).
+		Float64("duration_ms", float64(st.Duration.Microseconds())/1000).
+		Str("from_lsn", redo.String()).Str("end_lsn", st.End.String()).
+		Int("unclosed_chains", len(openChains)).Bool("truncated_tail", st.Truncated).
+		Msg("wal recovery complete")
+	s.pipe = &Pipeline{s: s, nextTs: maxTs + 1}
+	s.visible.Store(maxTs)
+	s.appliedLSN, s.appliedTs = st.End, maxTs
+	if st.Records > 0 {
+		if err := s.Checkpoint(ctx); err != nil {
+			return rs, err
+		}
+	}
+	return rs, nil
+}
+
+func setAt(wb *badger.WriteBatch, m Mutation, ts uint64) error {
+	if m.Delete {
+		return wb.DeleteAt(m.Key, ts)
+	}
+	return wb.SetEntryAt(badger.NewEntry(m.Key, m.Value), ts)
+}
+
+// apply writes the commits of a durable group to Badger (no sync) and tells OnApply.
+func (s *Store) apply(commits []*Commit) error {
+	wb := s.db.NewManagedWriteBatch()
+	defer wb.Cancel()
+	for _, c := range commits {
+		for _, m := range c.muts {
+			if err := setAt(wb, m, c.ts); err != nil {
+				return err
+			}
+		}
+		if c.spill != nil {
+			if err := c.spill.forEach(func(m Mutation) error { return setAt(wb, m, c.ts) }); err != nil {
+				return err
+			}
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("store: apply group to badger: %w", err)
+	}
+	if s.opts.OnApply != nil {
+		for _, c := range commits {
+			s.opts.OnApply(c.ts, c.muts)
+		}
+	}
+	return nil
+}
+
+// advance publishes a group: new snapshots include it.
+func (s *Store) advance(ts uint64, end wal.LSN) {
+	s.appliedMu.Lock()
+	s.appliedLSN, s.appliedTs = end, ts
+	s.appliedMu.Unlock()
+	s.visible.Store(ts)
+}
+
+// writable returns the error writers get once the store is read-only.
+func (s *Store) writable() error {
+	if e := s.writeErr.Load(); e != nil {
+		return e
+	}
+	return nil
+}
+
+func (s *Store) setReadOnly(err *pgerr.Error) {
+	if s.writeErr.CompareAndSwap(nil, err) {
+		s.log.Error().Err(err.Err).Str("sqlstate", err.Code).Msg(err.Message)
+	}
+}
+
+// ReadOnlyErr returns the error writers get, or nil while the store accepts writes.
+func (s *Store) ReadOnlyErr() error { return s.writable() }
+
+func (s *Store) noteUnsynced() { s.unsynced.Store(true) }
+
+// Visible returns the newest commit timestamp new snapshots see.
+func (s *Store) Visible() uint64 { return s.visible.Load() }
+
+// Checkpoint makes Badger durable up to the applied WAL position, records that
+// position in Badger, and removes (or archives) the WAL segments before it.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+	s.appliedMu.Lock()
+	lsn, ts := s.appliedLSN, s.appliedTs
+	s.appliedMu.Unlock()
+	began := time.Now()
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("store: checkpoint: sync badger: %w", err)
+	}
+	v := binary.BigEndian.AppendUint64(nil, uint64(lsn))
+	v = binary.BigEndian.AppendUint64(v, ts)
+	wb := s.db.NewWriteBatchAt(max(ts, 1))
+	if err := wb.Set(metaKey, v); err != nil {
+		wb.Cancel()
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("store: checkpoint: write lsn: %w", err)
+	}
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("store: checkpoint: sync badger: %w", err)
+	}
+	removed, err := s.wal.RemoveBefore(lsn)
+	if err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	s.log.Info().Str("lsn", lsn.String()).Uint64("ts", ts).Int("segments_removed", removed).
+		Float64("duration_ms", float64(time.Since(began).Microseconds())/1000).Msg("checkpoint")
+	return ctx.Err()
+}
+
+// background runs timed checkpoints, the WAL writer (fsync for asynchronous
+// commits every WriterDelay) and the Badger discard horizon.
+func (s *Store) background() {
+	defer s.bg.Done()
+	writer := time.NewTicker(s.opts.WriterDelay)
+	defer writer.Stop()
+	var ckpt <-chan time.Time
+	if s.opts.CheckpointTimeout > 0 {
+		t := time.NewTicker(s.opts.CheckpointTimeout)
+		defer t.Stop()
+		ckpt = t.C
+	}
+	discard := time.NewTicker(time.Second)
+	defer discard.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-writer.C:
+			s.syncAsync()
+		case <-ckpt:
+			if err := s.Checkpoint(context.Background()); err != nil {
+				s.log.Error().Err(err).Msg("timed checkpoint failed")
+			}
+		case <-discard.C:
+			s.db.SetDiscardTs(s.discardTs())
+		}
+	}
+}
+
+func (s *Store) syncAsync() {
+	if !s.unsynced.Swap(false) {
+		return
+	}
+	if _, err := s.wal.Sync(); err != nil {
+		s.setReadOnly(pgerr.Wrap(err, pgerrcode.IOError, "could not fsync the write-ahead log: the server is read-only until restart"))
+	}
+}
+
+// discardTs is the timestamp below which no open snapshot reads: Badger may drop
+// versions older than it (keeping the newest version at or below it).
+func (s *Store) discardTs() uint64 {
+	ts := s.visible.Load()
+	s.snapMu.Lock()
+	for snap := range s.snaps {
+		ts = min(ts, snap)
+	}
+	s.snapMu.Unlock()
+	return ts
+}
+
+func (s *Store) acquireSnapshot() uint64 {
+	s.snapMu.Lock()
+	ts := s.visible.Load()
+	s.snaps[ts]++
+	s.snapMu.Unlock()
+	return ts
+}
+
+func (s *Store) releaseSnapshot(ts uint64) {
+	s.snapMu.Lock()
+	if s.snaps[ts]--; s.snaps[ts] <= 0 {
+		delete(s.snaps, ts)
+	}
+	s.snapMu.Unlock()
+}
+
+// ErrClosed is returned by operations on a closed store.
+var ErrClosed = errors.New("store: closed")
+
+// Close stops the committer (finishing queued commits), syncs the WAL, checkpoints,
+// and closes Badger.
+func (s *Store) Close(ctx context.Context) error {
+	if s.closed.Swap(true) {
+		return ErrClosed
+	}
+	s.committer.Close()
+	close(s.stop)
+	s.bg.Wait()
+	var errs []error
+	if s.writable() == nil {
+		if _, err := s.wal.Sync(); err != nil {
+			errs = append(errs, fmt.Errorf("store: close: %w", err))
+		} else if err := s.Checkpoint(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.wal.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("store: close wal: %w", err))
+	}
+	if err := s.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("store: close badger: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// badgerLogger routes Badger's logs into zerolog (its Info is chatty: debug level).
+type badgerLogger struct{ l zerolog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error().Str("component", "badger").Msgf(f, a...) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn().Str("component", "badger").Msgf(f, a...) }
+func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug().Str("component", "badger").Msgf(f, a...) }
+func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Debug().Str("component", "badger").Msgf(f, a...) }

@@ -1,0 +1,266 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/jackc/pgerrcode"
+	"github.com/tidwall/btree"
+
+	"github.com/augurdb/augur/storage/pgerr"
+)
+
+// TxnOptions configure a transaction.
+type TxnOptions struct {
+	// SynchronousCommit overrides the store's default for this transaction's commit:
+	// nil keeps the default, true waits for fsync, false acknowledges after the write.
+	SynchronousCommit *bool
+}
+
+// Txn is a transaction: reads at a snapshot, writes buffered until Commit. Abort (or
+// a failed Commit) leaves no trace. A Txn is not safe for concurrent use.
+type Txn struct {
+	s        *Store
+	snapshot uint64
+	rtxn     *badger.Txn
+	buf      *btree.BTreeG[*Mutation]
+	bufBytes int64
+	spill    *spill
+	sync     bool
+	done     bool
+}
+
+// ErrTxnDone is returned by operations on a committed or aborted transaction.
+var ErrTxnDone = errors.New("store: transaction already committed or aborted")
+
+func lessMutation(a, b *Mutation) bool { return bytes.Compare(a.Key, b.Key) < 0 }
+
+// Begin starts a transaction whose snapshot is the newest visible commit.
+func (s *Store) Begin(opts TxnOptions) *Txn {
+	snap := s.acquireSnapshot()
+	t := &Txn{
+		s:        s,
+		snapshot: snap,
+		rtxn:     s.db.NewTransactionAt(snap, false),
+		buf:      btree.NewBTreeGOptions(lessMutation, btree.Options{NoLocks: true}),
+		sync:     !s.opts.AsyncCommit,
+	}
+	if opts.SynchronousCommit != nil {
+		t.sync = *opts.SynchronousCommit
+	}
+	return t
+}
+
+// Snapshot is the commit timestamp the transaction reads at.
+func (t *Txn) Snapshot() uint64 { return t.snapshot }
+
+func checkKey(key []byte) error {
+	if len(key) == 0 || key[0] == 0x00 {
+		return fmt.Errorf("store: key %x is empty or in the reserved 0x00 range", key)
+	}
+	return nil
+}
+
+// Get returns the value of key as the transaction sees it: its own latest write,
+// else the committed value at its snapshot.
+func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
+	if t.done {
+		return nil, false, ErrTxnDone
+	}
+	if m, ok := t.buf.Get(&Mutation{Key: key}); ok {
+		return m.Value, !m.Delete, nil
+	}
+	if t.spill != nil {
+		m, ok, err := t.spill.get(key)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			return m.Value, !m.Delete, nil
+		}
+	}
+	item, err := t.rtxn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: get: %w", err)
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: get value: %w", err)
+	}
+	return v, true, nil
+}
+
+// Put buffers a write of key.
+func (t *Txn) Put(key, value []byte) error {
+	return t.write(Mutation{Key: bytes.Clone(key), Value: bytes.Clone(value)})
+}
+
+// Delete buffers a deletion of key.
+func (t *Txn) Delete(key []byte) error {
+	return t.write(Mutation{Key: bytes.Clone(key), Delete: true})
+}
+
+func (t *Txn) write(m Mutation) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	if err := checkKey(m.Key); err != nil {
+		return err
+	}
+	if old, replaced := t.buf.Set(&m); replaced {
+		t.bufBytes -= int64(mutationSize(*old))
+	}
+	t.bufBytes += int64(mutationSize(m))
+	if t.bufBytes > t.s.opts.TxnBufferMax {
+		return t.spillBuffer()
+	}
+	return nil
+}
+
+// spillBuffer moves the buffer to a new sorted run in the transaction's spill file.
+func (t *Txn) spillBuffer() error {
+	if t.spill == nil {
+		sp, err := newSpill(filepath.Join(t.s.dir, "tmp"), t.s.chains.Add(1))
+		if err != nil {
+			return err
+		}
+		t.spill = sp
+	}
+	if err := t.spill.addRun(t.buf); err != nil {
+		return err
+	}
+	t.buf.Clear()
+	t.bufBytes = 0
+	return nil
+}
+
+// Spilled reports whether the write set has outgrown memory into a temporary file.
+func (t *Txn) Spilled() bool { return t.spill != nil }
+
+// Iterator walks keys in order. Close it when done.
+type Iterator struct {
+	m   *merger
+	err error
+	val []byte
+}
+
+// Scan returns an iterator over [start, end) as the transaction sees it (nil end:
+// to the last key). The transaction's own writes made before Scan are included.
+func (t *Txn) Scan(start, end []byte) *Iterator {
+	if t.done {
+		return &Iterator{err: ErrTxnDone}
+	}
+	if len(start) == 0 || start[0] == 0x00 {
+		start = []byte{0x01}
+	}
+	srcs := []source{newBufSource(t.buf, start, end)}
+	if t.spill != nil {
+		rs, err := t.spill.sources(start, end)
+		if err != nil {
+			return &Iterator{err: err}
+		}
+		srcs = append(srcs, rs...)
+	}
+	srcs = append(srcs, newBadgerSource(t.rtxn, start, end))
+	it := &Iterator{m: newMerger(srcs)}
+	it.skipDeleted()
+	return it
+}
+
+func (it *Iterator) skipDeleted() {
+	for it.m.valid() && it.m.srcs[it.m.cur].deleted() {
+		it.m.advance()
+	}
+}
+
+// Valid reports whether the iterator is at a key.
+func (it *Iterator) Valid() bool { return it.err == nil && it.m != nil && it.m.valid() }
+
+// Key returns the current key (valid until Next).
+func (it *Iterator) Key() []byte { return it.m.curKey }
+
+// Value returns the current value.
+func (it *Iterator) Value() ([]byte, error) { return it.m.srcs[it.m.cur].value() }
+
+// Next moves to the next key.
+func (it *Iterator) Next() {
+	it.m.advance()
+	it.skipDeleted()
+}
+
+// Err returns the error that ended iteration, if any.
+func (it *Iterator) Err() error {
+	if it.err != nil {
+		return it.err
+	}
+	if it.m != nil {
+		return it.m.err
+	}
+	return nil
+}
+
+// Close releases the iterator.
+func (it *Iterator) Close() {
+	if it.m != nil {
+		it.m.close()
+	}
+}
+
+// Abort discards the transaction's writes.
+func (t *Txn) Abort() {
+	if t.done {
+		return
+	}
+	t.finish()
+}
+
+func (t *Txn) finish() {
+	t.done = true
+	t.rtxn.Discard()
+	t.s.releaseSnapshot(t.snapshot)
+	t.spill.close()
+}
+
+// Commit commits the transaction through the committer and returns its commit
+// timestamp. A read-only transaction commits at once with timestamp 0. The error,
+// when the commit fails, is a *pgerr.Error (40001, 53100, 58030).
+//
+// If ctx ends while the commit is in the pipeline, Commit still waits for the
+// outcome: a commit cannot be recalled once its WAL record may be durable.
+func (t *Txn) Commit(ctx context.Context) (uint64, error) {
+	if t.done {
+		return 0, ErrTxnDone
+	}
+	defer t.finish()
+	if t.buf.Len() == 0 && t.spill == nil {
+		return 0, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, pgerr.Wrap(err, pgerrcode.QueryCanceled, "canceling commit")
+	}
+	if err := t.s.writable(); err != nil {
+		return 0, err
+	}
+	if t.s.closed.Load() {
+		return 0, ErrClosed
+	}
+	c := &Commit{snapshot: t.snapshot, spill: t.spill, sync: t.sync, done: make(chan struct{})}
+	c.muts = make([]Mutation, 0, t.buf.Len())
+	t.buf.Scan(func(m *Mutation) bool { c.muts = append(c.muts, *m); return true })
+	if t.spill != nil {
+		t.spill.exclude = c.muts
+	}
+	t.s.committer.Submit(c)
+	<-c.done
+	if c.err != nil {
+		return 0, c.err
+	}
+	return c.ts, nil
+}
