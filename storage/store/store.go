@@ -125,9 +125,9 @@ type Store struct {
 	pipe      *Pipeline
 	committer Committer
 
-	visible  atomic.Uint64             // newest fully applied commit timestamp
+	visible  atomic.Uint64               // newest fully applied commit timestamp
 	writeErr atomic.Pointer[pgerr.Error] // set when the store turned read-only
-	unsynced atomic.Bool               // async commits written but not fsynced
+	unsynced atomic.Bool                 // async commits written but not fsynced
 	closed   atomic.Bool
 
 	appliedMu  sync.Mutex
@@ -511,7 +511,13 @@ func (s *Store) Close(ctx context.Context) error {
 // badgerLogger routes Badger's logs into zerolog (its Info is chatty: debug level).
 type badgerLogger struct{ l zerolog.Logger }
 
-func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error().Str("component", "badger").Msgf(f, a...) }
-func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn().Str("component", "badger").Msgf(f, a...) }
-func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug().Str("component", "badger").Msgf(f, a...) }
-func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Debug().Str("component", "badger").Msgf(f, a...) }
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error().Str("component", "badger").Msgf(f, a...)
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn().Str("component", "badger").Msgf(f, a...)
+}
+func (b badgerLogger) Infof(f string, a ...any) { b.l.Debug().Str("component", "badger").Msgf(f, a...) }
+func (b badgerLogger) Debugf(f string, a ...any) {
+	b.l.Debug().Str("component", "badger").Msgf(f, a...)
+}
