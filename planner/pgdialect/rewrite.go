@@ -344,7 +344,7 @@ func (p *parser) expr(minPrec int) (node, bool, error) {
 				return nil, false, syntaxAt(p.w.src, p.peek().Pos, "%s", nearMsg(p.w.src, p.peek()))
 			}
 			p.w.use(RuleCast)
-			left = &callN{name: FnCast, at: t, args: []node{left, &rawN{text: quoteLit(typ), at: at}, &rawN{text: strconv.Itoa(at.Pos), at: at}}}
+			left = &callN{name: FnCast, at: t, args: []node{left, &rawN{text: quoteLit(typ), at: at}, &rawN{text: strconv.Itoa(at.Pos), at: at}, &rawN{text: strconv.Itoa(t.Pos), at: t}}}
 			continue
 		case t.IsPunct("[") && minPrec <= precSubscript && p.w.match[p.i] >= 0:
 			cl := p.w.match[p.i]
@@ -867,7 +867,7 @@ func (p *parser) castExpr() (node, bool, error) {
 	}
 	p.i = cl + 1
 	p.w.use(RuleCast)
-	return &callN{name: FnCast, at: t, args: []node{x, &rawN{text: quoteLit(typ), at: at}, &rawN{text: strconv.Itoa(at.Pos), at: at}}}, true, nil
+	return &callN{name: FnCast, at: t, args: []node{x, &rawN{text: quoteLit(typ), at: at}, &rawN{text: strconv.Itoa(at.Pos), at: at}, &rawN{text: strconv.Itoa(t.Pos), at: t}}}, true, nil
 }
 
 // typeName parses a PostgreSQL type name (Typename in gram.y) and returns its

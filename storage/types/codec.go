@@ -96,6 +96,8 @@ func DecodeText(t T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return string(b), nil
+	case OIDVoid:
+		return "", nil
 	}
 	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no input function for type %s", t.Name())
 }
@@ -132,6 +134,8 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return string(b), nil
+	case OIDVoid:
+		return "", nil
 	}
 	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no binary input function for type %s", t.Name())
 }

@@ -2,6 +2,7 @@ package types
 
 import (
 	"encoding/binary"
+	"math"
 	"math/big"
 	"strings"
 
@@ -457,4 +458,58 @@ func NumericCmp(a, b *apd.Decimal) int {
 		return -1
 	}
 	return a.Cmp(b)
+}
+
+// NumericPow returns a ^ b with PostgreSQL's result scale: at least 16 significant
+// digits and no less than the inputs' scales. Integer exponents are exact before
+// rounding; others go through apd's Pow at extra precision.
+func NumericPow(a, b *apd.Decimal) (*apd.Decimal, error) {
+	if a.Form == apd.NaN || b.Form == apd.NaN {
+		if a.Form == apd.Finite && a.Cmp(apd.New(1, 0)) == 0 {
+			return apd.New(1, 0), nil
+		}
+		return &apd.Decimal{Form: apd.NaN}, nil
+	}
+	if a.Form != apd.Finite || b.Form != apd.Finite {
+		return nil, pgerr.FeatureNotSupported("infinite arguments to numeric power are not supported yet")
+	}
+	if a.Coeff.Sign() == 0 && b.Negative && b.Coeff.Sign() != 0 {
+		return nil, pgerr.New(pgerrcode.InvalidArgumentForPowerFunction, "zero raised to a negative power is undefined")
+	}
+	isInt := true
+	{
+		t := new(apd.Decimal)
+		if _, err := numCtx.RoundToIntegralExact(t, b); err != nil || t.Cmp(b) != 0 {
+			isInt = false
+		}
+	}
+	if a.Negative && !isInt {
+		return nil, pgerr.New(pgerrcode.InvalidArgumentForPowerFunction, "a negative number raised to a non-integer power yields a complex result")
+	}
+	af, _ := a.Float64()
+	bf, _ := b.Float64()
+	var weight float64
+	if af != 0 {
+		weight = bf * math.Log10(math.Abs(af))
+	}
+	if weight > 131072 {
+		return nil, numericOverflow()
+	}
+	rscale := int64(numericMinSigDigits)
+	if !isInt {
+		rscale -= int64(math.Floor(weight))
+	}
+	rscale = max(rscale, int64(NumericScale(a)), int64(NumericScale(b)), 0)
+	rscale = min(rscale, numericMaxDisplay)
+	c := numCtx
+	c.Precision = uint32(max(int64(weight), 0) + rscale + 20)
+	r := new(apd.Decimal)
+	if _, err := c.Pow(r, a, b); err != nil {
+		return nil, numericOverflow()
+	}
+	q := new(apd.Decimal)
+	if _, err := numCtx.Quantize(q, r, -int32(rscale)); err != nil {
+		return nil, numericOverflow()
+	}
+	return normalizeNumeric(q)
 }

@@ -36,6 +36,7 @@ const (
 	OIDBpchar  uint32 = 1042
 	OIDVarchar uint32 = 1043
 	OIDNumeric uint32 = 1700
+	OIDVoid    uint32 = 2278
 )
 
 // The types Augur implements.
@@ -53,6 +54,9 @@ var (
 	Name    = T{OIDName}
 	Oid     = T{OIDOid}
 	Unknown = T{OIDUnknown}
+	// Void is the result type of functions that return nothing (pg_sleep); its
+	// only value is the empty string.
+	Void = T{OIDVoid}
 	// Invalid is the zero T: "no type".
 	Invalid = T{}
 )
@@ -68,6 +72,7 @@ const (
 	CatNumeric Category = 'N'
 	CatString  Category = 'S'
 	CatUnknown Category = 'X'
+	CatPseudo  Category = 'P'
 )
 
 type info struct {
@@ -91,6 +96,7 @@ var infos = map[uint32]info{
 	OIDName:    {"name", "name", 64, CatString},
 	OIDOid:     {"oid", "oid", 4, CatNumeric},
 	OIDUnknown: {"unknown", "unknown", -2, CatUnknown},
+	OIDVoid:    {"void", "void", 4, CatPseudo},
 }
 
 // OID returns the PostgreSQL type OID.
@@ -153,6 +159,7 @@ var aliases = map[string]T{
 	"name":    Name,
 	"oid":     Oid,
 	"unknown": Unknown,
+	"void":    Void,
 }
 
 // ByName returns the type with that name. It accepts PostgreSQL's aliases

@@ -1,0 +1,268 @@
+// Package exec evaluates bound plans: scalar expressions with PostgreSQL's
+// semantics (NULL logic, integer overflow and division rules, numeric scales) and
+// the operators that produce rows. The binder in package planner decides every type
+// before execution, so evaluation never guesses: each Expr knows its result type,
+// and operators are chosen per type when the plan is built, not per row.
+package exec
+
+import (
+	"context"
+
+	"github.com/augurdb/augur/storage/types"
+)
+
+// Session is what expressions may ask of the session running them.
+type Session interface {
+	User() string
+	Database() string
+	Version() string
+}
+
+// Ctx is the evaluation context of one execution.
+type Ctx struct {
+	Context context.Context
+	Params  []types.Datum
+	Session Session
+}
+
+// Expr is a bound scalar expression.
+type Expr interface {
+	Type() types.T
+	Eval(c *Ctx) (types.Datum, error)
+}
+
+// Const is a constant.
+type Const struct {
+	T      types.T
+	Typmod int32
+	Val    types.Datum
+}
+
+// Type implements Expr.
+func (e *Const) Type() types.T { return e.T }
+
+// Eval implements Expr.
+func (e *Const) Eval(*Ctx) (types.Datum, error) { return e.Val, nil }
+
+// Param is a reference to parameter $Idx+1.
+type Param struct {
+	Idx int
+	T   types.T
+}
+
+// Type implements Expr.
+func (e *Param) Type() types.T { return e.T }
+
+// Eval implements Expr.
+func (e *Param) Eval(c *Ctx) (types.Datum, error) {
+	if e.Idx < len(c.Params) {
+		return c.Params[e.Idx], nil
+	}
+	return nil, nil
+}
+
+// Cast converts its argument to T (with Typmod) as an explicit cast does.
+type Cast struct {
+	X      Expr
+	T      types.T
+	Typmod int32
+}
+
+// Type implements Expr.
+func (e *Cast) Type() types.T { return e.T }
+
+// Eval implements Expr.
+func (e *Cast) Eval(c *Ctx) (types.Datum, error) {
+	v, err := e.X.Eval(c)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return types.Cast(v, e.X.Type(), e.T, e.Typmod)
+}
+
+// Func is a function call evaluated by Fn on its argument values. Strict functions
+// return NULL when an argument is NULL without calling Fn.
+type Func struct {
+	Name   string
+	T      types.T
+	Args   []Expr
+	Strict bool
+	Fn     func(c *Ctx, args []types.Datum) (types.Datum, error)
+}
+
+// Type implements Expr.
+func (e *Func) Type() types.T { return e.T }
+
+// Eval implements Expr.
+func (e *Func) Eval(c *Ctx) (types.Datum, error) {
+	args := make([]types.Datum, len(e.Args))
+	for i, a := range e.Args {
+		v, err := a.Eval(c)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil && e.Strict {
+			return nil, nil
+		}
+		args[i] = v
+	}
+	return e.Fn(c, args)
+}
+
+// And is SQL AND with three-valued logic.
+type And struct{ L, R Expr }
+
+// Type implements Expr.
+func (e *And) Type() types.T { return types.Bool }
+
+// Eval implements Expr: false wins over NULL.
+func (e *And) Eval(c *Ctx) (types.Datum, error) {
+	l, err := e.L.Eval(c)
+	if err != nil {
+		return nil, err
+	}
+	if l == false {
+		return false, nil
+	}
+	r, err := e.R.Eval(c)
+	if err != nil {
+		return nil, err
+	}
+	if r == false {
+		return false, nil
+	}
+	if l == nil || r == nil {
+		return nil, nil
+	}
+	return true, nil
+}
+
+// Or is SQL OR with three-valued logic.
+type Or struct{ L, R Expr }
+
+// Type implements Expr.
+func (e *Or) Type() types.T { return types.Bool }
+
+// Eval implements Expr: true wins over NULL.
+func (e *Or) Eval(c *Ctx) (types.Datum, error) {
+	l, err := e.L.Eval(c)
+	if err != nil {
+		return nil, err
+	}
+	if l == true {
+		return true, nil
+	}
+	r, err := e.R.Eval(c)
+	if err != nil {
+		return nil, err
+	}
+	if r == true {
+		return true, nil
+	}
+	if l == nil || r == nil {
+		return nil, nil
+	}
+	return false, nil
+}
+
+// Not is SQL NOT.
+type Not struct{ X Expr }
+
+// Type implements Expr.
+func (e *Not) Type() types.T { return types.Bool }
+
+// Eval implements Expr.
+func (e *Not) Eval(c *Ctx) (types.Datum, error) {
+	v, err := e.X.Eval(c)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return !v.(bool), nil
+}
+
+// IsNull is x IS [NOT] NULL.
+type IsNull struct {
+	X   Expr
+	Not bool
+}
+
+// Type implements Expr.
+func (e *IsNull) Type() types.T { return types.Bool }
+
+// Eval implements Expr.
+func (e *IsNull) Eval(c *Ctx) (types.Datum, error) {
+	v, err := e.X.Eval(c)
+	if err != nil {
+		return nil, err
+	}
+	return (v == nil) != e.Not, nil
+}
+
+// IsTruth is x IS [NOT] TRUE/FALSE (never NULL).
+type IsTruth struct {
+	X    Expr
+	Want bool
+	Not  bool
+}
+
+// Type implements Expr.
+func (e *IsTruth) Type() types.T { return types.Bool }
+
+// Eval implements Expr.
+func (e *IsTruth) Eval(c *Ctx) (types.Datum, error) {
+	v, err := e.X.Eval(c)
+	if err != nil {
+		return nil, err
+	}
+	r := v != nil && v.(bool) == e.Want
+	return r != e.Not, nil
+}
+
+// Case is CASE WHEN c THEN r ... ELSE e END (the simple form is bound into
+// comparisons).
+type Case struct {
+	T     types.T
+	Whens []Expr
+	Thens []Expr
+	Else  Expr // nil means NULL
+}
+
+// Type implements Expr.
+func (e *Case) Type() types.T { return e.T }
+
+// Eval implements Expr.
+func (e *Case) Eval(c *Ctx) (types.Datum, error) {
+	for i, w := range e.Whens {
+		v, err := w.Eval(c)
+		if err != nil {
+			return nil, err
+		}
+		if v == true {
+			return e.Thens[i].Eval(c)
+		}
+	}
+	if e.Else == nil {
+		return nil, nil
+	}
+	return e.Else.Eval(c)
+}
+
+// Coalesce returns its first non-NULL argument.
+type Coalesce struct {
+	T    types.T
+	Args []Expr
+}
+
+// Type implements Expr.
+func (e *Coalesce) Type() types.T { return e.T }
+
+// Eval implements Expr.
+func (e *Coalesce) Eval(c *Ctx) (types.Datum, error) {
+	for _, a := range e.Args {
+		v, err := a.Eval(c)
+		if err != nil || v != nil {
+			return v, err
+		}
+	}
+	return nil, nil
+}

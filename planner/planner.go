@@ -1,0 +1,366 @@
+// Package planner turns SQL text into executable plans. Text goes through the
+// PostgreSQL dialect layer (package pgdialect): statements the TiDB grammar lacks
+// are parsed by pgdialect's own small parsers, the rest is rewritten into text the
+// TiDB parser reads with PostgreSQL's meaning. The binder then resolves names and
+// types (including the types of $n parameters, inferred from context as PostgreSQL
+// does), and the planner builds a re-executable Plan whose operators live in
+// planner/exec.
+//
+// A Planner is not safe for concurrent use (the TiDB parser is not): each session
+// owns one. Plans are immutable once prepared and may be executed many times, with
+// different parameters, by their session.
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/planner/pgdialect"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/jackc/pgerrcode"
+	"github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	// The TiDB parser needs a value-expression driver; test_driver is the
+	// dependency-free one.
+	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// Env is what a running statement sees of its session (implemented by the session
+// actor).
+type Env interface {
+	Var(name string) (string, error)                       // SHOW name; 42704 for unknown
+	SetVar(name string, values []string, local bool) error // SET; nil values = DEFAULT
+	ResetVar(name string) error                            // RESET name; "all" for RESET ALL
+	ShowAll() []config.Setting                             // SHOW ALL rows
+	User() string
+	Database() string
+	Version() string // full text of version()
+}
+
+// Kind is the kind of a statement.
+type Kind int
+
+// Statement kinds.
+const (
+	KindSelect Kind = iota + 1
+	KindShow
+	KindSet
+	KindReset
+	KindBegin
+	KindCommit
+	KindRollback
+	KindInsert
+	KindUpdate
+	KindDelete
+	KindDDL
+	// KindOther is a statement that parsed but that Augur does not run yet (Prepare
+	// returns 0A000).
+	KindOther
+)
+
+var kindNames = map[Kind]string{KindSelect: "SELECT", KindShow: "SHOW", KindSet: "SET", KindReset: "RESET",
+	KindBegin: "BEGIN", KindCommit: "COMMIT", KindRollback: "ROLLBACK", KindInsert: "INSERT",
+	KindUpdate: "UPDATE", KindDelete: "DELETE", KindDDL: "DDL", KindOther: "OTHER"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Planner parses and prepares the statements of one session.
+type Planner struct {
+	tidb *parser.Parser
+}
+
+// New returns a Planner. One per session: it is not goroutine-safe.
+func New() *Planner {
+	p := parser.New()
+	p.SetSQLMode(mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes)
+	return &Planner{tidb: p}
+}
+
+// Statement is one parsed statement.
+type Statement struct {
+	SQL  string // the original text of this statement
+	Kind Kind
+
+	src  string // the whole query string the statement came from (positions are in it)
+	toks []pgdialect.Token
+	util *pgdialect.Utility
+	rw   *pgdialect.Rewritten
+	node ast.StmtNode
+	err  error // a refusal reported by Prepare (the statement parsed)
+}
+
+// Parse splits a query string into statements and parses each. A syntax error in any
+// statement fails the whole string, as in PostgreSQL; statements that are valid but
+// not supported yet parse and are refused by Prepare, so that the statements before
+// them in a simple Query still run.
+func (p *Planner) Parse(sql string) ([]*Statement, error) {
+	toks, err := pgdialect.Lex(sql)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Statement
+	for _, st := range pgdialect.Split(toks) {
+		s := &Statement{SQL: sql[st[0].Pos:st[len(st)-1].End], src: sql, toks: st}
+		if err := p.parseOne(s, toks); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
+	u, ok, err := pgdialect.ParseUtility(s.src, s.toks)
+	if ok {
+		if err != nil {
+			if pgerr.Code(err) == pgerrcode.FeatureNotSupported {
+				s.Kind, s.err = KindOther, err
+				return nil
+			}
+			return err
+		}
+		s.util = u
+		switch u.Kind {
+		case pgdialect.UtilShow, pgdialect.UtilShowAll:
+			s.Kind = KindShow
+		case pgdialect.UtilSet:
+			s.Kind = KindSet
+		case pgdialect.UtilReset, pgdialect.UtilResetAll:
+			s.Kind = KindReset
+		case pgdialect.UtilBegin:
+			s.Kind = KindBegin
+		case pgdialect.UtilCommit:
+			s.Kind = KindCommit
+		case pgdialect.UtilRollback:
+			s.Kind = KindRollback
+		}
+		return nil
+	}
+	rw, err := pgdialect.Rewrite(s.src, s.toks)
+	if err != nil {
+		return err
+	}
+	s.rw = rw
+	node, err := p.tidb.ParseOneStmt(rw.SQL, "", "")
+	if err != nil {
+		return syntaxError(s, all, err)
+	}
+	s.node = node
+	switch node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		s.Kind = KindSelect
+	case *ast.InsertStmt:
+		s.Kind = KindInsert
+	case *ast.UpdateStmt:
+		s.Kind = KindUpdate
+	case *ast.DeleteStmt:
+		s.Kind = KindDelete
+	case ast.DDLNode:
+		s.Kind = KindDDL
+	default:
+		s.Kind = KindOther
+	}
+	return nil
+}
+
+// syntaxError turns a TiDB parse error into PostgreSQL's 42601 at the user's
+// character: the TiDB message quotes the rest of the text from the failing token
+// ("near ..."), which locates it in the rewritten text, and the rewrite's position
+// map leads back to the source token.
+func syntaxError(s *Statement, all []pgdialect.Token, err error) error {
+	msg := err.Error()
+	out := len(s.rw.SQL)
+	if i := strings.Index(msg, `near "`); i >= 0 {
+		rest := msg[i+len(`near "`):]
+		for off := 0; off <= len(s.rw.SQL); off++ {
+			tail := s.rw.SQL[off:]
+			if len(tail) > 2048 {
+				tail = tail[:2048]
+			}
+			if strings.HasPrefix(rest, tail+`"`) {
+				out = off
+				break
+			}
+		}
+	}
+	// The TiDB scanner reports the token after the one it could not use when it
+	// fails at the end of a construct; both lead to the same source token here.
+	orig := s.rw.OrigOffset(out)
+	if out >= len(s.rw.SQL) {
+		last := s.toks[len(s.toks)-1]
+		for i, t := range all {
+			if t.Pos == last.Pos && i+1 < len(all) {
+				n := all[i+1]
+				e := pgerr.Syntax(pgdialect.CharPos(s.src, n.Pos), "syntax error at or near %q", s.src[n.Pos:n.End])
+				e.Err = err
+				return e
+			}
+		}
+		e := pgerr.Syntax(pgdialect.CharPos(s.src, len(s.src)), "syntax error at end of input")
+		e.Err = err
+		return e
+	}
+	for _, t := range s.toks {
+		if t.Pos <= orig && orig < t.End {
+			e := pgerr.Syntax(pgdialect.CharPos(s.src, t.Pos), "syntax error at or near %q", s.src[t.Pos:t.End])
+			e.Err = err
+			return e
+		}
+	}
+	e := pgerr.Syntax(pgdialect.CharPos(s.src, orig), "syntax error")
+	e.Err = err
+	return e
+}
+
+// Column is one result column.
+type Column struct {
+	Name   string
+	Type   types.T
+	Typmod int32
+}
+
+// TxOptions are the options of BEGIN / START TRANSACTION and COMMIT/ROLLBACK AND CHAIN.
+type TxOptions struct {
+	Isolation  string // "serializable", "repeatable read", "read committed", "read uncommitted"; "" = default
+	ReadOnly   *bool
+	Deferrable *bool
+	Chain      bool
+}
+
+// Plan is a prepared statement, re-executable with different parameters.
+type Plan struct {
+	Kind    Kind
+	Params  []types.T // one per $n, inferred where not declared
+	Columns []Column  // nil when the statement returns no rows
+	Tx      TxOptions // for KindBegin, KindCommit, KindRollback
+
+	util   *pgdialect.Utility
+	exprs  []exec.Expr
+	filter exec.Expr
+}
+
+// Rows is the result of one execution, pulled row by row.
+type Rows interface {
+	Next(ctx context.Context) ([]types.Datum, error) // io.EOF when done
+	Tag() string
+	Close()
+}
+
+// Prepare binds and plans one statement. paramTypes are the OIDs the client
+// declared (0 or missing: infer).
+func (p *Planner) Prepare(st *Statement, paramTypes []uint32) (*Plan, error) {
+	if st.err != nil {
+		return nil, st.err
+	}
+	pl := &Plan{Kind: st.Kind, util: st.util}
+	if st.util != nil {
+		if len(paramTypes) > 0 {
+			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies parameters, but %s takes none", strings.ToUpper(st.Kind.String()))
+		}
+		return pl, prepareUtility(pl, st.util)
+	}
+	sel, ok := st.node.(*ast.SelectStmt)
+	if !ok {
+		return nil, pgerr.FeatureNotSupported("%s statements are not supported yet", firstWord(st))
+	}
+	b, err := newBinder(st, paramTypes)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.bindSelect(sel, pl); err != nil {
+		return nil, err
+	}
+	pl.Params = b.finalParams()
+	return pl, nil
+}
+
+func firstWord(st *Statement) string {
+	if len(st.toks) == 0 {
+		return ""
+	}
+	return strings.ToUpper(st.toks[0].Val)
+}
+
+func prepareUtility(pl *Plan, u *pgdialect.Utility) error {
+	switch u.Kind {
+	case pgdialect.UtilShow:
+		pl.Columns = []Column{{Name: config.CanonicalName(u.Name), Type: types.Text, Typmod: -1}}
+	case pgdialect.UtilShowAll:
+		pl.Columns = []Column{{Name: "name", Type: types.Text, Typmod: -1}, {Name: "setting", Type: types.Text, Typmod: -1}, {Name: "description", Type: types.Text, Typmod: -1}}
+	case pgdialect.UtilBegin:
+		pl.Tx = TxOptions{Isolation: u.Modes.Isolation, ReadOnly: u.Modes.ReadOnly, Deferrable: u.Modes.Deferrable}
+	case pgdialect.UtilCommit, pgdialect.UtilRollback:
+		pl.Tx = TxOptions{Chain: u.Chain}
+	}
+	return nil
+}
+
+// Execute starts the plan. Rows are pulled with Next; the session may stop early
+// and resume later.
+func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, exec.Canceled(err)
+	}
+	if u := pl.util; u != nil {
+		return executeUtility(env, u)
+	}
+	if len(params) != len(pl.Params) {
+		return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pl.Params))
+	}
+	return &exec.Project{Exprs: pl.exprs, Filter: pl.filter, Params: params, Sess: env}, nil
+}
+
+func executeUtility(env Env, u *pgdialect.Utility) (Rows, error) {
+	switch u.Kind {
+	case pgdialect.UtilShow:
+		v, err := env.Var(u.Name)
+		if err != nil {
+			return nil, wrap(err, "SHOW %s", u.Name)
+		}
+		return &exec.Values{Rows: [][]types.Datum{{v}}, TagText: "SHOW"}, nil
+	case pgdialect.UtilShowAll:
+		var rows [][]types.Datum
+		for _, s := range env.ShowAll() {
+			rows = append(rows, []types.Datum{s.Name, s.Value, s.Description})
+		}
+		return &exec.Values{Rows: rows, TagText: "SHOW"}, nil
+	case pgdialect.UtilSet:
+		if err := env.SetVar(u.Name, u.Values, u.Local); err != nil {
+			return nil, wrap(err, "SET %s", u.Name)
+		}
+		return &exec.Result{TagText: "SET"}, nil
+	case pgdialect.UtilReset:
+		if err := env.ResetVar(u.Name); err != nil {
+			return nil, wrap(err, "RESET %s", u.Name)
+		}
+		return &exec.Result{TagText: "RESET"}, nil
+	case pgdialect.UtilResetAll:
+		if err := env.ResetVar("all"); err != nil {
+			return nil, wrap(err, "RESET ALL")
+		}
+		return &exec.Result{TagText: "RESET"}, nil
+	case pgdialect.UtilBegin:
+		return &exec.Result{TagText: "BEGIN"}, nil
+	case pgdialect.UtilCommit:
+		return &exec.Result{TagText: "COMMIT"}, nil
+	case pgdialect.UtilRollback:
+		return &exec.Result{TagText: "ROLLBACK"}, nil
+	}
+	return nil, fmt.Errorf("planner: unknown utility kind %d", u.Kind)
+}
+
+// wrap keeps a session error's SQLSTATE (the client must see it) and adds context
+// for the log; errors without a SQLSTATE are wrapped with context only.
+func wrap(err error, format string, args ...any) error {
+	var pe *pgerr.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)
+}
