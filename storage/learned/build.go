@@ -35,12 +35,12 @@ const minDataSlots = 8
 // build makes a subtree of sorted keys in O(len(keys)) per level. With
 // forceInner it makes an inner node even for few keys (a data node that
 // outgrew its size splits this way).
-func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bool) *node {
+func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bool, pool *slotPool) *node {
 	cnt := len(keys)
 	if cnt <= 1 || keys[0].key == keys[cnt-1].key || (!forceInner && cnt <= cfg.leafKeys) {
 		// Keys equal in their uint64 cannot be told apart by a model:
 		// they live in one data node however many they are.
-		return buildData(keys, exts, cfg.initDensity, epoch)
+		return buildData(keys, exts, cfg.initDensity, epoch, pool)
 	}
 	fanout := 2
 	for fanout < cfg.maxFanout && fanout*cfg.leafKeys < cnt {
@@ -61,7 +61,7 @@ func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bo
 			bounds = n.partition(keys, fanout)
 		}
 		if largest(bounds) == cnt {
-			return buildData(keys, exts, cfg.initDensity, epoch)
+			return buildData(keys, exts, cfg.initDensity, epoch, pool)
 		}
 	}
 	// Runs of adjacent entries whose keys together fit a data node share
@@ -77,7 +77,7 @@ func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bo
 		if exts != nil {
 			ce = exts[lo:hi]
 		}
-		n.setChildren(start, k, cfg.build(keys[lo:hi], ce, epoch, false))
+		n.setChildren(start, k, cfg.build(keys[lo:hi], ce, epoch, false, pool))
 	}
 	return n
 }

@@ -47,6 +47,7 @@ type Index struct {
 	epoch uint64
 	path  []step // the descent of the current write, root first
 	ents  []slot // scratch for rebuilds
+	pool  slotPool
 }
 
 // step is one inner node on a descent and the children entry taken.
@@ -61,7 +62,7 @@ func New(opts Options) *Index {
 	if opts.Prefix != nil {
 		x.prefix = bytes.Clone(opts.Prefix)
 		x.hasRoot = true
-		x.root = buildData(nil, nil, x.cfg.initDensity, x.epoch)
+		x.root = buildData(nil, nil, x.cfg.initDensity, x.epoch, &x.pool)
 	}
 	return x
 }
@@ -136,7 +137,7 @@ func (b *Builder) Build() *Index {
 		}
 	}
 	*b = Builder{cfg: b.cfg}
-	x.root = x.cfg.build(keys, exts, x.epoch, false)
+	x.root = x.cfg.build(keys, exts, x.epoch, false, nil)
 	x.hasRoot = true
 	x.n = n
 	return x
@@ -173,7 +174,7 @@ func (x *Index) Insert(key []byte, pl Payload) (replaced bool) {
 	if !x.hasRoot {
 		x.prefix = bytes.Clone(key[:prefixLen(len(key), len(key))])
 		x.hasRoot = true
-		x.root = buildData(nil, nil, x.cfg.initDensity, x.epoch)
+		x.root = buildData(nil, nil, x.cfg.initDensity, x.epoch, &x.pool)
 	} else if !bytes.HasPrefix(key, x.prefix) {
 		x.shrinkPrefix(commonPrefixLen(key, x.prefix))
 	}
@@ -266,7 +267,8 @@ func (x *Index) grow(d *node) {
 		return
 	}
 	if len(x.path) == 0 {
-		x.root = x.cfg.build(ents, exts, x.epoch, true)
+		x.root = x.cfg.build(ents, exts, x.epoch, true, &x.pool)
+		x.release(d)
 		return
 	}
 	parent := x.path[len(x.path)-1]
@@ -282,12 +284,13 @@ func (x *Index) grow(d *node) {
 		if exts != nil {
 			le, re = exts[:cut], exts[cut:]
 		}
-		parent.n.setChildren(a, m, x.cfg.build(ents[:cut], le, x.epoch, false))
-		parent.n.setChildren(m, b, x.cfg.build(ents[cut:], re, x.epoch, false))
+		parent.n.setChildren(a, m, x.cfg.build(ents[:cut], le, x.epoch, false, &x.pool))
+		parent.n.setChildren(m, b, x.cfg.build(ents[cut:], re, x.epoch, false, &x.pool))
 	} else {
 		// Down: the node becomes an inner node over new data nodes.
-		parent.n.setChildren(a, b, x.cfg.build(ents, exts, x.epoch, true))
+		parent.n.setChildren(a, b, x.cfg.build(ents, exts, x.epoch, true, &x.pool))
 	}
+	x.release(d)
 	x.propagate(cnt - d.built)
 }
 
@@ -295,9 +298,10 @@ func (x *Index) grow(d *node) {
 // its model (expansion when full, contraction after deletes).
 func (x *Index) resize(d *node) {
 	ents, exts := d.entries(x.ents[:0], nil)
-	nd := buildData(ents, exts, x.cfg.initDensity, x.epoch)
+	nd := buildData(ents, exts, x.cfg.initDensity, x.epoch, &x.pool)
 	x.ents = ents[:0]
 	delta := nd.count - d.built
+	x.release(d)
 	*d = *nd
 	x.propagate(delta)
 }
@@ -313,7 +317,8 @@ func (x *Index) propagate(delta int) {
 	for i, s := range x.path {
 		if s.n.count > 2*s.n.built && s.n.count > 4*x.cfg.leafKeys {
 			ents, exts := collect(s.n, make([]slot, 0, s.n.count+s.n.count/8), nil)
-			nn := x.cfg.build(ents, exts, x.epoch, false)
+			nn := x.cfg.build(ents, exts, x.epoch, false, &x.pool)
+			x.release(s.n)
 			if i == 0 {
 				x.root = nn
 			} else {
@@ -322,6 +327,24 @@ func (x *Index) propagate(delta int) {
 				up.n.setChildren(a, b, nn)
 			}
 			return
+		}
+	}
+}
+
+// release recycles the slot arrays of a subtree no longer in the index. Only
+// nodes of the current epoch are released: older ones may belong to a View.
+func (x *Index) release(n *node) {
+	if n.epoch != x.epoch {
+		return
+	}
+	if n.isData() {
+		x.pool.put(n.slots)
+		n.slots = nil
+		return
+	}
+	for k, c := range n.children {
+		if k == 0 || c != n.children[k-1] {
+			x.release(c)
 		}
 	}
 }
@@ -363,7 +386,7 @@ func (x *Index) shrinkPrefix(l int) {
 		}
 	}
 	x.prefix = np
-	x.root = x.cfg.build(keys, exts, x.epoch, false)
+	x.root = x.cfg.build(keys, exts, x.epoch, false, nil)
 }
 
 // View is a read-only, immutable view of an Index at the moment of a

@@ -3,7 +3,6 @@ package learned
 import (
 	"math"
 	"math/bits"
-	"slices"
 )
 
 // slot is one position of a data node's gapped array. An occupied slot holds a
@@ -400,7 +399,7 @@ func (n *node) entries(dst []slot, exts []string) ([]slot, []string) {
 // buildData makes a data node of keys (sorted, with their ext strings or nil)
 // at the given density: the model is fitted to the keys and each key goes to
 // its predicted slot, or the next free one, keeping room for the rest.
-func buildData(keys []slot, exts []string, density float64, epoch uint64) *node {
+func buildData(keys []slot, exts []string, density float64, epoch uint64, pool *slotPool) *node {
 	cnt := len(keys)
 	// Two spare slots keep a rebuilt node below any maximum density above
 	// density, so an insert never finds a node full right after a resize.
@@ -410,9 +409,9 @@ func buildData(keys []slot, exts []string, density float64, epoch uint64) *node 
 		built: cnt,
 		count: cnt,
 	}
-	// Take the whole of the allocation's size class: the slots are free.
-	n.slots = slices.Grow([]slot(nil), c)
-	n.slots = n.slots[:cap(n.slots)]
+	// Every slot is written below, so a recycled array needs no clearing.
+	// The pool hands out whole allocations: the slots beyond c are free.
+	n.slots = pool.get(c)
 	c = len(n.slots)
 	n.occ = make([]uint64, (c+63)>>6)
 	hasExt := false
@@ -427,7 +426,7 @@ func buildData(keys []slot, exts []string, density float64, epoch uint64) *node 
 	}
 	n.fitModel(keys, c)
 	last := -1
-	var cost float64
+	cost := 0.0
 	for i := range keys {
 		pred := n.predict(keys[i].key, c)
 		pos := min(max(pred, last+1), c-(cnt-i))
@@ -440,7 +439,7 @@ func buildData(keys []slot, exts []string, density float64, epoch uint64) *node 
 		if d < 0 {
 			d = -d
 		}
-		cost += math.Log2(float64(d) + 1)
+		cost += float64(bits.Len(uint(d))) // about log2(d+1)
 		last = pos
 	}
 	if cnt > 0 {
