@@ -149,6 +149,14 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	s.rw = rw
 	node, err := p.tidb.ParseOneStmt(rw.SQL, "", "")
 	if err != nil {
+		if gaps := pgdialect.Gaps(s.toks); len(gaps) > 0 {
+			// Valid PostgreSQL that the TiDB grammar cannot read yet: refuse it at
+			// Prepare (0A000), as PostgreSQL would run it.
+			e := pgerr.FeatureNotSupported("%s: not supported yet", pgdialect.GapError(gaps))
+			e.Err = err
+			s.Kind, s.err = KindOther, e
+			return nil
+		}
 		return syntaxError(s, all, err)
 	}
 	s.node = node

@@ -14,26 +14,27 @@ type Rule string
 
 // The rewrite rules.
 const (
-	RuleCast          Rule = "cast"           // x::t and CAST(x AS t) → augur_cast(x, 't', pos)
-	RuleParam         Rule = "param"          // $n → augur_param(n)
-	RuleString        Rule = "string"         // E'..', $$..$$, U&'..', N'..', 'a'\n'b' → '..'
-	RuleNumber        Rule = "number"         // 1e5, numbers too long for TiDB → augur_num('..')
-	RuleBitString     Rule = "bit-string"     // B'0101', X'1F' → augur_bit('b0101')
-	RuleOperator      Rule = "operator"       // operators TiDB lacks or misreads (^ # ~ || ...) → augur_op('op', ...)
-	RulePrecedence    Rule = "precedence"     // operands parenthesised by PostgreSQL's precedence
-	RuleTypedLiteral  Rule = "typed-literal"  // type 'x' (int4 '1', interval '1 day') → augur_cast('x', 'type', pos)
-	RuleValueFunction Rule = "value-function" // current_user, current_schema, ... → augur_svf('current_user')
-	RuleDistinct      Rule = "is-distinct"    // a IS [NOT] DISTINCT FROM b → augur_distinct / augur_not_distinct
-	RuleIsNull        Rule = "isnull"         // a ISNULL / a NOTNULL → a IS NULL / a IS NOT NULL
-	RuleSimilar       Rule = "similar"        // a SIMILAR TO b [ESCAPE c] → augur_similar(a, b[, c])
-	RuleAnyAll        Rule = "any-all"        // a op ANY|ALL (array) → augur_any('op', a, b)
-	RuleArray         Rule = "array"          // ARRAY[..] → augur_array(..)
-	RuleSubscript     Rule = "subscript"      // a[i] → augur_subscript(a, i)
-	RuleCollate       Rule = "collate"        // a COLLATE "C" → augur_collate(a, 'C')
-	RuleAtTimeZone    Rule = "at-time-zone"   // a AT TIME ZONE z → augur_timezone(z, a)
-	RuleCatalogFunc   Rule = "catalog-func"   // pg_catalog.f(..) → f(..)
-	RuleBetweenSym    Rule = "between-sym"    // a BETWEEN SYMMETRIC x AND y → augur_between_sym(a, x, y)
-	RuleQuotedIdent   Rule = "quoted-ident"   // U&"..." → "..."
+	RuleCast           Rule = "cast"            // x::t and CAST(x AS t) → augur_cast(x, 't', pos)
+	RuleParam          Rule = "param"           // $n → augur_param(n)
+	RuleString         Rule = "string"          // E'..', $$..$$, U&'..', N'..', 'a'\n'b' → '..'
+	RuleNumber         Rule = "number"          // 1e5, numbers too long for TiDB → augur_num('..')
+	RuleBitString      Rule = "bit-string"      // B'0101', X'1F' → augur_bit('b0101')
+	RuleOperator       Rule = "operator"        // operators TiDB lacks or misreads (^ # ~ || ...) → augur_op('op', ...)
+	RulePrecedence     Rule = "precedence"      // operands parenthesised by PostgreSQL's precedence
+	RuleTypedLiteral   Rule = "typed-literal"   // type 'x' (int4 '1', interval '1 day') → augur_cast('x', 'type', pos)
+	RuleValueFunction  Rule = "value-function"  // current_user, current_schema, ... → augur_svf('current_user')
+	RuleDistinct       Rule = "is-distinct"     // a IS [NOT] DISTINCT FROM b → augur_distinct / augur_not_distinct
+	RuleIsNull         Rule = "isnull"          // a ISNULL / a NOTNULL → a IS NULL / a IS NOT NULL
+	RuleSimilar        Rule = "similar"         // a SIMILAR TO b [ESCAPE c] → augur_similar(a, b[, c])
+	RuleAnyAll         Rule = "any-all"         // a op ANY|ALL (array) → augur_any('op', a, b)
+	RuleArray          Rule = "array"           // ARRAY[..] → augur_array(..)
+	RuleSubscript      Rule = "subscript"       // a[i] → augur_subscript(a, i)
+	RuleCollate        Rule = "collate"         // a COLLATE "C" → augur_collate(a, 'C')
+	RuleAtTimeZone     Rule = "at-time-zone"    // a AT TIME ZONE z → augur_timezone(z, a)
+	RuleCatalogFunc    Rule = "catalog-func"    // pg_catalog.f(..) → f(..)
+	RuleBetweenSym     Rule = "between-sym"     // a BETWEEN SYMMETRIC x AND y → augur_between_sym(a, x, y)
+	RuleQuotedIdent    Rule = "quoted-ident"    // U&"..." → "..."
+	RuleOperatorSyntax Rule = "operator-syntax" // a OPERATOR(pg_catalog.~) b → augur_op('~', a, b)
 )
 
 // Reserved function names the rewrite produces; the binder gives them meaning.
@@ -50,6 +51,7 @@ const (
 	FnAny         = "augur_any"
 	FnAll         = "augur_all"
 	FnArray       = "augur_array"
+	FnArraySub    = "augur_array_sub"
 	FnSubscript   = "augur_subscript"
 	FnCollate     = "augur_collate"
 	FnTimeZone    = "augur_timezone"
@@ -336,6 +338,17 @@ func (p *parser) expr(minPrec int) (node, bool, error) {
 	for {
 		t := p.peek()
 		save := p.i
+		opSyntax := false
+		if t.Is("operator") && p.peekN(1).IsPunct("(") && p.w.match[p.i+1] >= 0 {
+			// OPERATOR(schema.op): the operator named explicitly, with the
+			// precedence of "any other operator".
+			cl := p.w.match[p.i+1]
+			last := p.w.toks[cl-1]
+			if last.Kind == Op {
+				t = Token{Kind: Op, Val: last.Val, Pos: t.Pos, End: p.w.toks[cl].End, Space: t.Space}
+				opSyntax = true
+			}
+		}
 		switch {
 		case t.IsPunct("::") && minPrec <= precCast:
 			p.next()
@@ -358,10 +371,18 @@ func (p *parser) expr(minPrec int) (node, bool, error) {
 			continue
 		case t.Kind == Op:
 			prec := infixPrec(t.Val)
+			if opSyntax {
+				prec = precOther
+			}
 			if prec < minPrec {
 				return left, true, nil
 			}
-			p.next()
+			if opSyntax {
+				p.i = p.w.match[p.i+1] + 1
+				p.w.use(RuleOperatorSyntax)
+			} else {
+				p.next()
+			}
 			// a op ANY/SOME/ALL (...)
 			if q := p.peek(); (q.Is("any") || q.Is("some") || q.Is("all")) && p.peekN(1).IsPunct("(") {
 				p.next()
@@ -389,7 +410,7 @@ func (p *parser) expr(minPrec int) (node, bool, error) {
 				p.i = save
 				return left, true, nil
 			}
-			if nativeOps[t.Val] {
+			if nativeOps[t.Val] && !opSyntax {
 				left = &opN{parts: []node{left, tokN{t}, right}}
 			} else {
 				p.w.use(RuleOperator)
@@ -694,6 +715,15 @@ func (p *parser) prefix() (node, bool, error) {
 			}
 			p.w.use(RuleArray)
 			return &callN{name: FnArray, at: t, args: []node{g.inner}}, true, nil
+		}
+		if n := p.peekN(1); n.IsPunct("(") && p.w.match[p.i+1] >= 0 {
+			p.next()
+			g, err := p.group(p.i)
+			if err != nil {
+				return nil, false, err
+			}
+			p.w.use(RuleArray)
+			return &callN{name: FnArraySub, at: t, args: []node{g}}, true, nil
 		}
 		return nil, false, nil
 	case "exists", "row":
