@@ -395,3 +395,16 @@ func timeZone(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// Clone returns an independent copy (a transaction block saves one at BEGIN, so
+// that ROLLBACK can undo SET, and COMMIT can undo SET LOCAL).
+func (v *Vars) Clone() *Vars {
+	c := &Vars{defaults: v.defaults, values: make(map[string]string, len(v.values)), custom: make(map[string]string, len(v.custom))}
+	for k, x := range v.values {
+		c.values[k] = x
+	}
+	for k, x := range v.custom {
+		c.custom[k] = x
+	}
+	return c
+}

@@ -1,0 +1,56 @@
+package session
+
+import (
+	"strings"
+
+	"github.com/augurdb/augur/config"
+)
+
+// The session is the planner.Env of its statements.
+
+// Var returns a setting's current value (SHOW).
+func (s *Session) Var(name string) (string, error) {
+	if strings.EqualFold(name, "server_version") {
+		return s.opts.ServerVersion, nil
+	}
+	return s.vars.Get(name)
+}
+
+// SetVar changes a setting (SET); nil values mean DEFAULT. List values are joined
+// with ", " as PostgreSQL shows them.
+func (s *Session) SetVar(name string, values []string, local bool) error {
+	if values == nil {
+		return s.vars.Reset(name)
+	}
+	_, err := s.vars.Set(name, strings.Join(values, ", "))
+	return err
+}
+
+// ResetVar restores a setting (RESET name, or RESET ALL for "all").
+func (s *Session) ResetVar(name string) error {
+	if strings.EqualFold(name, "all") {
+		s.vars.ResetAll()
+		return nil
+	}
+	return s.vars.Reset(name)
+}
+
+// ShowAll returns SHOW ALL's rows.
+func (s *Session) ShowAll() []config.Setting {
+	all := s.vars.All()
+	for i := range all {
+		if all[i].Name == "server_version" {
+			all[i].Value = s.opts.ServerVersion
+		}
+	}
+	return all
+}
+
+// User is the session user.
+func (s *Session) User() string { return s.opts.Startup.User }
+
+// Database is the connected database.
+func (s *Session) Database() string { return s.opts.Startup.Database }
+
+// Version is the text of version().
+func (s *Session) Version() string { return s.opts.VersionText }

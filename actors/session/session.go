@@ -1,0 +1,578 @@
+// Package session is the session actor: the state of one client session (settings,
+// prepared statements, portals, transaction status) and the execution of the
+// frontend messages its connection's reader hands it, in order.
+//
+// The session runs each statement inside its own Receive. That keeps message order
+// trivially right and makes backpressure simple: while the session waits for output
+// credits (the client is not reading) it takes no new messages, so the reader,
+// which needs input credits to hand more over, stops reading the socket. Cancel
+// requests and shutdown deadlines therefore cannot travel through the session's
+// mailbox; they reach the running statement through CancelStatement, which cancels
+// the statement's context from any goroutine.
+//
+// A panic inside a statement is recovered here: it is logged with its stack, the
+// client gets XX000, and the session goes on. Anything that escapes (a bug in the
+// session itself) fails the actor, and the connection's supervision ends the
+// connection with FATAL XX000 — never the server.
+package session
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/planner"
+	"github.com/augurdb/augur/protocol"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/rs/zerolog"
+)
+
+// Output is where the session writes backend messages: the connection's outbox.
+type Output interface {
+	// Send queues msg; it may wait for the client to read (ctx ends the wait).
+	Send(ctx context.Context, msg pgproto3.BackendMessage) error
+	// Flush hands queued messages to the writer.
+	Flush(ctx context.Context) error
+	// FlushWait hands queued messages to the writer and waits until they are written.
+	FlushWait(ctx context.Context) error
+}
+
+// Credits is the inbound flow control the reader takes before handing a message
+// over; the session returns them when the message is processed.
+type Credits interface{ Release(n int64) }
+
+// Frontend carries one frontend message from the connection's reader.
+type Frontend struct {
+	Msg     pgproto3.FrontendMessage
+	Credits int64 // inbound credits to return once processed
+}
+
+// Ended is sent to the parent (the connection) when the session has said its last
+// word (Terminate, FATAL error, shutdown) and the connection should close.
+type Ended struct{}
+
+// Fatal ends the session with err (a FATAL error) once the messages before it are
+// processed: the reader found the frontend stream broken (08P01).
+type Fatal struct{ Err error }
+
+// shutdownRequest asks an idle session to end with 57P01.
+type shutdownRequest struct{}
+
+// Options configure a session.
+type Options struct {
+	Startup         protocol.Startup
+	Out             Output
+	Inbound         Credits
+	ServerVersion   string // server_version, e.g. "15.0 (Augur 0.1.0)"
+	VersionText     string // version()
+	SessionDefaults map[string]string
+	Log             zerolog.Logger
+	// Base is cancelled when the client is gone; statements run under it.
+	Base context.Context
+}
+
+// Session is the session actor. Create it with New, register it as the
+// connection.Backend for its keys with SetKeys, then spawn it.
+type Session struct {
+	opts    Options
+	log     zerolog.Logger
+	out     Output
+	planner *planner.Planner
+	vars    *config.Vars
+
+	pid, secret uint32
+
+	stmts    map[string]*prepared
+	portals  map[string]*portal
+	txStatus byte // 'I', 'T' or 'E'
+	// skipToSync: after an error in the extended protocol, messages are discarded
+	// until Sync, as PostgreSQL does.
+	skipToSync bool
+	reported   map[string]string // GUC_REPORT values last sent
+	ended      bool
+	// commitRolledBack: COMMIT of a failed block reports ROLLBACK.
+	commitRolledBack bool
+
+	self    atomic.Pointer[actor.PID]
+	system  atomic.Pointer[actor.ActorSystem]
+	closing atomic.Bool // shutdown requested
+
+	mu     sync.Mutex
+	cancel context.CancelCauseFunc // of the running statement; nil when idle
+}
+
+type prepared struct {
+	name string
+	stmt *planner.Statement // nil for an empty query
+	plan *planner.Plan
+}
+
+type portal struct {
+	prep          *prepared
+	params        []types.Datum
+	resultFormats []int16
+	rows          planner.Rows // nil until the first Execute
+	done          bool
+	tag           string
+}
+
+// New returns a session whose startup parameters have been validated (an invalid one
+// is a FATAL error, as in PostgreSQL).
+func New(opts Options) (*Session, error) {
+	st := opts.Startup
+	fixed := map[string]string{
+		"server_version":        opts.ServerVersion,
+		"session_authorization": st.User,
+		"is_superuser":          onOff(st.Role.Superuser),
+	}
+	startup := map[string]string{}
+	for k, v := range st.Params {
+		switch strings.ToLower(k) {
+		case "user", "database", "replication", "options":
+			continue // not settings; "options" (-c switches) is not supported yet
+		}
+		startup[k] = v
+	}
+	vars, err := config.NewVars(opts.SessionDefaults, fixed, startup)
+	if err != nil {
+		pe := pgerr.From(err)
+		return nil, &pgerr.Error{Code: pe.Code, Message: pe.Message, Detail: pe.Detail, Severity: pgerr.SeverityFatal}
+	}
+	if opts.Base == nil {
+		opts.Base = context.Background()
+	}
+	return &Session{
+		opts:     opts,
+		log:      opts.Log,
+		out:      opts.Out,
+		planner:  planner.New(),
+		vars:     vars,
+		stmts:    map[string]*prepared{},
+		portals:  map[string]*portal{},
+		txStatus: 'I',
+		reported: map[string]string{},
+	}, nil
+}
+
+// SetKeys records the backend keys sent in BackendKeyData.
+func (s *Session) SetKeys(pid, secret uint32) { s.pid, s.secret = pid, secret }
+
+// CancelStatement ends the running statement, if any, with cause. Safe from any goroutine.
+func (s *Session) CancelStatement(cause *pgerr.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel(cause)
+	}
+}
+
+// Shutdown asks the session to end with FATAL 57P01 when it is next idle. Safe from
+// any goroutine.
+func (s *Session) Shutdown() {
+	s.closing.Store(true)
+	if sys, pid := s.system.Load(), s.self.Load(); sys != nil && pid != nil {
+		sys.Root.Send(pid, shutdownRequest{})
+	}
+}
+
+// Receive implements actor.Actor.
+func (s *Session) Receive(c actor.Context) {
+	switch m := c.Message().(type) {
+	case *actor.Started:
+		s.system.Store(c.ActorSystem())
+		s.self.Store(c.Self())
+		s.start(c)
+	case *Frontend:
+		if s.opts.Inbound != nil {
+			defer s.opts.Inbound.Release(m.Credits)
+		}
+		if s.ended {
+			return
+		}
+		if s.closing.Load() {
+			s.end(c, adminShutdown())
+			return
+		}
+		s.handle(c, m.Msg)
+	case *Fatal:
+		pe := pgerr.From(m.Err)
+		fatal := *pe
+		fatal.Severity = pgerr.SeverityFatal
+		s.end(c, &fatal)
+	case shutdownRequest:
+		if !s.ended {
+			s.end(c, adminShutdown())
+		}
+	case *actor.Stopped:
+		s.closePortals() // the connection closes the outbox after its session stopped
+	}
+}
+
+func adminShutdown() *pgerr.Error {
+	return pgerr.Fatal(pgerrcode.AdminShutdown, "terminating connection due to administrator command")
+}
+
+// start sends what follows AuthenticationOk: ParameterStatus for every reported
+// setting, BackendKeyData and the first ReadyForQuery.
+func (s *Session) start(c actor.Context) {
+	ctx := s.opts.Base
+	s.reportParams(ctx)
+	s.out.Send(ctx, &pgproto3.BackendKeyData{ProcessID: s.pid, SecretKey: binary.BigEndian.AppendUint32(nil, s.secret)})
+	s.readyForQuery(ctx)
+	if s.closing.Load() {
+		s.end(c, adminShutdown())
+	}
+}
+
+// end sends a final FATAL error and tells the connection to close.
+func (s *Session) end(c actor.Context, err *pgerr.Error) {
+	if s.ended {
+		return
+	}
+	s.ended = true
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err != nil {
+		s.out.Send(ctx, protocol.ErrorResponse(err))
+	}
+	s.out.FlushWait(ctx)
+	c.Send(c.Parent(), Ended{})
+}
+
+func (s *Session) readyForQuery(ctx context.Context) {
+	s.out.Send(ctx, &pgproto3.ReadyForQuery{TxStatus: s.txStatus})
+	s.out.Flush(ctx)
+}
+
+// reportParams sends ParameterStatus for every reported setting whose value the
+// client has not seen.
+func (s *Session) reportParams(ctx context.Context) {
+	for name, v := range s.vars.Reported() {
+		if name == "server_version" {
+			v = s.opts.ServerVersion
+		}
+		if old, ok := s.reported[name]; ok && old == v {
+			continue
+		}
+		s.reported[name] = v
+		s.out.Send(ctx, &pgproto3.ParameterStatus{Name: name, Value: v})
+	}
+}
+
+// handle processes one frontend message. Panics inside become XX000.
+func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
+	ctx := s.opts.Base
+	if s.skipToSync {
+		switch msg.(type) {
+		case *pgproto3.Sync:
+			s.skipToSync = false
+		case *pgproto3.Query: // a simple Query also ends error recovery
+			s.skipToSync = false
+		default:
+			return
+		}
+	}
+	err := s.safely(func() error {
+		switch m := msg.(type) {
+		case *pgproto3.Query:
+			s.simpleQuery(c, ctx, m.String)
+			return nil
+		case *pgproto3.Parse:
+			return s.parse(m)
+		case *pgproto3.Bind:
+			return s.bind(m)
+		case *pgproto3.Describe:
+			return s.describe(ctx, m)
+		case *pgproto3.Execute:
+			return s.execute(ctx, m)
+		case *pgproto3.Close:
+			return s.close(ctx, m)
+		case *pgproto3.Sync:
+			s.sync(ctx)
+			return nil
+		case *pgproto3.Flush:
+			return s.out.Flush(ctx)
+		case *pgproto3.Terminate:
+			s.end(c, nil)
+			return nil
+		case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
+			return nil // ignored outside COPY, as PostgreSQL does
+		case *pgproto3.FunctionCall:
+			return pgerr.FeatureNotSupported("the fast-path function call interface is not supported")
+		default:
+			return pgerr.ProtocolViolation("unexpected message type %T", msg)
+		}
+	})
+	if err != nil {
+		s.fail(c, ctx, err, true)
+	}
+}
+
+// safely runs f, turning a panic into an XX000 error logged with its stack.
+func (s *Session) safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).
+				Msg("session: panic in statement; reported to the client as XX000")
+			// A portal whose execution panicked may be half-way through: drop them all.
+			for name, p := range s.portals {
+				if p.rows != nil {
+					func() { defer func() { recover() }(); p.rows.Close() }()
+				}
+				delete(s.portals, name)
+			}
+			err = pgerr.New(pgerrcode.InternalError, "internal error: %v", r)
+		}
+	}()
+	return f()
+}
+
+// fail reports err to the client. In the extended protocol it starts discarding
+// messages until Sync; inside a transaction block it marks the block failed; a FATAL
+// error ends the session.
+func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended bool) {
+	pe := pgerr.From(err)
+	if pe.Code == pgerrcode.InternalError {
+		s.log.Warn().Err(err).Msg("session: internal error")
+	}
+	if pe.IsFatal() {
+		s.end(c, pe)
+		return
+	}
+	s.out.Send(ctx, protocol.ErrorResponse(pe))
+	if s.txStatus == 'T' {
+		s.txStatus = 'E'
+	}
+	if extended {
+		s.skipToSync = true
+	}
+}
+
+// beginStatement gives a statement its context: cancellable by CancelStatement and
+// bounded by statement_timeout.
+func (s *Session) beginStatement() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(s.opts.Base)
+	stop := func() {}
+	if v, err := s.vars.Get("statement_timeout"); err == nil {
+		if d, err := config.ParseDuration(v); err == nil && d > 0 {
+			var c2 context.CancelFunc
+			ctx, c2 = context.WithTimeoutCause(ctx, d,
+				pgerr.New(pgerrcode.QueryCanceled, "canceling statement due to statement timeout"))
+			stop = c2
+		}
+	}
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	return ctx, func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+		stop()
+		cancel(nil)
+	}
+}
+
+// statementError prefers the reason a statement's context ended (cancel, timeout,
+// shutdown) over whatever error the statement returned because of it.
+func statementError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		var pe *pgerr.Error
+		if errors.As(context.Cause(ctx), &pe) {
+			return pe
+		}
+		return pgerr.QueryCanceled()
+	}
+	return err
+}
+
+func (s *Session) sync(ctx context.Context) {
+	if s.txStatus == 'I' {
+		s.closePortals() // the implicit transaction ends at Sync
+	}
+	s.readyForQuery(ctx)
+}
+
+func (s *Session) closePortals() {
+	for name, p := range s.portals {
+		if p.rows != nil {
+			p.rows.Close()
+		}
+		delete(s.portals, name)
+	}
+}
+
+// simpleQuery runs every statement of a Query message, stopping at the first error,
+// and ends with ReadyForQuery.
+func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) {
+	// A simple Query destroys the unnamed statement and portal.
+	delete(s.stmts, "")
+	if p, ok := s.portals[""]; ok {
+		if p.rows != nil {
+			p.rows.Close()
+		}
+		delete(s.portals, "")
+	}
+	err := s.safely(func() error {
+		stmts, err := s.planner.Parse(sql)
+		if err != nil {
+			return err
+		}
+		if len(stmts) == 0 {
+			return s.out.Send(ctx, &pgproto3.EmptyQueryResponse{})
+		}
+		for _, st := range stmts {
+			if err := s.runSimple(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		pe := pgerr.From(err)
+		if pe.IsFatal() {
+			s.end(c, pe)
+			return
+		}
+		s.out.Send(ctx, protocol.ErrorResponse(pe))
+		if s.txStatus == 'T' {
+			s.txStatus = 'E'
+		}
+	}
+	s.reportParams(ctx)
+	if s.txStatus == 'I' {
+		s.closePortals()
+	}
+	if !s.ended {
+		s.readyForQuery(ctx)
+	}
+}
+
+func (s *Session) runSimple(ctx context.Context, st *planner.Statement) error {
+	if err := s.checkAborted(st.Kind); err != nil {
+		return err
+	}
+	plan, err := s.planner.Prepare(st, nil)
+	if err != nil {
+		return err
+	}
+	if len(plan.Params) > 0 {
+		return pgerr.New(pgerrcode.UndefinedParameter, "there is no parameter $1")
+	}
+	if plan.Columns != nil {
+		if err := s.out.Send(ctx, rowDescription(plan.Columns, nil)); err != nil {
+			return err
+		}
+	}
+	p := &portal{prep: &prepared{stmt: st, plan: plan}}
+	_, err = s.run(ctx, p, 0)
+	return err
+}
+
+// checkAborted refuses everything but the end of the block in a failed transaction.
+func (s *Session) checkAborted(k planner.Kind) error {
+	if s.txStatus != 'E' {
+		return nil
+	}
+	switch k {
+	case planner.KindCommit, planner.KindRollback:
+		return nil
+	}
+	return pgerr.New(pgerrcode.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+}
+
+// run executes (or resumes) a portal, sending at most maxRows rows (0: all) and then
+// CommandComplete, or PortalSuspended when rows remain. It reports whether the
+// portal is done.
+func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, error) {
+	if p.done {
+		return true, s.out.Send(ctx, &pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
+	}
+	sctx, done := s.beginStatement()
+	defer done()
+	plan := p.prep.plan
+	if p.rows == nil {
+		if notice := s.transactionControl(plan.Kind); notice != nil {
+			s.out.Send(ctx, notice)
+		}
+		rows, err := plan.Execute(sctx, s, p.params)
+		if err != nil {
+			return false, statementError(sctx, err)
+		}
+		p.rows = rows
+	}
+	var sent uint32
+	for maxRows == 0 || sent < maxRows {
+		row, err := p.rows.Next(sctx)
+		if err == io.EOF {
+			p.done = true
+			p.tag = p.rows.Tag()
+			if plan.Kind == planner.KindCommit && s.commitRolledBack {
+				p.tag = "ROLLBACK"
+				s.commitRolledBack = false
+			}
+			p.rows.Close()
+			p.rows = nil
+			s.reportParams(ctx)
+			return true, s.out.Send(ctx, &pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
+		}
+		if err != nil {
+			p.rows.Close()
+			p.rows = nil
+			p.done = true
+			return false, statementError(sctx, err)
+		}
+		dr, err := dataRow(plan.Columns, p.resultFormats, row)
+		if err != nil {
+			return false, err
+		}
+		if err := s.out.Send(sctx, dr); err != nil {
+			return false, statementError(sctx, err)
+		}
+		sent++
+	}
+	return false, s.out.Send(ctx, &pgproto3.PortalSuspended{})
+}
+
+// transactionControl moves the transaction status for BEGIN/COMMIT/ROLLBACK and
+// returns the warning PostgreSQL gives for a redundant one.
+func (s *Session) transactionControl(k planner.Kind) pgproto3.BackendMessage {
+	warn := func(code, msg string) pgproto3.BackendMessage {
+		return &pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: code, Message: msg}
+	}
+	switch k {
+	case planner.KindBegin:
+		if s.txStatus != 'I' {
+			return warn(pgerrcode.ActiveSQLTransaction, "there is already a transaction in progress")
+		}
+		s.txStatus = 'T'
+	case planner.KindCommit, planner.KindRollback:
+		if s.txStatus == 'I' {
+			return warn(pgerrcode.NoActiveSQLTransaction, "there is no transaction in progress")
+		}
+		if s.txStatus == 'E' && k == planner.KindCommit {
+			s.commitRolledBack = true
+		}
+		s.txStatus = 'I'
+	}
+	return nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

@@ -1,0 +1,217 @@
+// Package supervisor builds and runs Augur's actor tree and owns the server's
+// lifecycle: it opens the data directory, starts the listeners, and shuts everything
+// down in order.
+//
+// The tree for this slice of the design:
+//
+//	root
+//	└── listener (one per TCP address / Unix socket)
+//	    └── connection/<id>      owns the socket; stops (never restarts) on failure
+//	        └── session          one per connection; a panic in a statement is
+//	                             recovered inside it (XX000 to that client only)
+//
+// Cross-cutting state that actors share — the backend-key registry used by cancel
+// requests, shutdown and max_connections — is created here and handed down; nothing
+// is global.
+package supervisor
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/augurdb/augur/actors/connection"
+	"github.com/augurdb/augur/actors/listener"
+	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/protocol"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/supervisor/datadir"
+	"github.com/jackc/pgerrcode"
+	"github.com/rs/zerolog"
+)
+
+// Version is Augur's version; PostgresVersion is the PostgreSQL version whose
+// behaviour it follows and reports to clients.
+const (
+	Version         = "0.1.0"
+	PostgresVersion = "15.0"
+)
+
+// ServerVersion is the server_version parameter clients see.
+func ServerVersion() string { return PostgresVersion + " (Augur " + Version + ")" }
+
+// VersionText is the result of version().
+func VersionText() string {
+	return fmt.Sprintf("PostgreSQL %s (Augur %s) on %s-%s, compiled by %s, 64-bit",
+		PostgresVersion, Version, runtime.GOARCH, runtime.GOOS, runtime.Version())
+}
+
+// Server is a running Augur server.
+type Server struct {
+	cfg       config.Config
+	log       zerolog.Logger
+	dir       *datadir.Dir
+	system    *actor.ActorSystem
+	root      *actor.PID
+	registry  *connection.Registry
+	listeners []net.Listener
+	sockPath  string
+}
+
+// New opens (bootstrapping if needed) the data directory. password is the
+// bootstrap superuser's password (AUGUR_PASSWORD); a generated one is written once
+// to stderr.
+func New(cfg config.Config, log zerolog.Logger, password string, stderr io.Writer) (*Server, error) {
+	dir, boot, err := datadir.Open(cfg.Data, password)
+	if err != nil {
+		return nil, err
+	}
+	if boot.Created {
+		log.Info().Str("data", dir.Path()).Str("user", datadir.BootstrapUser).Msg("bootstrapped a new data directory")
+	}
+	if boot.GeneratedPassword != "" {
+		fmt.Fprintf(stderr, "\nAugur bootstrap: created superuser %q with password\n\n    %s\n\n"+
+			"It is shown only this once; only a SCRAM-SHA-256 verifier is stored.\n"+
+			"Set AUGUR_PASSWORD on first start to choose it instead.\n\n", datadir.BootstrapUser, boot.GeneratedPassword)
+	}
+	return &Server{cfg: cfg, log: log, dir: dir, registry: connection.NewRegistry()}, nil
+}
+
+// Start opens the listeners and starts the actor tree.
+func (s *Server) Start() error {
+	var tlsConfig *tls.Config
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("supervisor: load TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("supervisor: listen on %s: %w", s.cfg.Listen, err)
+	}
+	s.listeners = append(s.listeners, ln)
+	if s.cfg.SocketDir != "" {
+		port := ln.Addr().(*net.TCPAddr).Port
+		uln, path, err := listenUnix(s.cfg.SocketDir, port)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		s.listeners = append(s.listeners, uln)
+		s.sockPath = path
+	}
+
+	actorLog := s.log.With().Str("component", "actor").Logger().Level(zerolog.WarnLevel)
+	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(zerolog.NewSlogHandler(actorLog))
+	}))
+	opts := &connection.Options{
+		Protocol: &protocol.Options{
+			TLS:            tlsConfig,
+			MaxMessageSize: s.cfg.MaxMessageSize,
+			AuthRules:      s.cfg.AuthRules(),
+			Roles:          s.dir,
+			AuthTimeout:    s.cfg.AuthTimeout,
+		},
+		Registry:        s.registry,
+		MaxConnections:  s.cfg.MaxConnections,
+		ServerVersion:   ServerVersion(),
+		VersionText:     VersionText(),
+		SessionDefaults: s.cfg.Session,
+		Outbox:          connection.DefaultOutboxOptions(),
+		InboundBytes:    4 << 20,
+		Log:             s.log,
+	}
+	var nextID atomic.Uint64
+	listeners := s.listeners
+	s.root = s.system.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
+		if _, ok := c.Message().(*actor.Started); ok {
+			for _, l := range listeners {
+				c.Spawn(listener.Props(l, opts, &nextID, s.log))
+			}
+		}
+	}, actor.WithSupervisor(actor.NewOneForOneStrategy(10, time.Minute, func(reason any) actor.Directive {
+		s.log.Error().Interface("reason", reason).Msg("supervisor: listener failed; restarting it")
+		return actor.RestartDirective
+	}))))
+	for _, l := range s.listeners {
+		s.log.Info().Str("address", l.Addr().String()).Str("network", l.Addr().Network()).
+			Bool("tls", tlsConfig != nil).Msg("listening")
+	}
+	return nil
+}
+
+// listenUnix listens on dir/.s.PGSQL.<port>, replacing a stale socket file.
+func listenUnix(dir string, port int) (net.Listener, string, error) {
+	path := filepath.Join(dir, ".s.PGSQL."+strconv.Itoa(port))
+	if _, err := os.Stat(path); err == nil {
+		if c, err := net.Dial("unix", path); err == nil {
+			c.Close()
+			return nil, "", fmt.Errorf("supervisor: socket %s is in use by another server", path)
+		}
+		os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, "", fmt.Errorf("supervisor: listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o777); err != nil {
+		ln.Close()
+		return nil, "", fmt.Errorf("supervisor: chmod %s: %w", path, err)
+	}
+	return ln, path, nil
+}
+
+// Addr returns the TCP address the server listens on.
+func (s *Server) Addr() net.Addr { return s.listeners[0].Addr() }
+
+// Shutdown stops accepting, lets running statements finish until ctx's deadline,
+// ends every session with FATAL 57P01, and stops the actor tree.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.log.Info().Int("sessions", s.registry.Len()).Msg("shutting down: no new connections; waiting for running statements")
+	var errs []error
+	for _, l := range s.listeners {
+		if err := l.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if s.sockPath != "" {
+		os.Remove(s.sockPath)
+	}
+	s.registry.Each(func(b connection.Backend) { b.Shutdown() })
+	select {
+	case <-s.registry.Empty():
+	case <-ctx.Done():
+		s.log.Warn().Int("sessions", s.registry.Len()).Msg("shutdown deadline passed: terminating running statements")
+		terminate := pgerr.Fatal(pgerrcode.AdminShutdown, "terminating connection due to administrator command")
+		s.registry.Each(func(b connection.Backend) { b.CancelStatement(terminate) })
+		select {
+		case <-s.registry.Empty():
+		case <-time.After(2 * time.Second):
+		}
+	}
+	if s.system != nil {
+		if err := s.system.Root.StopFuture(s.root).Wait(); err != nil {
+			errs = append(errs, fmt.Errorf("supervisor: stop actor tree: %w", err))
+		}
+		s.system.Shutdown()
+	}
+	if err := s.dir.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	s.log.Info().Msg("shutdown complete")
+	return errors.Join(errs...)
+}
