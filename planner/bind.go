@@ -9,7 +9,6 @@ import (
 	"github.com/augurdb/augur/planner/pgdialect"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
-	"github.com/cockroachdb/apd/v3"
 	"github.com/jackc/pgerrcode"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -909,8 +908,6 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 	}
 	return &exec.Cast{X: x, T: t, Typmod: typmod}, nil
 }
-
-var _ = apd.New
 
 // literalInt returns the value of an integer literal, possibly negated and
 // parenthesised, when it fits int64.

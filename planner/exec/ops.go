@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"bytes"
 	"math"
 	"strings"
 
@@ -414,5 +413,3 @@ func (e *In) Eval(c *Ctx) (types.Datum, error) {
 	}
 	return e.Not, nil
 }
-
-var _ = bytes.Compare

@@ -25,10 +25,6 @@ var reserved = setOf(
 	"set", "update", "delete", "insert", "returning", "over", "filter", "escape",
 )
 
-// clauseWords are unreserved keywords that, after an expression, start a clause
-// rather than continue the expression.
-var clauseWords = setOf("at", "escape", "over", "filter", "within", "nulls", "first", "last", "rows", "range", "groups")
-
 // typeStarts are words that may begin a type name in a typed literal (type 'string').
 var typeStarts = setOf(
 	"int", "int2", "int4", "int8", "integer", "smallint", "bigint", "real", "float", "float4",

@@ -1174,7 +1174,7 @@ func (w *rewriter) emitTok(t Token, space bool) error {
 		}
 		v := t.Val
 		if strings.HasSuffix(v, ".") {
-			v = v[:len(v)-1]
+			// "1." is numeric 1 in PostgreSQL; TiDB would not read it.
 			w.use(RuleNumber)
 			w.write(FnNum+"("+quoteLit(t.Val)+")", t.Pos, space)
 			return nil
