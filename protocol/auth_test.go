@@ -38,6 +38,7 @@ func TestAuthentication(t *testing.T) {
 		name     string
 		rules    []config.AuthRule
 		tls      bool
+		direct   bool // sslnegotiation=direct (TLS without SSLRequest)
 		user     string
 		password string
 		dbname   string
@@ -46,6 +47,7 @@ func TestAuthentication(t *testing.T) {
 	}{
 		{name: "scram", rules: scramAll, user: "alice", password: testPassword},
 		{name: "scram over TLS", rules: scramAll, tls: true, user: "bob", password: testPassword},
+		{name: "scram over direct TLS", rules: scramAll, tls: true, direct: true, user: "alice", password: testPassword},
 		{name: "database defaults to user", rules: scramAll, user: "bob", password: testPassword, dbname: "-"},
 		{name: "wrong password", rules: scramAll, user: "alice", password: "wrong",
 			code: "28P01", message: `password authentication failed for user "alice"`},
@@ -112,7 +114,11 @@ func TestAuthentication(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			conn, err := pgconn.Connect(ctx, connString(s, tt.user, tt.password, dbname, sslmode))
+			cs := connString(s, tt.user, tt.password, dbname, sslmode)
+			if tt.direct {
+				cs += " sslnegotiation=direct"
+			}
+			conn, err := pgconn.Connect(ctx, cs)
 			if tt.code == "" {
 				if err != nil {
 					t.Fatalf("connect: %v (server: %v)", err, s.result(t).handshakeErr)

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -166,6 +167,18 @@ func TestStartupRequests(t *testing.T) {
 		c := dialRaw(t, tlsServer)
 		c.write(append(startupPacket(1234<<16|5679, nil), startupPacket(code30, params("user", "trusty"))...))
 		c.expectError("08P01", "received unencrypted data after SSL request")
+		wantCode(t, tlsServer.result(t).handshakeErr, "08P01")
+	})
+
+	t.Run("direct TLS without ALPN", func(t *testing.T) {
+		tlsServer := startServer(t, &Options{AuthRules: trustAll(), TLS: selfSignedTLS(t)})
+		tc, err := tls.Dial("tcp", tlsServer.ln.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tc.Close()
+		c := &rawClient{t: t, nc: tc, fe: pgproto3.NewFrontend(tc, tc)}
+		c.expectError("08P01", "without ALPN")
 		wantCode(t, tlsServer.result(t).handshakeErr, "08P01")
 	})
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"sync"
 	"time"
@@ -55,8 +56,13 @@ func newConn(nc net.Conn, br *bufio.Reader, maxMessageSize int64) *Conn {
 	return &Conn{nc: nc, br: br, maxMessageSize: maxMessageSize}
 }
 
-// Startup returns what the client asked for and who it authenticated as.
-func (c *Conn) Startup() Startup { return c.startup }
+// Startup returns what the client asked for and who it authenticated as. Its
+// Params map is a copy the caller may change.
+func (c *Conn) Startup() Startup {
+	s := c.startup
+	s.Params = maps.Clone(s.Params)
+	return s
+}
 
 // RemoteAddr returns the client's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }

@@ -93,6 +93,12 @@ const (
 	maxStartupPacketLength = 10000 // MAX_STARTUP_PACKET_LENGTH
 	minStartupPacketLength = 8     // length word and code
 	cancelPacketLength     = 16
+	// tlsHandshakeRecord is the first byte of a TLS ClientHello (a handshake
+	// record); no startup packet can begin with it, since its length would
+	// exceed maxStartupPacketLength.
+	tlsHandshakeRecord = 0x16
+	// alpnProtocol is the ALPN protocol name of PostgreSQL over direct TLS.
+	alpnProtocol = "postgresql"
 	// maxAuthMessageLength bounds a SASL message (PG_MAX_AUTH_TOKEN_LENGTH, plus
 	// the length word).
 	maxAuthMessageLength = 65535 + 4
@@ -174,6 +180,13 @@ type handshake struct {
 // possible.
 func (h *handshake) run(ctx context.Context) (*CancelRequest, error) {
 	sslDone, gssDone := false, false
+	direct, err := h.directTLS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if direct {
+		sslDone, gssDone = true, true
+	}
 	for {
 		code, payload, err := h.readStartupPacket(ctx)
 		if err != nil {
@@ -188,6 +201,8 @@ func (h *handshake) run(ctx context.Context) (*CancelRequest, error) {
 			if err := h.negotiateTLS(ctx); err != nil {
 				return nil, err
 			}
+			// No GSS encryption inside TLS.
+			gssDone = gssDone || h.tls
 		case codeGSSENCRequest:
 			if gssDone || len(payload) != 0 {
 				return nil, h.fatal(pgerr.ProtocolViolation("invalid GSSAPI encryption request"))
@@ -263,7 +278,41 @@ func (h *handshake) negotiateTLS(ctx context.Context) error {
 	if err := h.writeRaw('S'); err != nil {
 		return h.ioError(ctx, err)
 	}
-	tc := tls.Server(h.raw, h.opts.TLS)
+	return h.startTLS(ctx, h.raw, h.opts.TLS)
+}
+
+// directTLS checks whether the client began with a TLS ClientHello instead of a
+// startup packet (PostgreSQL 17's sslnegotiation=direct) and, when TLS is
+// configured, runs the TLS handshake. It reports whether TLS is now in place.
+func (h *handshake) directTLS(ctx context.Context) (bool, error) {
+	if h.opts.TLS == nil {
+		return false, nil
+	}
+	first, err := h.conn.br.Peek(1)
+	if err != nil {
+		return false, h.ioError(ctx, err)
+	}
+	if first[0] != tlsHandshakeRecord {
+		return false, nil
+	}
+	// Direct TLS must negotiate the "postgresql" ALPN protocol, so that a TLS
+	// session meant for another service cannot be replayed here.
+	cfg := h.opts.TLS.Clone()
+	cfg.NextProtos = []string{alpnProtocol}
+	// The bytes already buffered are the start of the ClientHello.
+	if err := h.startTLS(ctx, &bufferedConn{Conn: h.raw, r: h.conn.br}, cfg); err != nil {
+		return false, err
+	}
+	if h.conn.nc.(*tls.Conn).ConnectionState().NegotiatedProtocol != alpnProtocol {
+		return false, h.fatal(pgerr.ProtocolViolation("received direct SSL connection request without ALPN protocol negotiation extension"))
+	}
+	return true, nil
+}
+
+// startTLS runs the server side of a TLS handshake on nc and switches the
+// connection over to the TLS session.
+func (h *handshake) startTLS(ctx context.Context, nc net.Conn, cfg *tls.Config) error {
+	tc := tls.Server(nc, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
 			return h.interrupted(ctx, err)
@@ -279,6 +328,15 @@ func (h *handshake) negotiateTLS(ctx context.Context) error {
 	h.tls = true
 	return nil
 }
+
+// bufferedConn is a net.Conn whose reads come from r, a buffered reader over the
+// Conn itself that has already consumed some of the stream.
+type bufferedConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // writeRaw writes a one-byte answer to SSLRequest or GSSENCRequest.
 func (h *handshake) writeRaw(b byte) error {
