@@ -148,7 +148,6 @@ func (t *Txn) Spilled() bool { return t.spill != nil }
 type Iterator struct {
 	m   *merger
 	err error
-	val []byte
 }
 
 // Scan returns an iterator over [start, end) as the transaction sees it (nil end:
