@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +308,45 @@ func TestSCRAMVerifier(t *testing.T) {
 		if _, err := parseSCRAMVerifier(bad); err == nil {
 			t.Errorf("parseSCRAMVerifier(%q) accepted", bad)
 		}
+	}
+}
+
+// TestUnixSocket checks rules for the Unix-domain socket ("local") and
+// PostgreSQL's "[local]" host in refusals.
+func TestUnixSocket(t *testing.T) {
+	dir := t.TempDir()
+	const port = 5999
+	ln, err := net.Listen("unix", filepath.Join(dir, fmt.Sprintf(".s.PGSQL.%d", port)))
+	if err != nil {
+		t.Skipf("no Unix-domain sockets: %v", err)
+	}
+	s := serveOn(t, ln, &Options{AuthRules: []config.AuthRule{
+		{Address: "127.0.0.1", Method: config.MethodReject},
+		{Address: "local", User: "trusty", Method: config.MethodTrust},
+		{Address: "local", User: "alice", Method: config.MethodReject},
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cs := func(user string) string {
+		return fmt.Sprintf("host=%s port=%d user=%s dbname=postgres sslmode=disable", dir, port, user)
+	}
+	conn, err := pgconn.Connect(ctx, cs("trusty"))
+	if err != nil {
+		t.Fatalf("trust over the Unix socket: %v", err)
+	}
+	conn.Close(ctx)
+	s.result(t)
+
+	tests := []struct{ user, message string }{
+		{"alice", `pg_hba.conf rejects connection for host "[local]", user "alice", database "postgres", no encryption`},
+		{"bob", `no pg_hba.conf entry for host "[local]", user "bob", database "postgres", no encryption`},
+	}
+	for _, tt := range tests {
+		_, err := pgconn.Connect(ctx, cs(tt.user))
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "28000" || pgErr.Message != tt.message {
+			t.Errorf("%s: got %v, want 28000 %s", tt.user, err, tt.message)
+		}
+		wantCode(t, s.result(t).handshakeErr, "28000")
 	}
 }

@@ -69,7 +69,7 @@ func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
 // Handshake and then to Receive until it fails. Nothing may panic or hang, and
 // every failure must be a clean end of stream or a *pgerr.Error.
 //
-// The rules send alice through SCRAM, refuse bob, and trust everyone else, so
+// Each input runs twice, without and with TLS configured. The rules send alice through SCRAM, refuse bob, and trust everyone else, so
 // the fuzzer can reach the SASL exchange, the refusals and the message loop.
 func FuzzFrontend(f *testing.F) {
 	opts := &Options{
@@ -83,6 +83,10 @@ func FuzzFrontend(f *testing.F) {
 		AuthTimeout:    5 * time.Second,
 		Logger:         zerolog.Nop(),
 	}
+	// The same, with TLS configured: SSLRequest and direct TLS then run a TLS
+	// handshake over the fuzzed bytes.
+	tlsOpts := *opts
+	tlsOpts.TLS = selfSignedTLS(f)
 	enc := func(msgs ...pgproto3.FrontendMessage) []byte {
 		var b []byte
 		for _, m := range msgs {
@@ -118,10 +122,17 @@ func FuzzFrontend(f *testing.F) {
 	f.Add(enc(start("trusty"), &pgproto3.Query{String: "x"})[:40])
 	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"))
 	f.Add([]byte{0, 0, 0, 8, 0, 2, 0, 0})
+	f.Add([]byte{0x16, 3, 1, 0, 5, 1, 0, 0, 1, 0})
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		done := make(chan error, 1)
-		go func() { done <- runFrontend(opts, data) }()
+		go func() {
+			if err := runFrontend(opts, data); err != nil {
+				done <- err
+				return
+			}
+			done <- runFrontend(&tlsOpts, data)
+		}()
 		select {
 		case err := <-done:
 			if err != nil {

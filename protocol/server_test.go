@@ -111,11 +111,18 @@ func startServer(t *testing.T, opts *Options) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := serveOn(t, ln, opts)
+	s.port = ln.Addr().(*net.TCPAddr).Port
+	return s
+}
+
+// serveOn is startServer on a listener of the caller's.
+func serveOn(t *testing.T, ln net.Listener, opts *Options) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{
 		ln:      ln,
 		opts:    opts,
-		port:    ln.Addr().(*net.TCPAddr).Port,
 		log:     &syncBuffer{},
 		results: make(chan connResult, 64),
 		ctx:     ctx,
