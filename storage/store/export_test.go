@@ -5,7 +5,9 @@ package store
 // which may persist more than a real crash would; tests that need Badger to lose
 // everything delete its directory.
 func (s *Store) crash() {
+	s.commitMu.Lock()
 	s.closed.Store(true)
+	s.commitMu.Unlock()
 	s.committer.Close()
 	close(s.stop)
 	s.bg.Wait()

@@ -10,6 +10,12 @@
 // advances only after a whole group has been applied, so a snapshot never includes a
 // commit that is not fully applied.
 //
+// Each row is one Badger entry at its commit timestamp. DESIGN.md's measurements say
+// packing many rows into one Badger value (pages of a shard's key range) bulk-loads
+// ~5x faster; that packing belongs to the index shards, which see every applied
+// group through Options.OnApply and can keep pages of their own, so this layer stays
+// one entry per key and the choice can be made by benchmark there.
+//
 // Commits are sequenced by a Committer (the WAL actor in a server; LoopCommitter
 // when embedded), which drives the Pipeline: conflict check, commit timestamp, WAL
 // append, one fsync per group, apply, watermark, acknowledgement.
@@ -137,10 +143,11 @@ type Store struct {
 	snapMu sync.Mutex
 	snaps  map[uint64]int // open snapshots → count
 
-	ckptMu sync.Mutex
-	stop   chan struct{}
-	bg     sync.WaitGroup
-	chains atomic.Uint64 // chain id source
+	ckptMu   sync.Mutex
+	commitMu sync.RWMutex // commits hold it shared while in the pipeline; Close exclusively
+	stop     chan struct{}
+	bg       sync.WaitGroup
+	chains   atomic.Uint64 // chain id source
 }
 
 // RecoveryStats describes what Open replayed.
@@ -485,7 +492,10 @@ var ErrClosed = errors.New("store: closed")
 // Close stops the committer (finishing queued commits), syncs the WAL, checkpoints,
 // and closes Badger.
 func (s *Store) Close(ctx context.Context) error {
-	if s.closed.Swap(true) {
+	s.commitMu.Lock()
+	wasClosed := s.closed.Swap(true)
+	s.commitMu.Unlock()
+	if wasClosed {
 		return ErrClosed
 	}
 	s.committer.Close()

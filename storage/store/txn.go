@@ -247,6 +247,10 @@ func (t *Txn) Commit(ctx context.Context) (uint64, error) {
 	if err := t.s.writable(); err != nil {
 		return 0, err
 	}
+	// Close waits for commits holding the read lock, so none is submitted to a
+	// committer that has stopped.
+	t.s.commitMu.RLock()
+	defer t.s.commitMu.RUnlock()
 	if t.s.closed.Load() {
 		return 0, ErrClosed
 	}
