@@ -52,6 +52,10 @@
 // SCRAM-SHA-256 is offered, never SCRAM-SHA-256-PLUS (channel binding), so clients
 // over TLS use plain SCRAM-SHA-256 inside the TLS session.
 //
+// TLS starts either with an SSLRequest or, as PostgreSQL 17 allows
+// (sslnegotiation=direct), with a TLS ClientHello straight away; a direct TLS
+// session must negotiate the ALPN protocol "postgresql".
+//
 // Protocol minor versions above 3.0 and "_pq_." startup options are answered with
 // NegotiateProtocolVersion and the session continues at 3.0, as PostgreSQL 15 does;
 // a major version other than 3 is refused with 0A000.

@@ -108,7 +108,7 @@ const (
 )
 
 // Handshake runs the startup phase on nc: SSLRequest (TLS when opts.TLS is set,
-// 'N' otherwise), GSSENCRequest (always 'N'), CancelRequest, and StartupMessage,
+// 'N' otherwise) or direct TLS, GSSENCRequest (always 'N'), CancelRequest, and StartupMessage,
 // then authentication by the first matching rule of opts.AuthRules, the role's
 // right to log in and the database's existence. On success it has sent
 // AuthenticationOk and returns the Conn; the caller sends ParameterStatus,
