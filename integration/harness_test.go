@@ -35,7 +35,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	augurBin = filepath.Join(dir, "augur")
-	build := exec.Command("go", "build", "-o", augurBin, "../cmd/augur")
+	args := []string{"build", "-o", augurBin}
+	if os.Getenv("AUGUR_TEST_RACE") != "" { // the server under test built with the race detector
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "../cmd/augur")...)
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build augur:", err)
@@ -154,6 +158,9 @@ func startServer(t *testing.T, o serverOptions) *server {
 		}
 		if t.Failed() {
 			t.Logf("server log:\n%s", s.stderr.String())
+		}
+		if strings.Contains(s.stderr.String(), "WARNING: DATA RACE") {
+			t.Errorf("the server reported a data race:\n%s", s.stderr.String())
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
