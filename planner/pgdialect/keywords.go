@@ -1,5 +1,11 @@
 package pgdialect
 
+import (
+	"strings"
+
+	tidbparser "github.com/pingcap/tidb/pkg/parser"
+)
+
 // reserved holds PostgreSQL's reserved keywords and the type_func_name keywords
 // that cannot start a column reference. The rewrite uses it to tell where an
 // expression can start: a word in this set is never an identifier.
@@ -54,3 +60,38 @@ func setOf(words ...string) map[string]bool {
 // IsReserved reports whether word (lower case) is a PostgreSQL reserved keyword or
 // one that cannot be a column name.
 func IsReserved(word string) bool { return reserved[word] }
+
+// tidbReserved holds the words the TiDB grammar reserves: a PostgreSQL identifier
+// spelled like one (key, index, rank, status...) must reach TiDB quoted.
+var tidbReserved = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range tidbparser.Keywords {
+		if k.Reserved {
+			m[strings.ToLower(k.Word)] = true
+		}
+	}
+	// Reserved in TiDB's grammar though not marked so in its keyword table.
+	for _, w := range []string{"schema"} {
+		m[w] = true
+	}
+	return m
+}()
+
+// identPrev are the tokens after which a word is an identifier (a column, alias or
+// table name) and never a keyword of the statement's syntax.
+func identPrev(t Token) bool {
+	switch t.Kind {
+	case Op:
+		return true
+	case Punct:
+		return t.Val == "," || t.Val == "(" || t.Val == "."
+	case Ident:
+		switch t.Val {
+		case "select", "where", "and", "or", "not", "by", "on", "then", "else", "when",
+			"set", "as", "distinct", "having", "returning", "from", "join", "update", "into",
+			"is", "in", "like", "ilike", "between", "case", "all", "any", "some":
+			return true
+		}
+	}
+	return false
+}

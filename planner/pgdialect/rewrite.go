@@ -34,6 +34,7 @@ const (
 	RuleCatalogFunc    Rule = "catalog-func"    // pg_catalog.f(..) → f(..)
 	RuleBetweenSym     Rule = "between-sym"     // a BETWEEN SYMMETRIC x AND y → augur_between_sym(a, x, y)
 	RuleQuotedIdent    Rule = "quoted-ident"    // U&"..." → "..."
+	RuleReservedIdent  Rule = "reserved-ident"  // identifiers TiDB reserves (key, index, rank...) → "key"
 	RuleOperatorSyntax Rule = "operator-syntax" // a OPERATOR(pg_catalog.~) b → augur_op('~', a, b)
 )
 
@@ -240,6 +241,16 @@ func (p *parser) seq() (*seqN, error) {
 	}
 	s := &seqN{}
 	for p.i < p.end {
+		if t := p.peek(); t.Kind == Ident && p.i > 0 && p.w.toks[p.i-1].Is("as") && aliasable(t.Val) && !p.peekN(1).IsPunct("(") {
+			// AS takes any word as a column label in PostgreSQL; TiDB reserves
+			// more words than PostgreSQL, so the label goes quoted.
+			if tidbReserved[t.Val] || reserved[t.Val] {
+				p.w.use(RuleReservedIdent)
+				s.items = append(s.items, tokN{Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}})
+				p.i++
+				continue
+			}
+		}
 		save := p.i
 		n, ok, err := p.expr(0)
 		if err != nil {
@@ -794,6 +805,7 @@ func (p *parser) fieldSelection(g *groupN) (node, bool, error) {
 // nameOrCall parses a column reference a.b.c (or a.*) or a function call
 // f(...) with its FILTER / OVER / WITHIN GROUP tail.
 func (p *parser) nameOrCall() (node, bool, error) {
+	start := p.i
 	var name []Token
 	name = append(name, p.next())
 	for p.peek().IsPunct(".") {
@@ -808,7 +820,18 @@ func (p *parser) nameOrCall() (node, bool, error) {
 		break
 	}
 	if !p.peek().IsPunct("(") || p.w.match[p.i] < 0 || name[len(name)-1].Kind == Op {
-		return &seqN{items: tokSeq(name...)}, true, nil
+		// A column reference or alias: words TiDB reserves go quoted.
+		items := tokSeq(name...)
+		for k, t := range name {
+			if t.Kind != Ident || !tidbReserved[t.Val] || reserved[t.Val] {
+				continue
+			}
+			if k > 0 || start > 0 && identPrev(p.w.toks[start-1]) {
+				p.w.use(RuleReservedIdent)
+				items[k] = tokN{Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}}
+			}
+		}
+		return &seqN{items: items}, true, nil
 	}
 	if len(name) == 3 && name[0].Kind == Ident && name[0].Val == "pg_catalog" {
 		p.w.use(RuleCatalogFunc)
@@ -1147,7 +1170,9 @@ func (w *rewriter) emitTok(t Token, space bool) error {
 	case Ident:
 		w.write(t.Val, t.Pos, space)
 	case QIdent:
-		if w.src[t.Pos] != '"' {
+		if w.src[t.Pos] != '"' && w.src[t.Pos] != 'u' && w.src[t.Pos] != 'U' {
+			// an unquoted word TiDB reserves (RuleReservedIdent)
+		} else if w.src[t.Pos] != '"' {
 			w.use(RuleQuotedIdent)
 		}
 		w.write(`"`+strings.ReplaceAll(t.Val, `"`, `""`)+`"`, t.Pos, space)
@@ -1217,4 +1242,15 @@ func checkUTF8(src string, t Token) error {
 		}
 	}
 	return nil
+}
+
+// aliasable reports whether a word after AS is a label rather than the keyword of
+// a statement form (CREATE TABLE ... AS SELECT, AS IDENTITY, CREATE TYPE ... AS ENUM).
+func aliasable(w string) bool {
+	switch w {
+	case "select", "values", "with", "table", "identity", "enum", "range", "on", "not",
+		"materialized", "permissive", "restrictive", "implicit", "assignment", "execute":
+		return false
+	}
+	return true
 }
