@@ -125,6 +125,7 @@ func (s *Server) Start() error {
 			AuthRules:      s.cfg.AuthRules(),
 			Roles:          s.dir,
 			AuthTimeout:    s.cfg.AuthTimeout,
+			MockAuthSecret: s.dir.MockAuthSecret(),
 		},
 		Registry:        s.registry,
 		MaxConnections:  s.cfg.MaxConnections,

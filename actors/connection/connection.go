@@ -89,10 +89,11 @@ func (c *Connection) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		c.start = time.Now()
-		c.log = c.opts.Log.With().Uint64("conn", c.id).Str("remote", c.nc.RemoteAddr().String()).Logger()
+		c.log = c.opts.Log.With().Uint64("conn", c.id).Logger()
 		self, sys := ctx.Self(), ctx.ActorSystem()
 		popts := *c.opts.Protocol
-		popts.Logger = c.log
+		popts.Logger = c.log // protocol adds the remote address to its own lines
+		c.log = c.log.With().Str("remote", c.nc.RemoteAddr().String()).Logger()
 		go func() {
 			conn, cr, err := protocol.Handshake(context.Background(), c.nc, &popts)
 			sys.Root.Send(self, handshakeDone{conn: conn, cancel: cr, err: err})

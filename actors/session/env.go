@@ -3,6 +3,8 @@ package session
 import (
 	"strings"
 
+	"github.com/jackc/pgerrcode"
+
 	"github.com/augurdb/augur/config"
 )
 
@@ -18,12 +20,33 @@ func (s *Session) Var(name string) (string, error) {
 
 // SetVar changes a setting (SET); nil values mean DEFAULT. List values are joined
 // with ", " as PostgreSQL shows them.
+//
+// SET LOCAL lasts until the end of the transaction block; outside one it does
+// nothing but warn, as in PostgreSQL.
 func (s *Session) SetVar(name string, values []string, local bool) error {
-	if values == nil {
-		return s.vars.Reset(name)
+	if local && s.txStatus == 'I' {
+		s.notices = append(s.notices, warning(pgerrcode.NoActiveSQLTransaction, "SET LOCAL can only be used in transaction blocks"))
+		return nil
 	}
-	_, err := s.vars.Set(name, strings.Join(values, ", "))
-	return err
+	prev, prevErr := s.vars.Get(name)
+	var err error
+	if values == nil {
+		err = s.vars.Reset(name)
+	} else {
+		_, err = s.vars.Set(name, strings.Join(values, ", "))
+	}
+	if err != nil || s.localUndo == nil {
+		return err
+	}
+	key := strings.ToLower(name)
+	if local {
+		if _, seen := s.localUndo[key]; !seen && prevErr == nil {
+			s.localUndo[key] = prev
+		}
+	} else {
+		delete(s.localUndo, key) // a plain SET after SET LOCAL outlives the block
+	}
+	return nil
 }
 
 // ResetVar restores a setting (RESET name, or RESET ALL for "all").

@@ -104,6 +104,13 @@ type Session struct {
 	ended      bool
 	// commitRolledBack: COMMIT of a failed block reports ROLLBACK.
 	commitRolledBack bool
+	// savedVars are the settings at BEGIN (ROLLBACK restores them); localUndo holds,
+	// for each parameter changed by SET LOCAL in the block, its value before, which
+	// the end of the block restores.
+	savedVars *config.Vars
+	localUndo map[string]string
+	// notices are sent before the current statement's CommandComplete.
+	notices []pgproto3.BackendMessage
 
 	self    atomic.Pointer[actor.PID]
 	system  atomic.Pointer[actor.ActorSystem]
@@ -140,8 +147,22 @@ func New(opts Options) (*Session, error) {
 	startup := map[string]string{}
 	for k, v := range st.Params {
 		switch strings.ToLower(k) {
-		case "user", "database", "replication", "options":
-			continue // not settings; "options" (-c switches) is not supported yet
+		case "replication":
+			if b := strings.ToLower(v); b != "false" && b != "off" && b != "no" && b != "0" {
+				return nil, pgerr.Fatal(pgerrcode.FeatureNotSupported, "replication connections are not supported")
+			}
+			continue
+		case "options":
+			opts, err := parseOptions(v)
+			if err != nil {
+				return nil, err
+			}
+			for name, val := range opts {
+				startup[name] = val
+			}
+			continue
+		case "user", "database":
+			continue
 		}
 		startup[k] = v
 	}
@@ -504,6 +525,7 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 	defer done()
 	plan := p.prep.plan
 	if p.rows == nil {
+		s.notices = nil
 		if notice := s.transactionControl(plan.Kind); notice != nil {
 			s.out.Send(ctx, notice)
 		}
@@ -525,6 +547,10 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 			}
 			p.rows.Close()
 			p.rows = nil
+			for _, n := range s.notices {
+				s.out.Send(ctx, n)
+			}
+			s.notices = nil
 			s.reportParams(ctx)
 			return true, s.out.Send(ctx, &pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
 		}
@@ -549,25 +575,85 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 // transactionControl moves the transaction status for BEGIN/COMMIT/ROLLBACK and
 // returns the warning PostgreSQL gives for a redundant one.
 func (s *Session) transactionControl(k planner.Kind) pgproto3.BackendMessage {
-	warn := func(code, msg string) pgproto3.BackendMessage {
-		return &pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: code, Message: msg}
-	}
+	warn := warning
 	switch k {
 	case planner.KindBegin:
 		if s.txStatus != 'I' {
 			return warn(pgerrcode.ActiveSQLTransaction, "there is already a transaction in progress")
 		}
 		s.txStatus = 'T'
+		s.savedVars = s.vars.Clone()
+		s.localUndo = map[string]string{}
 	case planner.KindCommit, planner.KindRollback:
 		if s.txStatus == 'I' {
 			return warn(pgerrcode.NoActiveSQLTransaction, "there is no transaction in progress")
 		}
-		if s.txStatus == 'E' && k == planner.KindCommit {
-			s.commitRolledBack = true
+		if s.txStatus == 'E' || k == planner.KindRollback {
+			s.commitRolledBack = s.txStatus == 'E' && k == planner.KindCommit
+			s.vars = s.savedVars
+		} else {
+			for name, prev := range s.localUndo {
+				s.vars.Set(name, prev)
+			}
 		}
+		s.savedVars, s.localUndo = nil, nil
 		s.txStatus = 'I'
 	}
 	return nil
+}
+
+func warning(code, msg string) pgproto3.BackendMessage {
+	return &pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: code, Message: msg}
+}
+
+// parseOptions reads the "options" startup parameter as PostgreSQL does: command-line
+// switches "-c name=value" or "--name=value", separated by spaces, where a backslash
+// escapes the next character.
+func parseOptions(s string) (map[string]string, error) {
+	var args []string
+	var cur strings.Builder
+	inArg := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			inArg = true
+		case c == ' ' || c == '\t' || c == '\n':
+			if inArg {
+				args = append(args, cur.String())
+				cur.Reset()
+				inArg = false
+			}
+		default:
+			cur.WriteByte(c)
+			inArg = true
+		}
+	}
+	if inArg {
+		args = append(args, cur.String())
+	}
+	out := map[string]string{}
+	for i := 0; i < len(args); i++ {
+		var kv string
+		switch a := args[i]; {
+		case a == "-c" && i+1 < len(args):
+			i++
+			kv = args[i]
+		case strings.HasPrefix(a, "-c"):
+			kv = a[2:]
+		case strings.HasPrefix(a, "--"):
+			kv = a[2:]
+		default:
+			return nil, pgerr.Fatal(pgerrcode.FeatureNotSupported, "invalid command-line argument for server process: %s", a)
+		}
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, pgerr.Fatal(pgerrcode.SyntaxError, "-c %s requires a value", kv)
+		}
+		out[strings.ReplaceAll(name, "-", "_")] = val
+	}
+	return out, nil
 }
 
 func onOff(b bool) string {

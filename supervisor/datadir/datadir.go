@@ -65,6 +65,10 @@ type global struct {
 	Version   int        `json:"version"`
 	Roles     []Role     `json:"roles"`
 	Databases []Database `json:"databases"`
+	// MockAuthSecret keys the fake SCRAM salts given to unknown users (like
+	// PostgreSQL's mock_auth_nonce): random per directory, so the fake salts cannot
+	// be told from real ones without it.
+	MockAuthSecret []byte `json:"mock_auth_secret"`
 }
 
 // Dir is an open, locked data directory. Its methods are safe for concurrent use.
@@ -179,7 +183,11 @@ func (d *Dir) bootstrap(password string) (Bootstrap, error) {
 	if err != nil {
 		return boot, fmt.Errorf("datadir: bootstrap: %w", err)
 	}
-	g := global{Version: 1, Roles: []Role{{Name: BootstrapUser, Superuser: true, CanLogin: true, SCRAM: verifier}}}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return boot, fmt.Errorf("datadir: bootstrap: %w", err)
+	}
+	g := global{Version: 1, Roles: []Role{{Name: BootstrapUser, Superuser: true, CanLogin: true, SCRAM: verifier}}, MockAuthSecret: secret}
 	for _, db := range bootstrapDatabases {
 		g.Databases = append(g.Databases, Database{Name: db, Owner: BootstrapUser})
 	}
@@ -205,6 +213,9 @@ func (d *Dir) load() error {
 	}
 	if g.Version != 1 {
 		return fmt.Errorf("datadir: %s has version %d, want 1", globalFile, g.Version)
+	}
+	if len(g.MockAuthSecret) < 16 {
+		return fmt.Errorf("datadir: %s has no mock_auth_secret", globalFile)
 	}
 	d.g = g
 	return nil
@@ -243,6 +254,13 @@ func (d *Dir) DatabaseExists(name string) bool {
 		}
 	}
 	return false
+}
+
+// MockAuthSecret returns the key for fake SCRAM salts (see protocol.Options).
+func (d *Dir) MockAuthSecret() []byte {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return append([]byte(nil), d.g.MockAuthSecret...)
 }
 
 // Databases returns the stored databases.
