@@ -833,6 +833,10 @@ func (p *parser) nameOrCall() (node, bool, error) {
 		}
 		return &seqN{items: items}, true, nil
 	}
+	if fn := name[len(name)-1]; strings.HasPrefix(fn.Val, "augur_") {
+		// The rewrite's reserved functions are not callable from SQL.
+		return nil, false, pgerr.New(pgerrcode.UndefinedFunction, "function %s does not exist", fn.Val).WithPosition(CharPos(p.w.src, fn.Pos))
+	}
 	if len(name) == 3 && name[0].Kind == Ident && name[0].Val == "pg_catalog" {
 		p.w.use(RuleCatalogFunc)
 		name = name[2:]
