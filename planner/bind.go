@@ -51,15 +51,20 @@ func (b *binder) grow(n int) {
 	}
 }
 
-func (b *binder) finalParams() []types.T {
+// finalParams returns the parameter types: what context did not type is text, as
+// in PostgreSQL; a parameter neither declared nor used cannot be typed (42P18).
+func (b *binder) finalParams() ([]types.T, error) {
 	out := make([]types.T, len(b.params))
 	for i, t := range b.params {
-		if t == types.Invalid || t == types.Unknown {
+		switch t {
+		case types.Invalid:
+			return nil, pgerr.New(pgerrcode.IndeterminateDatatype, "could not determine data type of parameter $%d", i+1)
+		case types.Unknown:
 			t = types.Text
 		}
 		out[i] = t
 	}
-	return out
+	return out, nil
 }
 
 func (b *binder) pos(off int) int32 { return pgdialect.CharPos(b.st.src, off) }
@@ -86,7 +91,14 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, pl *Plan) error {
 	if sel.Fields != nil {
 		for _, f := range sel.Fields.Fields {
 			if f.WildCard != nil {
-				return pgerr.Syntax(0, "SELECT * with no tables specified is not valid")
+				pos := int32(0)
+				for _, t := range b.st.toks {
+					if t.IsOp("*") {
+						pos = b.pos(t.Pos)
+						break
+					}
+				}
+				return pgerr.Syntax(pos, "SELECT * with no tables specified is not valid")
 			}
 			e, err := b.expr(f.Expr)
 			if err != nil {

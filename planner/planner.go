@@ -284,7 +284,9 @@ func (p *Planner) Prepare(st *Statement, paramTypes []uint32) (*Plan, error) {
 	if err := b.bindSelect(sel, pl); err != nil {
 		return nil, err
 	}
-	pl.Params = b.finalParams()
+	if pl.Params, err = b.finalParams(); err != nil {
+		return nil, err
+	}
 	return pl, nil
 }
 
