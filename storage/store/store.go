@@ -178,6 +178,10 @@ func OpenWithStats(ctx context.Context, dir string, opts Options, logger zerolog
 	bopts := badger.DefaultOptions(bdir).
 		WithLogger(badgerLogger{logger}).
 		WithSyncWrites(false).
+		// Conflicts are the pipeline's business. Badger's own detection also breaks
+		// managed write batches once SetDiscardTs has been called (it asserts that
+		// their zero commit timestamp is not below the discard horizon).
+		WithDetectConflicts(false).
 		WithNumVersionsToKeep(math.MaxInt32).
 		WithCompactL0OnClose(false)
 	if opts.BadgerMemTableSize > 0 {

@@ -430,3 +430,19 @@ func TestCheckpointRemovesSegments(t *testing.T) {
 	tx.Abort()
 	s.Close(ctx)
 }
+
+// TestCommitAfterDiscard: commits keep working after the discard horizon moves
+// (a regression: Badger's conflict detection asserted on managed write batches).
+func TestCommitAfterDiscard(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	defer s.Close(ctx)
+	for i := range 3 {
+		tx := s.Begin(TxnOptions{})
+		tx.Put(k(i), []byte("v"))
+		mustCommit(t, tx)
+		s.db.SetDiscardTs(s.discardTs())
+	}
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
