@@ -20,6 +20,7 @@ func newBenchIndexCmd() *cobra.Command {
 		keys   int
 		asJSON bool
 		dists  []string
+		impls  []string
 		seed   uint64
 	)
 	cmd := &cobra.Command{
@@ -41,7 +42,12 @@ key (keys and payloads included) and the overhead beyond the items themselves.`,
 				}
 			}
 			out := cmd.OutOrStdout()
-			cfg := learnedbench.Config{Keys: keys, Distributions: dists, Seed: seed}
+			for _, i := range impls {
+				if !containsString(learnedbench.Impls, i) {
+					return fmt.Errorf("unknown implementation %q (want one of %s)", i, strings.Join(learnedbench.Impls, ", "))
+				}
+			}
+			cfg := learnedbench.Config{Keys: keys, Distributions: dists, Impls: impls, Seed: seed}
 			if !asJSON {
 				fmt.Fprintf(out, "augur bench index: %d keys, %s, GOMAXPROCS=%d\n", keys, runtime.Version(), runtime.GOMAXPROCS(0))
 				cfg.Progress = func(r learnedbench.Result) {
@@ -64,6 +70,7 @@ key (keys and payloads included) and the overhead beyond the items themselves.`,
 	f.IntVar(&keys, "keys", 1_000_000, "number of keys per distribution")
 	f.BoolVar(&asJSON, "json", false, "print one JSON array of {distribution, keys, impl, metric, value}")
 	f.StringSliceVar(&dists, "dist", nil, "distributions to run (default all: "+strings.Join(learnedbench.Distributions, ",")+")")
+	f.StringSliceVar(&impls, "impl", nil, "implementations to run (default "+strings.Join(learnedbench.DefaultImpls, ",")+"; learned_load is the learned index bulk-loaded)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the key generator and operation orders")
 	return cmd
 }
@@ -73,23 +80,31 @@ key (keys and payloads included) and the overhead beyond the items themselves.`,
 func printIndexTable(w io.Writer, results []learnedbench.Result) error {
 	type cell struct{ dist, impl, metric string }
 	vals := map[cell]float64{}
-	var dists []string
+	var dists, impls []string
 	for _, r := range results {
 		if !containsString(dists, r.Distribution) {
 			dists = append(dists, r.Distribution)
 		}
 		vals[cell{r.Distribution, r.Impl, r.Metric}] = r.Value
 	}
+	for _, impl := range learnedbench.Impls {
+		for _, r := range results {
+			if r.Impl == impl {
+				impls = append(impls, impl)
+				break
+			}
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	for _, d := range dists {
 		fmt.Fprintf(tw, "%s\t", d)
-		for _, impl := range learnedbench.Impls {
+		for _, impl := range impls {
 			fmt.Fprintf(tw, "%s\t", impl)
 		}
 		fmt.Fprintf(tw, "tidwall/learned\t\n")
 		for _, m := range learnedbench.Metrics {
 			fmt.Fprintf(tw, "%s\t", m)
-			for _, impl := range learnedbench.Impls {
+			for _, impl := range impls {
 				if v, ok := vals[cell{d, impl, m}]; ok {
 					fmt.Fprintf(tw, "%.1f\t", v)
 				} else {

@@ -118,7 +118,7 @@ func TestBenchHarness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := len(learnedbench.Distributions) * (3*6 + 2*5)
+	want := len(learnedbench.Distributions) * (3*6 + 5) // tidwall_load has no insert_ns
 	if len(res) != want {
 		t.Fatalf("%d results, want %d", len(res), want)
 	}

@@ -4,9 +4,11 @@ package learned
 // benchmarks in this package may use others.
 type config struct {
 	// initDensity is the fraction of slots a data node fills when it is
-	// built or expanded; maxDensity is the fraction at which an insert makes
-	// it expand or split; below minDensity a delete makes it contract.
+	// expanded or contracted, and loadDensity when it is bulk loaded or
+	// rebuilt; maxDensity is the fraction at which an insert makes it expand
+	// or split; below minDensity a delete makes it contract.
 	initDensity float64
+	loadDensity float64
 	maxDensity  float64
 	minDensity  float64
 	// leafKeys is the number of keys bulk loading aims to put in a data
@@ -21,6 +23,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		initDensity: 0.6,
+		loadDensity: 0.7,
 		maxDensity:  0.8,
 		minDensity:  0.25,
 		leafKeys:    256,
@@ -37,10 +40,13 @@ const minDataSlots = 8
 // outgrew its size splits this way).
 func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bool, pool *slotPool) *node {
 	cnt := len(keys)
-	if cnt <= 1 || keys[0].key == keys[cnt-1].key || (!forceInner && cnt <= cfg.leafKeys) {
+	if cnt <= 1 || keys[0].key == keys[cnt-1].key || (!forceInner && cnt <= 4*cfg.leafKeys) {
 		// Keys equal in their uint64 cannot be told apart by a model:
-		// they live in one data node however many they are.
-		return buildData(keys, exts, cfg.initDensity, epoch, pool)
+		// they live in one data node however many they are. Otherwise a
+		// run of up to four times the target size stays one data node, so
+		// that the random variation of a child's share of the keys does
+		// not add a level.
+		return buildData(keys, exts, cfg.loadDensity, epoch, pool)
 	}
 	fanout := 2
 	for fanout < cfg.maxFanout && fanout*cfg.leafKeys < cnt {
@@ -61,7 +67,7 @@ func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bo
 			bounds = n.partition(keys, fanout)
 		}
 		if largest(bounds) == cnt {
-			return buildData(keys, exts, cfg.initDensity, epoch, pool)
+			return buildData(keys, exts, cfg.loadDensity, epoch, pool)
 		}
 	}
 	// Runs of adjacent entries whose keys together fit a data node share
