@@ -237,7 +237,7 @@ func (l *lexer) next() (Token, error) {
 		}
 		for i := 0; i < len(v); i++ {
 			if v[i] != '0' && v[i] != '1' {
-				return Token{}, syntaxAt(l.src, start, "%q is not a valid binary digit", v[i:i+1])
+				return Token{}, pgerr.New(pgerrcode.InvalidTextRepresentation, "%q is not a valid binary digit", v[i:i+1]).WithPosition(CharPos(l.src, start))
 			}
 		}
 		return tok(BitStr, "b"+v)
@@ -249,7 +249,7 @@ func (l *lexer) next() (Token, error) {
 		}
 		for i := 0; i < len(v); i++ {
 			if !isHex(v[i]) {
-				return Token{}, syntaxAt(l.src, start, "%q is not a valid hexadecimal digit", v[i:i+1])
+				return Token{}, pgerr.New(pgerrcode.InvalidTextRepresentation, "%q is not a valid hexadecimal digit", v[i:i+1]).WithPosition(CharPos(l.src, start))
 			}
 		}
 		return tok(BitStr, "x"+v)
@@ -282,7 +282,11 @@ func (l *lexer) next() (Token, error) {
 				l.pos++
 			}
 			if l.pos < len(l.src) && isIdentStart(l.src[l.pos]) {
-				return Token{}, syntaxAt(l.src, start, "trailing junk after parameter at or near %q", l.src[start:l.pos+1])
+				end := l.pos
+				for end < len(l.src) && isIdentCont(l.src[end]) {
+					end++
+				}
+				return Token{}, syntaxAt(l.src, start, "trailing junk after parameter at or near %q", l.src[start:end])
 			}
 			n, err := strconv.Atoi(l.src[start+1 : l.pos])
 			if err != nil || n <= 0 || n > 65535 {
@@ -422,13 +426,15 @@ func (l *lexer) escape(start int, b *strings.Builder) error {
 		if c == 'U' {
 			n = 8
 		}
+		badEscape := pgerr.New(pgerrcode.InvalidEscapeSequence, "invalid Unicode escape").
+			WithHint("Unicode escapes must be \\uXXXX or \\UXXXXXXXX.").WithPosition(CharPos(l.src, l.pos-2))
 		if l.pos+n > len(l.src) {
-			return syntaxAt(l.src, l.pos-2, "invalid Unicode escape")
+			return badEscape
 		}
 		v := 0
 		for i := 0; i < n; i++ {
 			if !isHex(l.src[l.pos+i]) {
-				return syntaxAt(l.src, l.pos-2, "invalid Unicode escape")
+				return badEscape
 			}
 			v = v*16 + hexVal(l.src[l.pos+i])
 		}
@@ -614,8 +620,8 @@ func (l *lexer) dollarQuoted(start int) (string, bool, error) {
 }
 
 // number reads an integer, decimal or real constant. As in PostgreSQL 15, letters
-// directly after a number start a new token ("123abc" is 123 followed by abc, "0x1F"
-// is 0 followed by x1f).
+// directly after a number are an error ("123abc", and "0x1F": hexadecimal integer
+// literals came only in PostgreSQL 16).
 func (l *lexer) number(start int) (Token, error) {
 	kind := Integer
 	for l.pos < len(l.src) && isDigit(l.src[l.pos]) {
@@ -640,9 +646,18 @@ func (l *lexer) number(start int) (Token, error) {
 			kind = Decimal
 			l.pos = j
 		} else if j > l.pos+1 {
-			// "1e+" is realfail: PostgreSQL reports it as a syntax error.
-			return Token{}, syntaxAt(l.src, start, "syntax error at or near %q", l.src[start:j])
+			// "1e+" is realfail.
+			return Token{}, syntaxAt(l.src, start, "trailing junk after numeric literal at or near %q", l.src[start:j])
 		}
+	}
+	if l.pos < len(l.src) && isIdentStart(l.src[l.pos]) {
+		// PostgreSQL 15 rejects letters glued to a number ("123abc", "0x1F"):
+		// scan.l's integer_junk, numeric_junk and real_junk.
+		end := l.pos
+		for end < len(l.src) && isIdentCont(l.src[end]) {
+			end++
+		}
+		return Token{}, syntaxAt(l.src, start, "trailing junk after numeric literal at or near %q", l.src[start:end])
 	}
 	return Token{Kind: kind, Val: l.src[start:l.pos], Pos: start, End: l.pos}, nil
 }
