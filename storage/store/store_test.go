@@ -29,6 +29,9 @@ func open(t *testing.T, dir string, opts Options) *Store {
 		opts.CheckpointTimeout = -1
 	}
 	opts.BadgerMemTableSize = 8 << 20
+	if opts.SegmentSize == 0 {
+		opts.SegmentSize = 1 << 20 // segments are zero-filled: keep tests light
+	}
 	s, err := Open(ctx, dir, opts, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +245,7 @@ func TestReplayRebuildsBadger(t *testing.T) {
 	}
 	s.crash()
 	os.RemoveAll(filepath.Join(dir, "badger"))
-	s, rs, err := OpenWithStats(ctx, dir, Options{CheckpointTimeout: -1}, zerolog.Nop())
+	s, rs, err := OpenWithStats(ctx, dir, Options{CheckpointTimeout: -1, SegmentSize: 1 << 20}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +419,7 @@ func TestCheckpointRemovesSegments(t *testing.T) {
 		t.Fatalf("segments before %d, after %d, archived %d", len(before), len(after), len(archived))
 	}
 	s.crash()
-	s, rs, err := OpenWithStats(ctx, dir, Options{CheckpointTimeout: -1}, zerolog.Nop())
+	s, rs, err := OpenWithStats(ctx, dir, Options{CheckpointTimeout: -1, SegmentSize: 1 << 20}, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}

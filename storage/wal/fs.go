@@ -27,7 +27,9 @@ type FS interface {
 // File is an open segment.
 type File interface {
 	io.ReaderAt
-	io.Writer
+	io.WriterAt
+	// Sync makes the file's data durable, and its size when that changed
+	// (fdatasync on Linux: the segment's other metadata does not matter).
 	Sync() error
 	Truncate(size int64) error
 	Size() (int64, error)
@@ -38,6 +40,15 @@ type File interface {
 type OSFS struct{}
 
 type osFile struct{ *os.File }
+
+func (f osFile) Sync() error {
+	for {
+		err := syscall.Fdatasync(int(f.Fd()))
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
 
 func (f osFile) Size() (int64, error) {
 	fi, err := f.Stat()

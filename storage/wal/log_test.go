@@ -177,7 +177,7 @@ func TestDamage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, mode := range []wal.RecoveryMode{wal.RecoveryStrict, wal.RecoveryTruncate} {
 				dir := t.TempDir()
-				opts := wal.Options{SegmentSize: 600, RecoveryMode: mode}
+				opts := wal.Options{SegmentSize: 600, RecoveryMode: mode, NoPreallocate: true} // damage is placed by file end
 				l, _, _, err := openLog(t, dir, opts)
 				if err != nil {
 					t.Fatal(err)

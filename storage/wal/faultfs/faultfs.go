@@ -90,7 +90,7 @@ type faultFile struct {
 	fs *FS
 }
 
-func (ff *faultFile) Write(p []byte) (int, error) {
+func (ff *faultFile) WriteAt(p []byte, off int64) (int, error) {
 	ff.fs.mu.Lock()
 	err, budget := ff.fs.writeErr, ff.fs.writeBudget
 	if err != nil {
@@ -98,17 +98,17 @@ func (ff *faultFile) Write(p []byte) (int, error) {
 		ff.fs.writeBudget -= n
 		ff.fs.mu.Unlock()
 		if n == len(p) {
-			return ff.File.Write(p)
+			return ff.File.WriteAt(p, off)
 		}
 		if n > 0 {
-			if _, werr := ff.File.Write(p[:n]); werr != nil {
+			if _, werr := ff.File.WriteAt(p[:n], off); werr != nil {
 				return 0, werr
 			}
 		}
 		return n, err
 	}
 	ff.fs.mu.Unlock()
-	return ff.File.Write(p)
+	return ff.File.WriteAt(p, off)
 }
 
 func (ff *faultFile) Sync() error {
