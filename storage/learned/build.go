@@ -1,5 +1,7 @@
 package learned
 
+import "math/bits"
+
 // Tuning of the structure. The values are the package's defaults; tests and
 // benchmarks in this package may use others.
 type config struct {
@@ -40,12 +42,17 @@ const minDataSlots = 8
 // outgrew its size splits this way).
 func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bool, pool *slotPool) *node {
 	cnt := len(keys)
-	if cnt <= 1 || keys[0].key == keys[cnt-1].key || (!forceInner && cnt <= 4*cfg.leafKeys) {
+	if cnt <= 1 || keys[0].key == keys[cnt-1].key {
 		// Keys equal in their uint64 cannot be told apart by a model:
-		// they live in one data node however many they are. Otherwise a
-		// run of up to four times the target size stays one data node, so
-		// that the random variation of a child's share of the keys does
-		// not add a level.
+		// they live in one data node however many they are.
+		return buildData(keys, exts, cfg.loadDensity, epoch, pool)
+	}
+	if !forceInner && cnt <= 4*cfg.leafKeys && (cnt <= minSplitKeys || cfg.dataCost(keys) <= maxDataCost) {
+		// Up to four times the target size stays one data node, so that
+		// the random variation of a child's share of the keys does not add
+		// a level, unless one line fits the keys badly (dense runs with
+		// wide gaps between them, say): then they are split further, as
+		// ALEX's cost model would.
 		return buildData(keys, exts, cfg.loadDensity, epoch, pool)
 	}
 	fanout := 2
@@ -71,11 +78,11 @@ func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bo
 		}
 	}
 	// Runs of adjacent entries whose keys together fit a data node share
-	// one child.
+	// one child, as long as the node splits its keys at all.
 	for k := 0; k < fanout; {
 		start, lo := k, bounds[k]
 		k++
-		for k < fanout && bounds[k+1]-lo <= cfg.leafKeys {
+		for k < fanout && bounds[k+1]-lo <= cfg.leafKeys && bounds[k+1]-lo < cnt {
 			k++
 		}
 		hi := bounds[k]
@@ -86,6 +93,33 @@ func (cfg *config) build(keys []slot, exts []string, epoch uint64, forceInner bo
 		n.setChildren(start, k, cfg.build(keys[lo:hi], ce, epoch, false, pool))
 	}
 	return n
+}
+
+const (
+	// minSplitKeys is the fewest keys bulk loading puts under an inner node.
+	minSplitKeys = 64
+	// maxDataCost is the largest expected search cost, the mean log2 of the
+	// distance between predicted and actual slot, that bulk loading accepts
+	// for a data node.
+	maxDataCost = 3.0
+)
+
+// dataCost is the expected search cost of a data node of keys: the mean
+// log2 distance between each key's predicted slot and the slot it would get.
+func (cfg *config) dataCost(keys []slot) float64 {
+	c := int(float64(len(keys))/cfg.loadDensity) + 2
+	var m node
+	m.fitModel(keys, c)
+	scale := float64(c) / float64(len(keys))
+	sum := 0
+	for i := range keys {
+		d := m.predict(keys[i].key, c) - int((float64(i)+0.5)*scale)
+		if d < 0 {
+			d = -d
+		}
+		sum += bits.Len(uint(d))
+	}
+	return float64(sum) / float64(len(keys))
 }
 
 // partition returns bounds with bounds[k] the index of the first key routed
