@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	walactor "github.com/augurdb/augur/actors/wal"
+	"github.com/augurdb/augur/storage/keycodec"
+	"github.com/augurdb/augur/storage/store"
+	"github.com/augurdb/augur/storage/wal"
+)
+
+// commitBenchResult is one line of `augur bench commit --json`.
+type commitBenchResult struct {
+	Engine      string  `json:"engine"`
+	Committers  int     `json:"committers"`
+	CommitsPerS float64 `json:"commits_per_s"`
+	P50us       float64 `json:"p50_us"`
+	P99us       float64 `json:"p99_us"`
+}
+
+// commitRecoveryResult is the output of `augur bench commit --recovery-mib N`.
+type commitRecoveryResult struct {
+	WALBytes      int64   `json:"wal_bytes"`
+	Records       int     `json:"records"`
+	Seconds       float64 `json:"seconds"`
+	SecondsPerGiB float64 `json:"seconds_per_gib"`
+}
+
+func newBenchCommitCmd() *cobra.Command {
+	var (
+		asJSON      bool
+		duration    time.Duration
+		committers  []int
+		dir         string
+		recoveryMiB int
+	)
+	cmd := &cobra.Command{
+		Use:   "commit",
+		Short: "Commit throughput and latency: Augur's storage vs SQLite (WAL, synchronous=FULL)",
+		Long: `Measures durable commits: each commit inserts one 100-byte row and is acknowledged
+only after fsync (Augur: synchronous_commit = on, group commit through the WAL actor;
+SQLite: journal_mode=WAL, synchronous=FULL, one connection and one prepared INSERT per
+committer). Both run side by side in the same process, on the same disk.
+
+With --recovery-mib N it instead writes N MiB of WAL, and times a recovery that replays
+all of it into an empty Badger (reported per GiB).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			base := dir
+			if base == "" {
+				d, err := os.MkdirTemp("", "augur-bench-commit-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(d)
+				base = d
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			out := cmd.OutOrStdout()
+			if recoveryMiB > 0 {
+				res, err := commitBenchRecovery(ctx, base, int64(recoveryMiB)<<20)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return json.NewEncoder(out).Encode(res)
+				}
+				fmt.Fprintf(out, "recovery: replayed %d records, %.1f MiB of WAL in %.2f s = %.1f s/GiB\n",
+					res.Records, float64(res.WALBytes)/(1<<20), res.Seconds, res.SecondsPerGiB)
+				return nil
+			}
+			var results []commitBenchResult
+			for _, n := range committers {
+				for _, engine := range []string{"augur", "sqlite"} {
+					sub := filepath.Join(base, fmt.Sprintf("%s-%d", engine, n))
+					var r commitBenchResult
+					var err error
+					if engine == "augur" {
+						r, err = commitBenchAugur(ctx, sub, n, duration)
+					} else {
+						r, err = commitBenchSQLite(ctx, sub, n, duration)
+					}
+					if err != nil {
+						return fmt.Errorf("bench commit %s with %d committers: %w", engine, n, err)
+					}
+					results = append(results, r)
+					os.RemoveAll(sub)
+				}
+			}
+			if asJSON {
+				return json.NewEncoder(out).Encode(results)
+			}
+			return commitBenchTable(out, results)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print results as one JSON array")
+	cmd.Flags().DurationVar(&duration, "duration", 3*time.Second, "time per engine and committer count")
+	cmd.Flags().IntSliceVar(&committers, "committers", []int{1, 8, 64}, "concurrent committer counts to run")
+	cmd.Flags().StringVar(&dir, "dir", "", "directory for the databases (default: a temporary directory on the default temp disk)")
+	cmd.Flags().IntVar(&recoveryMiB, "recovery-mib", 0, "measure recovery time instead: write this many MiB of WAL, then replay it")
+	return cmd
+}
+
+func commitBenchTable(w io.Writer, results []commitBenchResult) error {
+	fmt.Fprintf(w, "%-7s %10s %12s %10s %10s %9s\n", "engine", "committers", "commits/s", "p50 µs", "p99 µs", "vs sqlite")
+	for _, r := range results {
+		ratio := ""
+		for _, o := range results {
+			if r.Engine == "augur" && o.Engine == "sqlite" && o.Committers == r.Committers && o.CommitsPerS > 0 {
+				ratio = fmt.Sprintf("%.2fx", r.CommitsPerS/o.CommitsPerS)
+			}
+		}
+		fmt.Fprintf(w, "%-7s %10d %12.0f %10.0f %10.0f %9s\n", r.Engine, r.Committers, r.CommitsPerS, r.P50us, r.P99us, ratio)
+	}
+	return nil
+}
+
+// commitBenchRow is the 100-byte row every commit inserts.
+var commitBenchRow = []byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzAB")
+
+// commitBenchRun runs n committers calling commit(worker, seq) for d and summarises.
+func commitBenchRun(engine string, n int, d time.Duration, commit func(worker, seq int) error) (commitBenchResult, error) {
+	var (
+		stop     atomic.Bool
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		lat      []time.Duration
+		firstErr error
+	)
+	began := time.Now()
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			for seq := 0; !stop.Load(); seq++ {
+				t0 := time.Now()
+				if err := commit(w, seq); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					stop.Store(true)
+					break
+				}
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, local...)
+			mu.Unlock()
+		}()
+	}
+	time.Sleep(d)
+	stop.Store(true)
+	wg.Wait()
+	elapsed := time.Since(began)
+	if firstErr != nil {
+		return commitBenchResult{}, firstErr
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) / 1000
+	}
+	return commitBenchResult{
+		Engine: engine, Committers: n,
+		CommitsPerS: float64(len(lat)) / elapsed.Seconds(),
+		P50us:       pct(0.50), P99us: pct(0.99),
+	}, nil
+}
+
+func commitBenchKey(worker, seq int) []byte {
+	k := keycodec.AppendTablePrefix(nil, 1, 0)
+	k = keycodec.AppendInt(k, int64(worker), keycodec.Asc)
+	return keycodec.AppendInt(k, int64(seq), keycodec.Asc)
+}
+
+func commitBenchAugur(ctx context.Context, dir string, n int, d time.Duration) (commitBenchResult, error) {
+	sys := walactor.NewSystem(zerolog.Nop())
+	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0)}, zerolog.Nop())
+	if err != nil {
+		return commitBenchResult{}, err
+	}
+	res, err := commitBenchRun("augur", n, d, func(w, seq int) error {
+		tx := s.Begin(store.TxnOptions{})
+		if err := tx.Put(commitBenchKey(w, seq), commitBenchRow); err != nil {
+			tx.Abort()
+			return err
+		}
+		_, err := tx.Commit(ctx)
+		return err
+	})
+	if cerr := s.Close(ctx); err == nil {
+		err = cerr
+	}
+	sys.Shutdown()
+	return res, err
+}
+
+func commitBenchSQLite(ctx context.Context, dir string, n int, d time.Duration) (commitBenchResult, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return commitBenchResult{}, err
+	}
+	dsn := "file:" + filepath.Join(dir, "bench.db") + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=60000"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return commitBenchResult{}, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS t (worker INTEGER, seq INTEGER, v BLOB, PRIMARY KEY (worker, seq))"); err != nil {
+		return commitBenchResult{}, err
+	}
+	// One connection and one prepared statement per committer, prepared outside the
+	// timed loop.
+	stmts := make([]*sql.Stmt, n)
+	for w := range n {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return commitBenchResult{}, err
+		}
+		defer conn.Close()
+		var mode string
+		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			return commitBenchResult{}, fmt.Errorf("sqlite journal_mode %q: %v", mode, err)
+		}
+		if stmts[w], err = conn.PrepareContext(ctx, "INSERT INTO t (worker, seq, v) VALUES (?, ?, ?)"); err != nil {
+			return commitBenchResult{}, err
+		}
+		defer stmts[w].Close()
+	}
+	return commitBenchRun("sqlite", n, d, func(w, seq int) error {
+		_, err := stmts[w].ExecContext(ctx, w, seq, commitBenchRow)
+		return err
+	})
+}
+
+// commitBenchRecovery writes about walBytes of WAL (commits of 1,000 100-byte rows),
+// keeps a copy of the WAL, then times a store open that replays all of it into an
+// empty Badger.
+func commitBenchRecovery(ctx context.Context, dir string, walBytes int64) (commitRecoveryResult, error) {
+	var res commitRecoveryResult
+	src := filepath.Join(dir, "src")
+	s, err := store.Open(ctx, src, store.Options{AsyncCommit: true, CheckpointTimeout: -1}, zerolog.Nop())
+	if err != nil {
+		return res, err
+	}
+	walDir := filepath.Join(src, "wal")
+	seq := 0
+	for written := int64(0); written < walBytes; {
+		tx := s.Begin(store.TxnOptions{})
+		for range 1000 {
+			k := commitBenchKey(0, seq)
+			seq++
+			tx.Put(k, commitBenchRow)
+			written += int64(len(k) + len(commitBenchRow) + 3)
+		}
+		if _, err := tx.Commit(ctx); err != nil {
+			s.Close(ctx)
+			return res, err
+		}
+	}
+	// Copy the WAL (all of it: no checkpoint has run) before Close checkpoints it away.
+	dst := filepath.Join(dir, "replay")
+	if err := commitBenchCopyDir(walDir, filepath.Join(dst, "wal")); err != nil {
+		s.Close(ctx)
+		return res, err
+	}
+	if err := s.Close(ctx); err != nil {
+		return res, err
+	}
+	os.RemoveAll(src)
+	s, rs, err := store.OpenWithStats(ctx, dst, store.Options{CheckpointTimeout: -1}, zerolog.Nop())
+	if err != nil {
+		return res, err
+	}
+	defer s.Close(ctx)
+	res = commitRecoveryResult{WALBytes: rs.Bytes, Records: rs.Records, Seconds: rs.Duration.Seconds()}
+	if rs.Bytes > 0 {
+		res.SecondsPerGiB = rs.Duration.Seconds() * float64(1<<30) / float64(rs.Bytes)
+	}
+	return res, nil
+}
+
+func commitBenchCopyDir(from, to string) error {
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return err
+	}
+	names, err := wal.OSFS{}.ReadDir(from)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(from, n))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, n), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
