@@ -459,11 +459,12 @@ func TestBadInput(t *testing.T) {
 		r.fe.Send(&pgproto3.Sync{})
 		r.fe.Flush()
 		first := r.readUntilReady()
-		if len(first) != 3 { // ParseComplete, BindComplete, ErrorResponse
+		// As in PostgreSQL, 1/0 is found when the statement is planned at Bind.
+		if len(first) != 2 { // ParseComplete, ErrorResponse
 			t.Fatalf("first batch: %#v", first)
 		}
-		if e, ok := first[2].(*pgproto3.ErrorResponse); !ok || e.Code != "22012" {
-			t.Fatalf("want 22012, got %#v", first[2])
+		if e, ok := first[1].(*pgproto3.ErrorResponse); !ok || e.Code != "22012" {
+			t.Fatalf("want 22012, got %#v", first[1])
 		}
 		second := r.readUntilReady()
 		if e, ok := second[0].(*pgproto3.ErrorResponse); !ok || e.Code != "26000" {
@@ -660,4 +661,153 @@ func TestBootstrap(t *testing.T) {
 		t.Fatalf("connect after restart: %v", err)
 	}
 	c.Close(ctx)
+}
+
+// query runs one simple Query and returns its messages and the ReadyForQuery status.
+func (r *rawConn) query(sql string) ([]pgproto3.BackendMessage, byte) {
+	r.t.Helper()
+	r.fe.Send(&pgproto3.Query{String: sql})
+	if err := r.fe.Flush(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.nc.SetReadDeadline(time.Now().Add(20 * time.Second))
+	var got []pgproto3.BackendMessage
+	for {
+		m, err := r.fe.Receive()
+		if err != nil {
+			r.t.Fatalf("%s: %v", sql, err)
+		}
+		switch m := m.(type) {
+		case *pgproto3.ReadyForQuery:
+			return got, m.TxStatus
+		case *pgproto3.ErrorResponse:
+			c := *m
+			got = append(got, &c)
+		case *pgproto3.NoticeResponse:
+			c := *m
+			got = append(got, &c)
+		case *pgproto3.CommandComplete:
+			got = append(got, &pgproto3.CommandComplete{CommandTag: append([]byte(nil), m.CommandTag...)})
+		case *pgproto3.DataRow:
+			dr := &pgproto3.DataRow{}
+			for _, v := range m.Values {
+				dr.Values = append(dr.Values, append([]byte(nil), v...))
+			}
+			got = append(got, dr)
+		case *pgproto3.ParameterStatus:
+			got = append(got, &pgproto3.ParameterStatus{Name: m.Name, Value: m.Value})
+		default:
+			got = append(got, m)
+		}
+	}
+}
+
+func TestTransactionStatus(t *testing.T) {
+	s := startServer(t, serverOptions{config: trustConfig})
+	r := dialRaw(t, s.addr())
+	r.startup("augur", "augur")
+	errCode := func(ms []pgproto3.BackendMessage) string {
+		for _, m := range ms {
+			if e, ok := m.(*pgproto3.ErrorResponse); ok {
+				return e.Code
+			}
+			if n, ok := m.(*pgproto3.NoticeResponse); ok {
+				return "notice:" + n.Code
+			}
+		}
+		return ""
+	}
+	tag := func(ms []pgproto3.BackendMessage) string {
+		for _, m := range ms {
+			if c, ok := m.(*pgproto3.CommandComplete); ok {
+				return string(c.CommandTag)
+			}
+		}
+		return ""
+	}
+	steps := []struct {
+		sql       string
+		status    byte
+		code, tag string
+	}{
+		{"SELECT 1", 'I', "", "SELECT 1"},
+		{"BEGIN", 'T', "", "BEGIN"},
+		{"SET application_name = 'inblock'", 'T', "", "SET"},
+		{"BEGIN", 'T', "notice:25001", "BEGIN"},
+		{"SELECT 1/0", 'E', "22012", ""},
+		{"SELECT 1", 'E', "25P02", ""},
+		{"COMMIT", 'I', "", "ROLLBACK"},
+		{"SHOW application_name", 'I', "", "SHOW"},
+		{"COMMIT", 'I', "notice:25P01", "COMMIT"},
+		{"START TRANSACTION ISOLATION LEVEL SERIALIZABLE", 'T', "", "START TRANSACTION"},
+		{"SET LOCAL statement_timeout = '7s'", 'T', "", "SET"},
+		{"SET extra_float_digits = 3", 'T', "", "SET"},
+		{"COMMIT", 'I', "", "COMMIT"},
+		{"SHOW statement_timeout", 'I', "", "SHOW"},
+		{"SHOW extra_float_digits", 'I', "", "SHOW"},
+		{"SET LOCAL statement_timeout = '7s'", 'I', "notice:25P01", "SET"},
+		{"BEGIN; SELECT 1; ROLLBACK", 'I', "", "BEGIN"},
+	}
+	for _, st := range steps {
+		ms, status := r.query(st.sql)
+		if status != st.status || errCode(ms) != st.code || tag(ms) != st.tag {
+			t.Fatalf("%s: status %c, code %q, tag %q; want %c, %q, %q (%#v)", st.sql, status, errCode(ms), tag(ms), st.status, st.code, st.tag, ms)
+		}
+		var value string
+		for _, m := range ms {
+			if d, ok := m.(*pgproto3.DataRow); ok {
+				value = string(d.Values[0])
+			}
+		}
+		switch st.sql {
+		case "SHOW application_name":
+			if value != "" {
+				t.Fatalf("SET in a rolled-back block survived: %q", value)
+			}
+		case "SHOW statement_timeout":
+			if value != "0" {
+				t.Fatalf("SET LOCAL survived COMMIT: %q", value)
+			}
+		case "SHOW extra_float_digits":
+			if value != "3" {
+				t.Fatalf("SET in a committed block was lost: %q", value)
+			}
+		}
+	}
+}
+
+// TestPanicInStatement: a statement that panics returns XX000 to its client, is
+// logged with a stack, and neither that session nor any other notices more.
+func TestPanicInStatement(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	victim := connect(t, ctx, s.url("augur", "disable"))
+	bystander := connect(t, ctx, s.url("augur", "disable"))
+	// A bystander in the middle of a multi-row portal.
+	tx, err := bystander.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = victim.Exec(ctx, "SELECT pg_augur_force_panic('boom')")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "XX000" || !strings.Contains(pe.Message, "boom") {
+		t.Fatalf("panicking statement: %v, want XX000", err)
+	}
+	var n int32
+	if err := victim.QueryRow(ctx, "SELECT 41 + 1").Scan(&n); err != nil || n != 42 {
+		t.Fatalf("the panicking session did not go on: %d %v", n, err)
+	}
+	if err := tx.QueryRow(ctx, "SELECT 7").Scan(&n); err != nil || n != 7 {
+		t.Fatalf("bystander noticed: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lines := s.logLines("panic in statement")
+	if len(lines) != 1 || !strings.Contains(lines[0], "goroutine") || !strings.Contains(lines[0], "forcePanic") {
+		t.Fatalf("panic not logged with its stack: %v", lines)
+	}
+	// Only superusers may do it (the bootstrap user is one; a trust-rule check of a
+	// non-superuser waits for CREATE ROLE).
 }

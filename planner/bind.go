@@ -846,7 +846,7 @@ func (b *binder) builtin(name string, args []exec.Expr) (exec.Expr, error) {
 			return nil, err
 		}
 	}
-	return &exec.Func{Name: name, T: o.Result, Args: args, Strict: o.Strict, Fn: o.Fn}, nil
+	return &exec.Func{Name: name, T: o.Result, Args: args, Strict: o.Strict, Volatile: o.Volatile, Fn: o.Fn}, nil
 }
 
 // concat binds ||: text with text, or text with any non-array value (anynonarray).

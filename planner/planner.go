@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner/exec"
@@ -39,6 +40,7 @@ type Env interface {
 	ResetVar(name string) error                            // RESET name; "all" for RESET ALL
 	ShowAll() []config.Setting                             // SHOW ALL rows
 	User() string
+	Superuser() bool
 	Database() string
 	Version() string // full text of version()
 }
@@ -290,6 +292,32 @@ func (p *Planner) Prepare(st *Statement, paramTypes []uint32) (*Plan, error) {
 	return pl, nil
 }
 
+// NoParams is the check of a statement run without parameters (a simple Query): a
+// reference to $n is 42P02 at its position, as PostgreSQL reports it.
+func (st *Statement) NoParams() error {
+	for _, t := range st.toks {
+		if t.Kind == pgdialect.Param {
+			e := pgerr.New(pgerrcode.UndefinedParameter, "there is no parameter $%s", t.Val)
+			e.Position = int32(utf8.RuneCountInString(st.src[:t.Pos])) + 1
+			return e
+		}
+	}
+	return nil
+}
+
+// Fold evaluates the plan's constant expressions with these parameter values, as
+// PostgreSQL's planner does when it plans a statement (at Bind in the extended
+// protocol, before RowDescription in a simple query), so that errors such as 1/0
+// or an integer overflow are reported at the same point. Volatile functions wait
+// for execution.
+func (pl *Plan) Fold(ctx context.Context, env Env, params []types.Datum) error {
+	if pl.util != nil {
+		return nil
+	}
+	exprs := append(append([]exec.Expr(nil), pl.exprs...), pl.filter)
+	return exec.Fold(ctx, exprs, params, env)
+}
+
 func firstWord(st *Statement) string {
 	if len(st.toks) == 0 {
 		return ""
@@ -356,6 +384,9 @@ func executeUtility(env Env, u *pgdialect.Utility) (Rows, error) {
 		}
 		return &exec.Result{TagText: "RESET"}, nil
 	case pgdialect.UtilBegin:
+		if u.Start {
+			return &exec.Result{TagText: "START TRANSACTION"}, nil
+		}
 		return &exec.Result{TagText: "BEGIN"}, nil
 	case pgdialect.UtilCommit:
 		return &exec.Result{TagText: "COMMIT"}, nil

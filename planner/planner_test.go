@@ -49,6 +49,7 @@ func (e *testEnv) ResetVar(name string) error {
 }
 func (e *testEnv) ShowAll() []config.Setting { return e.vars.All() }
 func (e *testEnv) User() string              { return "augur" }
+func (e *testEnv) Superuser() bool           { return false }
 func (e *testEnv) Database() string          { return "augur" }
 func (e *testEnv) Version() string           { return "PostgreSQL 15.0 (Augur 0.1.0)" }
 
@@ -306,5 +307,72 @@ func TestKinds(t *testing.T) {
 	st, err := p.Parse(" ; ;; -- nothing\n")
 	if err != nil || len(st) != 0 {
 		t.Errorf("empty query: %v %v", st, err)
+	}
+}
+
+func TestFoldAtPlanningTime(t *testing.T) {
+	tests := []struct {
+		sql    string
+		params []types.Datum
+		code   string // "" : Fold succeeds
+	}{
+		{"SELECT 1/0", nil, "22012"},
+		{"SELECT 2147483647 + 1", nil, "22003"},
+		{"SELECT 'x'::int", nil, "22P02"},
+		{"SELECT 1 + 1, 'a' || 'b'", nil, ""},
+		{"SELECT $1::int / 0", []types.Datum{int64(1)}, "22012"},
+		{"SELECT $1::int / 0", []types.Datum{nil}, ""},
+		{"SELECT pg_sleep(1000), 1", nil, ""}, // volatile: left to execution, not run here
+		{"SELECT CASE WHEN false THEN 1/0 ELSE 1 END", nil, ""},
+		{"SET application_name = 'x'", nil, ""},
+	}
+	p := New()
+	env := newTestEnv(t)
+	for _, tt := range tests {
+		stmts, err := p.Parse(tt.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := p.Prepare(stmts[0], nil)
+		if err == nil { // a literal's bad cast fails already here, as in PostgreSQL's parse analysis
+			err = pl.Fold(context.Background(), env, tt.params)
+		}
+		if got := pgerr.Code(err); got != tt.code {
+			t.Errorf("%s: Fold error %v, want SQLSTATE %q", tt.sql, err, tt.code)
+		}
+	}
+	if v, _ := env.Var("application_name"); v != "" {
+		t.Fatal("Fold executed a SET")
+	}
+}
+
+func TestNoParamsAndStartTag(t *testing.T) {
+	p := New()
+	stmts, err := p.Parse("SELECT 'é', $2 + $1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pe *pgerr.Error
+	if err := stmts[0].NoParams(); !errors.As(err, &pe) || pe.Code != "42P02" || pe.Position != 13 || pe.Message != "there is no parameter $2" {
+		t.Fatalf("NoParams = %#v", err)
+	}
+	for sql, tag := range map[string]string{"START TRANSACTION READ ONLY": "START TRANSACTION", "BEGIN": "BEGIN", "BEGIN WORK": "BEGIN"} {
+		stmts, _ := p.Parse(sql)
+		pl, err := p.Prepare(stmts[0], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := pl.Execute(context.Background(), newTestEnv(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := rows.Next(context.Background()); err != nil {
+				break
+			}
+		}
+		if rows.Tag() != tag {
+			t.Errorf("%s: tag %q, want %q", sql, rows.Tag(), tag)
+		}
 	}
 }

@@ -72,6 +72,9 @@ func (s *Session) ShowAll() []config.Setting {
 // User is the session user.
 func (s *Session) User() string { return s.opts.Startup.User }
 
+// Superuser reports whether the session user is a superuser.
+func (s *Session) Superuser() bool { return s.opts.Startup.Role.Superuser }
+
 // Database is the connected database.
 func (s *Session) Database() string { return s.opts.Startup.Database }
 

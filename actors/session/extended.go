@@ -63,7 +63,7 @@ func (s *Session) bind(m *pgproto3.Bind) error {
 		paramTypes, columns = p.plan.Params, p.plan.Columns
 	}
 	if len(m.Parameters) != len(paramTypes) {
-		return pgerr.ProtocolViolation("bind message supplies %d parameters, but prepared statement %q requires %d",
+		return pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies %d parameters, but prepared statement %q requires %d",
 			len(m.Parameters), m.PreparedStatement, len(paramTypes))
 	}
 	formats, err := expandFormats(m.ParameterFormatCodes, len(m.Parameters), "parameter")
@@ -88,9 +88,14 @@ func (s *Session) bind(m *pgproto3.Bind) error {
 			if pe.Code == pgerrcode.InternalError {
 				pe = pgerr.New(pgerrcode.InvalidTextRepresentation, "%s", err.Error())
 			}
-			return pe.WithDetail("parameter $%d", i+1)
+			return pe
 		}
 		params[i] = d
+	}
+	if p.plan != nil {
+		if err := s.fold(p.plan, params); err != nil {
+			return err
+		}
 	}
 	resultFormats, err := expandFormats(m.ResultFormatCodes, len(columns), "result")
 	if err != nil {
@@ -154,7 +159,7 @@ func (s *Session) describe(ctx context.Context, m *pgproto3.Describe) error {
 		}
 		return s.out.Send(ctx, rowDescription(p.prep.plan.Columns, p.resultFormats))
 	}
-	return pgerr.ProtocolViolation("invalid DESCRIBE message subtype %d", m.ObjectType)
+	return pgerr.New(pgerrcode.ProtocolViolation, "invalid DESCRIBE message subtype %d", m.ObjectType)
 }
 
 func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
@@ -184,7 +189,7 @@ func (s *Session) close(ctx context.Context, m *pgproto3.Close) error {
 			delete(s.portals, m.Name)
 		}
 	default:
-		return pgerr.ProtocolViolation("invalid CLOSE message subtype %d", m.ObjectType)
+		return pgerr.New(pgerrcode.ProtocolViolation, "invalid CLOSE message subtype %d", m.ObjectType)
 	}
 	return s.out.Send(ctx, &pgproto3.CloseComplete{})
 }

@@ -263,6 +263,9 @@ func (s *Session) end(c actor.Context, err *pgerr.Error) {
 		return
 	}
 	s.ended = true
+	if err != nil {
+		s.log.Info().Str("sqlstate", err.Code).Str("error", err.Message).Msg("session ends with a FATAL error")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err != nil {
@@ -406,6 +409,17 @@ func (s *Session) beginStatement() (context.Context, func()) {
 	}
 }
 
+// fold runs the planning-time evaluation of constant expressions (Plan.Fold) under
+// a statement context.
+func (s *Session) fold(plan *planner.Plan, params []types.Datum) error {
+	sctx, done := s.beginStatement()
+	defer done()
+	if err := plan.Fold(sctx, s, params); err != nil {
+		return statementError(sctx, err)
+	}
+	return nil
+}
+
 // statementError prefers the reason a statement's context ended (cancel, timeout,
 // shutdown) over whatever error the statement returned because of it.
 func statementError(ctx context.Context, err error) error {
@@ -485,12 +499,15 @@ func (s *Session) runSimple(ctx context.Context, st *planner.Statement) error {
 	if err := s.checkAborted(st.Kind); err != nil {
 		return err
 	}
+	if err := st.NoParams(); err != nil {
+		return err
+	}
 	plan, err := s.planner.Prepare(st, nil)
 	if err != nil {
 		return err
 	}
-	if len(plan.Params) > 0 {
-		return pgerr.New(pgerrcode.UndefinedParameter, "there is no parameter $1")
+	if err := s.fold(plan, nil); err != nil {
+		return err
 	}
 	if plan.Columns != nil {
 		if err := s.out.Send(ctx, rowDescription(plan.Columns, nil)); err != nil {

@@ -7,6 +7,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 
 	"github.com/augurdb/augur/storage/types"
 )
@@ -14,6 +15,7 @@ import (
 // Session is what expressions may ask of the session running them.
 type Session interface {
 	User() string
+	Superuser() bool
 	Database() string
 	Version() string
 }
@@ -23,6 +25,31 @@ type Ctx struct {
 	Context context.Context
 	Params  []types.Datum
 	Session Session
+	// Folding is set while the planner evaluates constant expressions ahead of
+	// execution (Fold); volatile functions then refuse with errNotFoldable.
+	Folding bool
+}
+
+// errNotFoldable stops planning-time evaluation at a volatile function.
+var errNotFoldable = errors.New("exec: expression is not foldable")
+
+// Fold evaluates exprs as PostgreSQL's planner folds constant expressions
+// (eval_const_expressions), so that their errors — 1/0, an overflow, a bad cast of a
+// parameter's value — surface at planning time, as clients see them from
+// PostgreSQL: before RowDescription in a simple query, at Bind in the extended
+// protocol. Expressions that reach a volatile function are left to execution.
+// Nil entries are skipped.
+func Fold(ctx context.Context, exprs []Expr, params []types.Datum, sess Session) error {
+	c := &Ctx{Context: ctx, Params: params, Session: sess, Folding: true}
+	for _, e := range exprs {
+		if e == nil {
+			continue
+		}
+		if _, err := e.Eval(c); err != nil && !errors.Is(err, errNotFoldable) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Expr is a bound scalar expression.
@@ -83,11 +110,12 @@ func (e *Cast) Eval(c *Ctx) (types.Datum, error) {
 // Func is a function call evaluated by Fn on its argument values. Strict functions
 // return NULL when an argument is NULL without calling Fn.
 type Func struct {
-	Name   string
-	T      types.T
-	Args   []Expr
-	Strict bool
-	Fn     func(c *Ctx, args []types.Datum) (types.Datum, error)
+	Name     string
+	T        types.T
+	Args     []Expr
+	Strict   bool
+	Volatile bool
+	Fn       func(c *Ctx, args []types.Datum) (types.Datum, error)
 }
 
 // Type implements Expr.
@@ -105,6 +133,9 @@ func (e *Func) Eval(c *Ctx) (types.Datum, error) {
 			return nil, nil
 		}
 		args[i] = v
+	}
+	if e.Volatile && c.Folding {
+		return nil, errNotFoldable
 	}
 	return e.Fn(c, args)
 }

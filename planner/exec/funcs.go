@@ -22,12 +22,22 @@ func Canceled(err error) error {
 	return pgerr.QueryCanceled()
 }
 
+func forcePanic(c *Ctx, args []types.Datum) (types.Datum, error) {
+	if !c.Session.Superuser() {
+		return nil, pgerr.New(pgerrcode.InsufficientPrivilege, "must be superuser to use pg_augur_force_panic")
+	}
+	panic("pg_augur_force_panic: " + args[0].(string))
+}
+
 // Builtin is one overload of a built-in function.
 type Builtin struct {
 	Args   []types.T
 	Result types.T
 	Strict bool
-	Fn     func(c *Ctx, args []types.Datum) (types.Datum, error)
+	// Volatile functions (PostgreSQL's VOLATILE: side effects, or a different
+	// answer at each call) are never evaluated at planning time.
+	Volatile bool
+	Fn       func(c *Ctx, args []types.Datum) (types.Datum, error)
 }
 
 // Builtins lists the built-in functions by name; the binder picks an overload.
@@ -41,7 +51,11 @@ var Builtins = map[string][]Builtin{
 	"current_schema": {{Result: types.Name, Fn: func(*Ctx, []types.Datum) (types.Datum, error) {
 		return "public", nil
 	}}},
-	"pg_sleep": {{Args: []types.T{types.Float8}, Result: types.Void, Strict: true, Fn: pgSleep}},
+	"pg_sleep": {{Args: []types.T{types.Float8}, Result: types.Void, Strict: true, Volatile: true, Fn: pgSleep}},
+	// pg_augur_force_panic panics inside the running statement, for superusers only:
+	// the operator's (and the test suite's) way to check that a failing statement
+	// hurts nobody but its own client (compare CockroachDB's crdb_internal.force_panic).
+	"pg_augur_force_panic": {{Args: []types.T{types.Text}, Result: types.Void, Strict: true, Volatile: true, Fn: forcePanic}},
 	"abs": {
 		{Args: []types.T{types.Int2}, Result: types.Int2, Strict: true, Fn: absInt(types.Int2)},
 		{Args: []types.T{types.Int4}, Result: types.Int4, Strict: true, Fn: absInt(types.Int4)},

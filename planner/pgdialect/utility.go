@@ -40,6 +40,7 @@ type Utility struct {
 	Local  bool // SET LOCAL
 	Modes  TxModes
 	Chain  bool // COMMIT/ROLLBACK AND CHAIN
+	Start  bool // spelled START TRANSACTION (its command tag), not BEGIN
 }
 
 // Unsupported is returned by ParseUtility for statements PostgreSQL has and Augur
@@ -114,7 +115,9 @@ func ParseUtility(src string, toks []Token) (*Utility, bool, error) {
 		if !u.accept("transaction") {
 			return nil, true, u.fail()
 		}
-		st, err = u.begin()
+		if st, err = u.begin(); st != nil {
+			st.Start = true
+		}
 	case "commit", "end":
 		if first.Val == "commit" && u.peek().Is("prepared") {
 			return nil, true, unsupported("COMMIT PREPARED")
