@@ -41,6 +41,13 @@ type Config struct {
 	ShutdownTimeout time.Duration `toml:"shutdown_timeout" help:"on SIGINT/SIGTERM, how long running statements may take to finish"`
 	AuthTimeout     time.Duration `toml:"auth_timeout" help:"time a client has to complete startup and authentication"`
 
+	WALSegmentSize    int64         `toml:"wal_segment_size" help:"size of a WAL segment file, in bytes"`
+	WALWriterDelay    time.Duration `toml:"wal_writer_delay" help:"with synchronous_commit = off, how often the WAL is fsynced"`
+	CheckpointTimeout time.Duration `toml:"checkpoint_timeout" help:"time between checkpoints (one is also taken at shutdown)"`
+	WALArchive        string        `toml:"wal_archive" help:"move WAL segments a checkpoint no longer needs here instead of deleting them"`
+	WALRecovery       string        `toml:"wal_recovery" help:"on a bad WAL record before the tail: strict (refuse to start) or truncate (cut the log there)"`
+	TxnBufferMax      int64         `toml:"txn_buffer_max" help:"bytes of writes a transaction buffers in memory before spilling to a temporary file"`
+
 	// Auth is the ordered list of authentication rules (TOML [[auth]] only); the first
 	// rule that matches a connection decides its method. When empty, DefaultAuthRules apply.
 	Auth []AuthRule `toml:"auth" help:"-"`
@@ -59,6 +66,12 @@ func Default() Config {
 		MaxMessageSize:  1 << 30,
 		ShutdownTimeout: 10 * time.Second,
 		AuthTimeout:     60 * time.Second,
+
+		WALSegmentSize:    64 << 20,
+		WALWriterDelay:    10 * time.Millisecond,
+		CheckpointTimeout: 5 * time.Minute,
+		WALRecovery:       "strict",
+		TxnBufferMax:      64 << 20,
 	}
 }
 
@@ -176,6 +189,18 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxMessageSize < 1024 {
 		return fmt.Errorf("config: max_message_size %d: must be at least 1024", c.MaxMessageSize)
+	}
+	if c.WALSegmentSize < 1<<20 {
+		return fmt.Errorf("config: wal_segment_size %d: must be at least 1 MiB", c.WALSegmentSize)
+	}
+	if c.WALWriterDelay <= 0 || c.CheckpointTimeout <= 0 {
+		return errors.New("config: wal_writer_delay and checkpoint_timeout must be positive")
+	}
+	if c.WALRecovery != "strict" && c.WALRecovery != "truncate" {
+		return fmt.Errorf("config: wal_recovery %q: want strict or truncate", c.WALRecovery)
+	}
+	if c.TxnBufferMax < 1<<20 {
+		return fmt.Errorf("config: txn_buffer_max %d: must be at least 1 MiB", c.TxnBufferMax)
 	}
 	for i, r := range c.Auth {
 		if err := r.validate(); err != nil {

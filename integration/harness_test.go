@@ -23,6 +23,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	// The binary under test is built by TestMain, which go test's cache cannot see;
+	// importing the server's packages makes a change to them invalidate cached results.
+	_ "github.com/augurdb/augur/supervisor"
 )
 
 // augurBin is the binary built once by TestMain.

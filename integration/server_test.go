@@ -811,3 +811,28 @@ func TestPanicInStatement(t *testing.T) {
 	// Only superusers may do it (the bootstrap user is one; a trust-rule check of a
 	// non-superuser waits for CREATE ROLE).
 }
+
+// TestRestartAfterKill: the server recovers its storage after SIGKILL (the WAL
+// replay is reported in the log) and takes connections again; after a clean
+// shutdown it has taken a checkpoint.
+func TestRestartAfterKill(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	s.stop(syscall.SIGKILL, 10*time.Second)
+	s2 := startServer(t, serverOptions{dataDir: s.dataDir})
+	if len(s2.logLines("wal recovery complete")) != 1 {
+		t.Fatalf("no recovery report after SIGKILL:\n%s", s2.stderr.String())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := connect(t, ctx, s2.url("augur", "disable"))
+	var n int32
+	if err := c.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.stop(syscall.SIGTERM, 20*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if len(s2.logLines(`"checkpoint"`)) == 0 {
+		t.Fatalf("no checkpoint at shutdown:\n%s", s2.stderr.String())
+	}
+}

@@ -2,9 +2,14 @@
 // lifecycle: it opens the data directory, starts the listeners, and shuts everything
 // down in order.
 //
+// Start opens the store first (WAL recovery runs before any connection is
+// accepted); Shutdown closes it last (after every session ended), which drains
+// commits and takes the shutdown checkpoint.
+//
 // The tree for this slice of the design:
 //
 //	root
+//	├── wal                      the WAL actor: group commit (storage/store's committer)
 //	└── listener (one per TCP address / Unix socket)
 //	    └── connection/<id>      owns the socket; stops (never restarts) on failure
 //	        └── session          one per connection; a panic in a statement is
@@ -27,15 +32,19 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/augurdb/augur/actors/connection"
 	"github.com/augurdb/augur/actors/listener"
+	walactor "github.com/augurdb/augur/actors/wal"
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/protocol"
 	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/store"
+	"github.com/augurdb/augur/storage/wal"
 	"github.com/augurdb/augur/supervisor/datadir"
 	"github.com/jackc/pgerrcode"
 	"github.com/rs/zerolog"
@@ -62,6 +71,7 @@ type Server struct {
 	cfg       config.Config
 	log       zerolog.Logger
 	dir       *datadir.Dir
+	store     *store.Store
 	system    *actor.ActorSystem
 	root      *actor.PID
 	registry  *connection.Registry
@@ -88,8 +98,18 @@ func New(cfg config.Config, log zerolog.Logger, password string, stderr io.Write
 	return &Server{cfg: cfg, log: log, dir: dir, registry: connection.NewRegistry()}, nil
 }
 
-// Start opens the listeners and starts the actor tree.
-func (s *Server) Start() error {
+// Start recovers the store, opens the listeners and starts the actor tree.
+func (s *Server) Start(ctx context.Context) error {
+	actorLog := s.log.With().Str("component", "actor").Logger().Level(zerolog.WarnLevel)
+	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(zerolog.NewSlogHandler(actorLog))
+	}))
+	st, err := store.Open(ctx, s.dir.Path(), s.storeOptions(), s.log.With().Str("component", "storage").Logger())
+	if err != nil {
+		return fmt.Errorf("supervisor: open storage: %w", err)
+	}
+	s.store = st
+
 	var tlsConfig *tls.Config
 	if s.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
@@ -114,10 +134,6 @@ func (s *Server) Start() error {
 		s.sockPath = path
 	}
 
-	actorLog := s.log.With().Str("component", "actor").Logger().Level(zerolog.WarnLevel)
-	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(zerolog.NewSlogHandler(actorLog))
-	}))
 	opts := &connection.Options{
 		Protocol: &protocol.Options{
 			TLS:            tlsConfig,
@@ -154,6 +170,22 @@ func (s *Server) Start() error {
 	}
 	return nil
 }
+
+func (s *Server) storeOptions() store.Options {
+	return store.Options{
+		SegmentSize:       s.cfg.WALSegmentSize,
+		AsyncCommit:       strings.EqualFold(s.cfg.Session["synchronous_commit"], "off"),
+		WriterDelay:       s.cfg.WALWriterDelay,
+		CheckpointTimeout: s.cfg.CheckpointTimeout,
+		ArchiveDir:        s.cfg.WALArchive,
+		RecoveryMode:      wal.RecoveryMode(s.cfg.WALRecovery),
+		TxnBufferMax:      s.cfg.TxnBufferMax,
+		NewCommitter:      walactor.New(s.system, 0),
+	}
+}
+
+// Store returns the storage engine (for the SQL layer and tools).
+func (s *Server) Store() *store.Store { return s.store }
 
 // listenUnix listens on dir/.s.PGSQL.<port>, replacing a stale socket file.
 func listenUnix(dir string, port int) (net.Listener, string, error) {
@@ -204,10 +236,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-time.After(2 * time.Second):
 		}
 	}
-	if s.system != nil {
+	if s.system != nil && s.root != nil {
 		if err := s.system.Root.StopFuture(s.root).Wait(); err != nil {
 			errs = append(errs, fmt.Errorf("supervisor: stop actor tree: %w", err))
 		}
+	}
+	if s.store != nil { // drains commits and takes the shutdown checkpoint
+		if err := s.store.Close(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("supervisor: close storage: %w", err))
+		}
+	}
+	if s.system != nil {
 		s.system.Shutdown()
 	}
 	if err := s.dir.Close(); err != nil {

@@ -81,7 +81,7 @@ func serve(ctx context.Context, cfg config.Config, stderr io.Writer) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	if err := srv.Start(); err != nil {
+	if err := srv.Start(ctx); err != nil {
 		srv.Shutdown(context.Background())
 		return err
 	}
