@@ -360,7 +360,7 @@ func clientEncoding(s string) (string, error) {
 	case "SQL_ASCII":
 		return "SQL_ASCII", nil
 	}
-	return "", fmt.Errorf("Augur supports only UTF8 client encoding")
+	return "", fmt.Errorf("only UTF8 is supported as client encoding")
 }
 
 // dateStyle accepts "ISO, MDY" style values; only ISO output is supported for now.
