@@ -272,9 +272,9 @@ func RegisterFlags(fs *pflag.FlagSet) {
 			usage += ", TOML " + f.key
 		}
 		usage += ")"
-		// Flags are registered as strings and parsed by Load, so that "not given" is
+		// Flags hold their text and are parsed by Load, so that "not given" is
 		// distinguishable from "given the default".
-		fs.String(f.flag, "", usage)
+		fs.Var(&flagText{kind: kindName(dv.Type())}, f.flag, usage)
 		if defText != "" && defText != "0" {
 			fs.Lookup(f.flag).DefValue = defText
 		}
@@ -329,6 +329,23 @@ func Load(fs *pflag.FlagSet, getenv func(string) (string, bool)) (Config, error)
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// flagText is a flag's raw text; Load parses it into the Config field.
+type flagText struct{ text, kind string }
+
+func (f *flagText) String() string     { return f.text }
+func (f *flagText) Set(s string) error { f.text = s; return nil }
+func (f *flagText) Type() string       { return f.kind }
+
+func kindName(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeOf(time.Duration(0)):
+		return "duration"
+	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64:
+		return "int"
+	}
+	return t.Kind().String()
 }
 
 func setField(v reflect.Value, s string) error {
