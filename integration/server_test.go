@@ -843,3 +843,29 @@ func TestRestartAfterKill(t *testing.T) {
 		t.Fatalf("no checkpoint at shutdown:\n%s", s2.stderr.String())
 	}
 }
+
+func TestTooManyConnections(t *testing.T) {
+	s := startServer(t, serverOptions{config: "max_connections = 2\n"})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a := connect(t, ctx, s.url("augur", "disable"))
+	connect(t, ctx, s.url("augur", "disable"))
+	_, err := pgx.Connect(ctx, s.url("augur", "disable"))
+	if pgCode(err) != "53300" {
+		t.Fatalf("third connection: %v, want 53300", err)
+	}
+	// A slot freed is a slot available again.
+	a.Close(ctx)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := pgx.Connect(ctx, s.url("augur", "disable"))
+		if err == nil {
+			c.Close(ctx)
+			break
+		}
+		if pgCode(err) != "53300" || time.Now().After(deadline) {
+			t.Fatalf("after a session ended: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
