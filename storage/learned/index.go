@@ -204,14 +204,16 @@ func (x *Index) Delete(key []byte) bool {
 		return false
 	}
 	p := makeProbe(x.prefix, key)
-	// Look before writing, so that deleting an absent key copies nothing.
-	if _, ok := x.Get(key); !ok {
-		return false
-	}
-	d := x.descendForWrite(p.u)
+	// Look before writing, so that deleting an absent key copies nothing;
+	// descend again, copying, only if the path has nodes a View may share.
+	d, shared := x.descend(p.u)
 	i, ok := d.find(&p)
 	if !ok {
 		return false
+	}
+	if shared {
+		d = x.descendForWrite(p.u)
+		i, _ = d.find(&p)
 	}
 	d.remove(i)
 	x.n--
@@ -219,6 +221,21 @@ func (x *Index) Delete(key []byte) bool {
 		x.resize(d)
 	}
 	return true
+}
+
+// descend walks to the data node for u, recording the path, and reports
+// whether any node on it is of an older epoch (and so may be shared).
+func (x *Index) descend(u uint64) (n *node, shared bool) {
+	x.path = x.path[:0]
+	n = x.root
+	shared = n.epoch != x.epoch
+	for n.children != nil {
+		k := n.route(u)
+		x.path = append(x.path, step{n, k})
+		n = n.children[k]
+		shared = shared || n.epoch != x.epoch
+	}
+	return n, shared
 }
 
 // descendForWrite walks to the data node for x, recording the path and

@@ -373,7 +373,7 @@ func TestStats(t *testing.T) {
 	}
 	x := b.Build()
 	st := x.Stats()
-	if st.Keys != 100000 || st.DataNodes == 0 || st.InnerNode == 0 || st.Depth < 1 {
+	if st.Keys != 100000 || st.DataNodes == 0 || st.InnerNodes == 0 || st.Depth < 1 {
 		t.Fatalf("unexpected stats %+v", st)
 	}
 	// Evenly spaced keys fit a line exactly.

@@ -6,7 +6,7 @@ import "unsafe"
 type Stats struct {
 	Keys      int
 	Depth     int // inner levels above the deepest data node
-	InnerNode int
+	InnerNodes int
 	DataNodes int
 	Slots     int // data node capacity, gaps included
 	// MeanSearchDistance and MaxSearchDistance are the distances, in slots,
@@ -30,7 +30,7 @@ func (t *tree) Stats() Stats {
 	walk = func(n *node, depth int) {
 		st.Bytes += int(unsafe.Sizeof(*n))
 		if n.children != nil {
-			st.InnerNode++
+			st.InnerNodes++
 			st.Bytes += cap(n.children) * int(unsafe.Sizeof(n))
 			for k, c := range n.children {
 				if k == 0 || c != n.children[k-1] {
