@@ -86,9 +86,10 @@
 // per-node version locks because it needs no atomics on the read path and no
 // validation retries, never exposes a half-shifted gapped array, and passes the
 // race detector by construction. Its cost is on the writer: the first write to a
-// data node after each snapshot copies the node (a few KiB), so the rate at
-// which a shard publishes views bounds that cost; between snapshots writes copy
-// nothing. Data nodes have no sibling links for the same reason (a link would
+// data node after each snapshot copies the node (a few KiB) and the inner nodes
+// above it (the root's child array is the largest: 8 bytes an entry, up to
+// 64Ki entries), so the rate at which a shard publishes views bounds that cost;
+// between snapshots writes copy nothing. Data nodes have no sibling links for the same reason (a link would
 // force copying neighbours): iterators keep the path from the root instead.
 //
 // An Iterator over a View is valid as long as the View; one over the Index is

@@ -238,7 +238,7 @@ func (x *Index) descend(u uint64) (n *node, shared bool) {
 	return n, shared
 }
 
-// descendForWrite walks to the data node for x, recording the path and
+// descendForWrite walks to the data node for u, recording the path and
 // copying nodes of older epochs on the way (path copying).
 func (x *Index) descendForWrite(u uint64) *node {
 	x.path = x.path[:0]
