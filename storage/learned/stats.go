@@ -4,11 +4,11 @@ import "unsafe"
 
 // Stats describes an index's shape and memory.
 type Stats struct {
-	Keys      int
-	Depth     int // inner levels above the deepest data node
+	Keys       int
+	Depth      int // inner levels above the deepest data node
 	InnerNodes int
-	DataNodes int
-	Slots     int // data node capacity, gaps included
+	DataNodes  int
+	Slots      int // data node capacity, gaps included
 	// MeanSearchDistance and MaxSearchDistance are the distances, in slots,
 	// between where the models predict the keys and where they are.
 	MeanSearchDistance float64
