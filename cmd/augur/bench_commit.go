@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,6 +49,10 @@ func newBenchCommitCmd() *cobra.Command {
 		committers  []int
 		dir         string
 		recoveryMiB int
+		engines     []string
+		slice       time.Duration
+		cpuProfile  string
+		blockProf   string
 	)
 	cmd := &cobra.Command{
 		Use:   "commit",
@@ -73,6 +79,11 @@ all of it into an empty Badger (reported per GiB).`,
 				ctx = context.Background()
 			}
 			out := cmd.OutOrStdout()
+			stopProfiles, err := commitBenchProfiles(cpuProfile, blockProf)
+			if err != nil {
+				return err
+			}
+			defer stopProfiles()
 			if recoveryMiB > 0 {
 				res, err := commitBenchRecovery(ctx, base, int64(recoveryMiB)<<20)
 				if err != nil {
@@ -87,21 +98,13 @@ all of it into an empty Badger (reported per GiB).`,
 			}
 			var results []commitBenchResult
 			for _, n := range committers {
-				for _, engine := range []string{"augur", "sqlite"} {
-					sub := filepath.Join(base, fmt.Sprintf("%s-%d", engine, n))
-					var r commitBenchResult
-					var err error
-					if engine == "augur" {
-						r, err = commitBenchAugur(ctx, sub, n, duration)
-					} else {
-						r, err = commitBenchSQLite(ctx, sub, n, duration)
-					}
-					if err != nil {
-						return fmt.Errorf("bench commit %s with %d committers: %w", engine, n, err)
-					}
-					results = append(results, r)
-					os.RemoveAll(sub)
+				sub := filepath.Join(base, fmt.Sprintf("c%d", n))
+				rs, err := commitBenchPair(ctx, sub, engines, n, duration, slice)
+				if err != nil {
+					return fmt.Errorf("bench commit with %d committers: %w", n, err)
 				}
+				results = append(results, rs...)
+				os.RemoveAll(sub)
 			}
 			if asJSON {
 				return json.NewEncoder(out).Encode(results)
@@ -113,8 +116,43 @@ all of it into an empty Badger (reported per GiB).`,
 	cmd.Flags().DurationVar(&duration, "duration", 3*time.Second, "time per engine and committer count")
 	cmd.Flags().IntSliceVar(&committers, "committers", []int{1, 8, 64}, "concurrent committer counts to run")
 	cmd.Flags().StringVar(&dir, "dir", "", "directory for the databases (default: a temporary directory on the default temp disk)")
+	cmd.Flags().DurationVar(&slice, "slice", 250*time.Millisecond, "engines take turns in slices of this length, so both see the same disk and machine load")
+	cmd.Flags().StringSliceVar(&engines, "engines", []string{"augur", "sqlite"}, "engines to run, in this order (comparisons need both)")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cmd.Flags().StringVar(&blockProf, "blockprofile", "", "write a blocking profile of the whole run to this file")
 	cmd.Flags().IntVar(&recoveryMiB, "recovery-mib", 0, "measure recovery time instead: write this many MiB of WAL, then replay it")
 	return cmd
+}
+
+// commitBenchProfiles starts the requested profiles and returns the function that
+// stops them and writes them out.
+func commitBenchProfiles(cpu, block string) (stop func(), err error) {
+	var cpuFile *os.File
+	if cpu != "" {
+		if cpuFile, err = os.Create(cpu); err != nil {
+			return nil, fmt.Errorf("bench commit: cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(cpuFile); err != nil {
+			cpuFile.Close()
+			return nil, fmt.Errorf("bench commit: cpu profile: %w", err)
+		}
+	}
+	if block != "" {
+		runtime.SetBlockProfileRate(1000) // one sample per µs blocked
+	}
+	return func() {
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			cpuFile.Close()
+		}
+		if block != "" {
+			if f, err := os.Create(block); err == nil {
+				pprof.Lookup("block").WriteTo(f, 0)
+				f.Close()
+			}
+			runtime.SetBlockProfileRate(0)
+		}
+	}, nil
 }
 
 func commitBenchTable(w io.Writer, results []commitBenchResult) error {
@@ -134,13 +172,82 @@ func commitBenchTable(w io.Writer, results []commitBenchResult) error {
 // commitBenchRow is the 100-byte row every commit inserts.
 var commitBenchRow = []byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzAB")
 
-// commitBenchRun runs n committers calling commit(worker, seq) for d and summarises.
-func commitBenchRun(engine string, n int, d time.Duration, commit func(worker, seq int) error) (commitBenchResult, error) {
+// commitBenchEngine is one side of the comparison, open for a committer count.
+type commitBenchEngine struct {
+	name   string
+	commit func(worker, seq int) error
+	close  func() error
+
+	seq     []int // next sequence number per committer (keys stay unique across slices)
+	lat     []time.Duration
+	elapsed time.Duration
+}
+
+// commitBenchPair opens every engine for n committers and lets them take turns in
+// slices until each has run for d. Commit latency on a shared machine swings with
+// what else uses the disk; slicing the time gives every engine the same mix of
+// quiet and busy moments, so the ratio of one run means something. The order of
+// the engines alternates from one round to the next.
+func commitBenchPair(ctx context.Context, dir string, names []string, n int, d, slice time.Duration) ([]commitBenchResult, error) {
+	if slice <= 0 || slice > d {
+		slice = d
+	}
+	var engines []*commitBenchEngine
+	defer func() {
+		for _, e := range engines {
+			e.close()
+		}
+	}()
+	for _, name := range names {
+		sub := filepath.Join(dir, name)
+		var e *commitBenchEngine
+		var err error
+		switch name {
+		case "augur":
+			e, err = commitBenchAugur(ctx, sub)
+		case "sqlite":
+			e, err = commitBenchSQLite(ctx, sub, n)
+		default:
+			return nil, fmt.Errorf("unknown engine %q (want augur or sqlite)", name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", name, err)
+		}
+		e.seq = make([]int, n)
+		engines = append(engines, e)
+	}
+	for round := 0; ; round++ {
+		ran := false
+		for i := range engines {
+			e := engines[i]
+			if round%2 == 1 {
+				e = engines[len(engines)-1-i]
+			}
+			if e.elapsed >= d {
+				continue
+			}
+			ran = true
+			if err := e.runSlice(n, min(slice, d-e.elapsed)); err != nil {
+				return nil, fmt.Errorf("%s: %w", e.name, err)
+			}
+		}
+		if !ran {
+			break
+		}
+	}
+	var results []commitBenchResult
+	for _, e := range engines {
+		results = append(results, e.result(n))
+	}
+	return results, nil
+}
+
+// runSlice runs n committers for d, adding to the engine's latencies and time.
+func (e *commitBenchEngine) runSlice(n int, d time.Duration) error {
 	var (
 		stop     atomic.Bool
 		wg       sync.WaitGroup
 		mu       sync.Mutex
-		lat      []time.Duration
 		firstErr error
 	)
 	began := time.Now()
@@ -148,10 +255,11 @@ func commitBenchRun(engine string, n int, d time.Duration, commit func(worker, s
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			local := make([]time.Duration, 0, 4096)
-			for seq := 0; !stop.Load(); seq++ {
+			local := make([]time.Duration, 0, 1024)
+			for !stop.Load() {
 				t0 := time.Now()
-				if err := commit(w, seq); err != nil {
+				err := e.commit(w, e.seq[w])
+				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -161,31 +269,33 @@ func commitBenchRun(engine string, n int, d time.Duration, commit func(worker, s
 					break
 				}
 				local = append(local, time.Since(t0))
+				e.seq[w]++
 			}
 			mu.Lock()
-			lat = append(lat, local...)
+			e.lat = append(e.lat, local...)
 			mu.Unlock()
 		}()
 	}
 	time.Sleep(d)
 	stop.Store(true)
 	wg.Wait()
-	elapsed := time.Since(began)
-	if firstErr != nil {
-		return commitBenchResult{}, firstErr
-	}
-	slices.Sort(lat)
+	e.elapsed += time.Since(began)
+	return firstErr
+}
+
+func (e *commitBenchEngine) result(n int) commitBenchResult {
+	slices.Sort(e.lat)
 	pct := func(p float64) float64 {
-		if len(lat) == 0 {
+		if len(e.lat) == 0 {
 			return 0
 		}
-		return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) / 1000
+		return float64(e.lat[int(p*float64(len(e.lat)-1))].Nanoseconds()) / 1000
 	}
 	return commitBenchResult{
-		Engine: engine, Committers: n,
-		CommitsPerS: float64(len(lat)) / elapsed.Seconds(),
+		Engine: e.name, Committers: n,
+		CommitsPerS: float64(len(e.lat)) / e.elapsed.Seconds(),
 		P50us:       pct(0.50), P99us: pct(0.99),
-	}, nil
+	}
 }
 
 func commitBenchKey(worker, seq int) []byte {
@@ -194,42 +304,57 @@ func commitBenchKey(worker, seq int) []byte {
 	return keycodec.AppendInt(k, int64(seq), keycodec.Asc)
 }
 
-func commitBenchAugur(ctx context.Context, dir string, n int, d time.Duration) (commitBenchResult, error) {
+func commitBenchAugur(ctx context.Context, dir string) (*commitBenchEngine, error) {
 	sys := walactor.NewSystem(zerolog.Nop())
 	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0)}, zerolog.Nop())
 	if err != nil {
-		return commitBenchResult{}, err
+		sys.Shutdown()
+		return nil, err
 	}
-	res, err := commitBenchRun("augur", n, d, func(w, seq int) error {
-		tx := s.Begin(store.TxnOptions{})
-		if err := tx.Put(commitBenchKey(w, seq), commitBenchRow); err != nil {
-			tx.Abort()
+	return &commitBenchEngine{
+		name: "augur",
+		commit: func(w, seq int) error {
+			tx := s.Begin(store.TxnOptions{})
+			if err := tx.Put(commitBenchKey(w, seq), commitBenchRow); err != nil {
+				tx.Abort()
+				return err
+			}
+			_, err := tx.Commit(ctx)
 			return err
-		}
-		_, err := tx.Commit(ctx)
-		return err
-	})
-	if cerr := s.Close(ctx); err == nil {
-		err = cerr
-	}
-	sys.Shutdown()
-	return res, err
+		},
+		close: func() error {
+			err := s.Close(ctx)
+			sys.Shutdown()
+			return err
+		},
+	}, nil
 }
 
-func commitBenchSQLite(ctx context.Context, dir string, n int, d time.Duration) (commitBenchResult, error) {
+func commitBenchSQLite(ctx context.Context, dir string, n int) (e *commitBenchEngine, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return commitBenchResult{}, err
+		return nil, err
 	}
 	dsn := "file:" + filepath.Join(dir, "bench.db") + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=60000"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return commitBenchResult{}, err
+		return nil, err
 	}
-	defer db.Close()
+	var closers []io.Closer
+	closeAll := func() error {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
+		}
+		return db.Close()
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS t (worker INTEGER, seq INTEGER, v BLOB, PRIMARY KEY (worker, seq))"); err != nil {
-		return commitBenchResult{}, err
+		return nil, err
 	}
 	// One connection and one prepared statement per committer, prepared outside the
 	// timed loop.
@@ -237,22 +362,30 @@ func commitBenchSQLite(ctx context.Context, dir string, n int, d time.Duration) 
 	for w := range n {
 		conn, err := db.Conn(ctx)
 		if err != nil {
-			return commitBenchResult{}, err
+			return nil, err
 		}
-		defer conn.Close()
+		closers = append(closers, conn)
 		var mode string
+		var syncMode int
 		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-			return commitBenchResult{}, fmt.Errorf("sqlite journal_mode %q: %v", mode, err)
+			return nil, fmt.Errorf("sqlite journal_mode %q: %v", mode, err)
+		}
+		if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&syncMode); err != nil || syncMode != 2 {
+			return nil, fmt.Errorf("sqlite synchronous = %d, want 2 (FULL): %v", syncMode, err)
 		}
 		if stmts[w], err = conn.PrepareContext(ctx, "INSERT INTO t (worker, seq, v) VALUES (?, ?, ?)"); err != nil {
-			return commitBenchResult{}, err
+			return nil, err
 		}
-		defer stmts[w].Close()
+		closers = append(closers, stmts[w])
 	}
-	return commitBenchRun("sqlite", n, d, func(w, seq int) error {
-		_, err := stmts[w].ExecContext(ctx, w, seq, commitBenchRow)
-		return err
-	})
+	return &commitBenchEngine{
+		name: "sqlite",
+		commit: func(w, seq int) error {
+			_, err := stmts[w].ExecContext(ctx, w, seq, commitBenchRow)
+			return err
+		},
+		close: closeAll,
+	}, nil
 }
 
 // commitBenchRecovery writes about walBytes of WAL (commits of 1,000 100-byte rows),

@@ -136,6 +136,10 @@ type Store struct {
 	unsynced atomic.Bool                 // async commits written but not fsynced
 	closed   atomic.Bool
 
+	// applyFault, when set (by tests), runs before each group is applied to
+	// Badger; an error it returns is an apply failure.
+	applyFault atomic.Pointer[func() error]
+
 	appliedMu  sync.Mutex
 	appliedLSN wal.LSN // the WAL before this is applied to Badger
 	appliedTs  uint64
@@ -333,7 +337,62 @@ func setAt(wb *badger.WriteBatch, m Mutation, ts uint64) error {
 }
 
 // apply writes the commits of a durable group to Badger (no sync) and tells OnApply.
+//
+// A group of one ordinary commit — every group of a lone committer — is written as
+// one Badger transaction committed at its timestamp: Txn.CommitAt waits for Badger's
+// writer directly, where a WriteBatch commits through a callback goroutine and a
+// throttle, one more goroutine hand-off on the commit's critical path. Larger groups,
+// and spilled write sets, go through a WriteBatch, which gives each entry its own
+// version and splits what does not fit one Badger transaction.
 func (s *Store) apply(commits []*Commit) error {
+	if f := s.applyFault.Load(); f != nil {
+		if err := (*f)(); err != nil {
+			return fmt.Errorf("store: apply group to badger: %w", err)
+		}
+	}
+	applied := false
+	if len(commits) == 1 && commits[0].spill == nil {
+		var err error
+		if applied, err = s.applyOne(commits[0]); err != nil {
+			return fmt.Errorf("store: apply commit %d to badger: %w", commits[0].ts, err)
+		}
+	}
+	if !applied {
+		if err := s.applyBatch(commits); err != nil {
+			return fmt.Errorf("store: apply group to badger: %w", err)
+		}
+	}
+	if s.opts.OnApply != nil {
+		for _, c := range commits {
+			s.opts.OnApply(c.ts, c.muts)
+		}
+	}
+	return nil
+}
+
+// applyOne writes one commit as one Badger transaction. It reports false, having
+// written nothing, when the write set is too big for a Badger transaction.
+func (s *Store) applyOne(c *Commit) (bool, error) {
+	txn := s.db.NewTransactionAt(c.ts, true)
+	defer txn.Discard()
+	for _, m := range c.muts {
+		var err error
+		if m.Delete {
+			err = txn.Delete(m.Key)
+		} else {
+			err = txn.Set(m.Key, m.Value)
+		}
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, txn.CommitAt(c.ts, nil)
+}
+
+func (s *Store) applyBatch(commits []*Commit) error {
 	wb := s.db.NewManagedWriteBatch()
 	defer wb.Cancel()
 	for _, c := range commits {
@@ -348,15 +407,7 @@ func (s *Store) apply(commits []*Commit) error {
 			}
 		}
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("store: apply group to badger: %w", err)
-	}
-	if s.opts.OnApply != nil {
-		for _, c := range commits {
-			s.opts.OnApply(c.ts, c.muts)
-		}
-	}
-	return nil
+	return wb.Flush()
 }
 
 // advance publishes a group: new snapshots include it.
