@@ -239,8 +239,14 @@ func TestReplayRebuildsBadger(t *testing.T) {
 	model := map[string]string{}
 	for i := range 200 {
 		tx := s.Begin(TxnOptions{})
-		tx.Put(k(i%50), []byte(fmt.Sprint(i)))
-		model[string(k(i%50))] = fmt.Sprint(i)
+		if i%7 == 3 {
+			// Replayed deletions must hide the versions before them.
+			tx.Delete(k(i % 50))
+			delete(model, string(k(i%50)))
+		} else {
+			tx.Put(k(i%50), []byte(fmt.Sprint(i)))
+			model[string(k(i%50))] = fmt.Sprint(i)
+		}
 		mustCommit(t, tx)
 	}
 	s.crash()
@@ -447,5 +453,67 @@ func TestCommitAfterDiscard(t *testing.T) {
 	}
 	if err := s.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestApplyFailure: a commit whose WAL record is durable but whose apply to Badger
+// fails is committed. The store stops writes (58030 for writers; reads keep
+// working at the last visible commit), and the next Open replays the commit and
+// completes it. Badger is not removed here: the replay must also be correct over a
+// Badger that already holds everything applied before the failure.
+func TestApplyFailure(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
+			dir := t.TempDir()
+			s := open(t, dir, Options{AsyncCommit: async})
+			put := func(key, v string) error {
+				tx := s.Begin(TxnOptions{})
+				tx.Put([]byte(key), []byte(v))
+				_, err := tx.Commit(ctx)
+				return err
+			}
+			if err := put("a", "1"); err != nil {
+				t.Fatal(err)
+			}
+			injected := errors.New("injected badger write failure")
+			fault := func() error { return injected }
+			s.applyFault.Store(&fault)
+			err := put("b", "2")
+			if pgerr.Code(err) != pgerrcode.IOError || !errors.Is(err, injected) {
+				t.Fatalf("failed apply: want 58030 wrapping the cause, got %v", err)
+			}
+			s.applyFault.Store(nil)
+			// Writes stay stopped, whatever the cause was.
+			if err := put("c", "3"); pgerr.Code(err) != pgerrcode.IOError {
+				t.Fatalf("write after failed apply: want 58030, got %v", err)
+			}
+			if pgerr.Code(s.ReadOnlyErr()) != pgerrcode.IOError {
+				t.Fatalf("ReadOnlyErr = %v", s.ReadOnlyErr())
+			}
+			// Reads work, and do not see the commit that is not applied.
+			tx := s.Begin(TxnOptions{})
+			if got := get(t, tx, []byte("a")); got != "1" {
+				t.Fatalf("read after failed apply: %q", got)
+			}
+			if got := get(t, tx, []byte("b")); got != "<none>" {
+				t.Fatalf("unapplied commit visible: %q", got)
+			}
+			tx.Abort()
+			s.crash()
+
+			s, rs, err := OpenWithStats(ctx, dir, Options{CheckpointTimeout: -1, SegmentSize: 1 << 20}, zerolog.Nop())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(ctx)
+			if rs.Records == 0 {
+				t.Fatalf("nothing replayed: %+v", rs)
+			}
+			check(t, s, map[string]string{"a": "1", "b": "2"})
+			if err := put("c", "3"); err != nil {
+				t.Fatalf("writes after restart: %v", err)
+			}
+			check(t, s, map[string]string{"a": "1", "b": "2", "c": "3"})
+		})
 	}
 }
