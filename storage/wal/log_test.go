@@ -34,15 +34,16 @@ func openLog(t *testing.T, dir string, opts wal.Options) (*wal.Log, []wal.Record
 
 func payload(i int) []byte { return []byte(fmt.Sprintf("record-%d-%s", i, strings.Repeat("x", i%50))) }
 
+// writeN writes n records, each synced as a synchronous commit would be.
 func writeN(t *testing.T, l *wal.Log, from, n int) {
 	t.Helper()
 	for i := from; i < from+n; i++ {
 		if _, err := l.Write([]wal.Entry{{Type: 1, Payload: payload(i)}}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := l.Sync(); err != nil {
-		t.Fatal(err)
+		if _, err := l.Sync(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -341,6 +342,71 @@ func TestRemoveBeforeAndArchive(t *testing.T) {
 // TestRandomizedCrash writes random batches, syncs at random, and "crashes" by cutting
 // the unsynced part of the last segment at a random byte (a torn write). Every synced
 // record must survive, and what survives must be a prefix of what was written.
+// TestPowerLossHole: a power loss during a group's fsync can persist the group's
+// blocks out of order, leaving a hole followed by valid records that were never
+// acknowledged. Strict recovery must take that as a torn tail, not as corruption —
+// and still refuse the same damage once a later sync mark proves it was durable.
+func TestPowerLossHole(t *testing.T) {
+	for _, proven := range []bool{false, true} {
+		t.Run(fmt.Sprintf("durable=%v", proven), func(t *testing.T) {
+			dir := t.TempDir()
+			opts := wal.Options{SegmentSize: 1 << 20, NoPreallocate: true}
+			l, _, _, err := openLog(t, dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeN(t, l, 0, 10) // acknowledged
+			// One group of 5 records, written but (as far as the disk knows) not synced.
+			var group []wal.Entry
+			for i := 10; i < 15; i++ {
+				group = append(group, wal.Entry{Type: 1, Payload: payload(i)})
+			}
+			if _, err := l.Write(group); err != nil {
+				t.Fatal(err)
+			}
+			if proven {
+				// The group's fsync completes and a later write records it.
+				if _, err := l.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				writeN(t, l, 15, 1)
+			}
+			l.Close()
+			// Zero the second record of the group: a block the disk never wrote.
+			seg := segments(t, dir)[0]
+			b, err := os.ReadFile(seg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hole := group[1].LSN
+			for i := hole; i < hole+wal.LSN(wal.HeaderSize+len(group[1].Payload)); i++ {
+				b[i] = 0
+			}
+			if err := os.WriteFile(seg, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			l, recs, st, err := openLog(t, dir, opts)
+			if proven {
+				if !errors.Is(err, wal.ErrCorrupt) {
+					t.Fatalf("damage before a sync mark covering it: want ErrCorrupt, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("hole in the unsynced tail refused: %v", err)
+			}
+			defer l.Close()
+			if !st.Truncated {
+				t.Fatal("hole not truncated")
+			}
+			checkRecords(t, recs, 11) // the acknowledged 10, and the group's first record
+			if st.End != hole {
+				t.Fatalf("log resumes at %s, want %s", st.End, hole)
+			}
+		})
+	}
+}
+
 func TestRandomizedCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 30 {
@@ -394,7 +460,16 @@ func TestRandomizedCrash(t *testing.T) {
 				start := int64(end) - fi.Size()
 				lo := max(int64(syncedEnd)-start, 0)
 				cut := lo + rng.Int64N(fi.Size()-lo+1)
-				os.Truncate(last, cut)
+				if rng.IntN(2) == 0 {
+					os.Truncate(last, cut)
+				} else {
+					// A power loss can also leave a hole (blocks never written)
+					// anywhere after the synced end, with valid data after it.
+					b, _ := os.ReadFile(last)
+					n := rng.Int64N(int64(len(b))-cut+1)
+					clear(b[cut : cut+n])
+					os.WriteFile(last, b, 0o600)
+				}
 			}
 		}
 	}

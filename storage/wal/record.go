@@ -15,8 +15,16 @@ type LSN uint64
 func (l LSN) String() string { return fmt.Sprintf("%X/%08X", uint64(l)>>32, uint32(l)) }
 
 // RecordType says what a record's payload is. The log does not interpret payloads;
-// types 1..127 belong to the log's user (the store).
+// types 1..127 belong to the log's user (the store), 128..255 to the log itself.
 type RecordType uint8
+
+// SyncMarkType is the log's own sync mark: its 8-byte payload is the LSN up to
+// which the log was durable when the record was written (see the package doc).
+// Replay does not pass sync marks to its callback.
+const SyncMarkType RecordType = 255
+
+// syncMarkSize is the framed size of a sync mark.
+const syncMarkSize = HeaderSize + 8
 
 // HeaderSize is the size of a record's frame header:
 //
