@@ -466,7 +466,7 @@ func TestRandomizedCrash(t *testing.T) {
 					// A power loss can also leave a hole (blocks never written)
 					// anywhere after the synced end, with valid data after it.
 					b, _ := os.ReadFile(last)
-					n := rng.Int64N(int64(len(b))-cut+1)
+					n := rng.Int64N(int64(len(b)) - cut + 1)
 					clear(b[cut : cut+n])
 					os.WriteFile(last, b, 0o600)
 				}
