@@ -47,6 +47,7 @@ type Config struct {
 	WALArchive        string        `toml:"wal_archive" help:"move WAL segments a checkpoint no longer needs here instead of deleting them"`
 	WALRecovery       string        `toml:"wal_recovery" help:"on a bad WAL record before the tail: strict (refuse to start) or truncate (cut the log there)"`
 	TxnBufferMax      int64         `toml:"txn_buffer_max" help:"bytes of writes a transaction buffers in memory before spilling to a temporary file"`
+	ShardMaxKeys      int64         `toml:"shard_max_keys" help:"keys an index shard holds before it splits in two"`
 
 	// Auth is the ordered list of authentication rules (TOML [[auth]] only); the first
 	// rule that matches a connection decides its method. When empty, DefaultAuthRules apply.
@@ -72,6 +73,7 @@ func Default() Config {
 		CheckpointTimeout: 5 * time.Minute,
 		WALRecovery:       "strict",
 		TxnBufferMax:      64 << 20,
+		ShardMaxKeys:      1_000_000,
 	}
 }
 
@@ -201,6 +203,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TxnBufferMax < 1<<20 {
 		return fmt.Errorf("config: txn_buffer_max %d: must be at least 1 MiB", c.TxnBufferMax)
+	}
+	if c.ShardMaxKeys < 1024 {
+		return fmt.Errorf("config: shard_max_keys %d: must be at least 1024", c.ShardMaxKeys)
 	}
 	for i, r := range c.Auth {
 		if err := r.validate(); err != nil {

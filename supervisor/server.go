@@ -10,6 +10,7 @@
 //
 //	root
 //	├── wal                      the WAL actor: group commit (storage/store's committer)
+//	├── shards/<n>               index-shard actors (actors/shard), fed by the store's OnApply
 //	└── listener (one per TCP address / Unix socket)
 //	    └── connection/<id>      owns the socket; stops (never restarts) on failure
 //	        └── session          one per connection; a panic in a statement is
@@ -39,6 +40,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/augurdb/augur/actors/connection"
 	"github.com/augurdb/augur/actors/listener"
+	"github.com/augurdb/augur/actors/shard"
 	walactor "github.com/augurdb/augur/actors/wal"
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/protocol"
@@ -72,6 +74,7 @@ type Server struct {
 	log       zerolog.Logger
 	dir       *datadir.Dir
 	store     *store.Store
+	shards    *shard.Manager
 	system    *actor.ActorSystem
 	root      *actor.PID
 	registry  *connection.Registry
@@ -104,11 +107,23 @@ func (s *Server) Start(ctx context.Context) error {
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(zerolog.NewSlogHandler(actorLog))
 	}))
+	shards, err := shard.NewManager(shard.Options{
+		System:  s.system,
+		MaxKeys: s.cfg.ShardMaxKeys,
+		Log:     s.log.With().Str("component", "shards").Logger(),
+	})
+	if err != nil {
+		return fmt.Errorf("supervisor: start index shards: %w", err)
+	}
+	s.shards = shards
 	st, err := store.Open(ctx, s.dir.Path(), s.storeOptions(), s.log.With().Str("component", "storage").Logger())
 	if err != nil {
 		return fmt.Errorf("supervisor: open storage: %w", err)
 	}
 	s.store = st
+	if _, err := shards.Rebuild(ctx, st); err != nil {
+		return fmt.Errorf("supervisor: rebuild index shards: %w", err)
+	}
 
 	var tlsConfig *tls.Config
 	if s.cfg.TLSCert != "" {
@@ -181,11 +196,15 @@ func (s *Server) storeOptions() store.Options {
 		RecoveryMode:      wal.RecoveryMode(s.cfg.WALRecovery),
 		TxnBufferMax:      s.cfg.TxnBufferMax,
 		NewCommitter:      walactor.New(s.system, 0),
+		OnApply:           s.shards.OnApply,
 	}
 }
 
 // Store returns the storage engine (for the SQL layer and tools).
 func (s *Server) Store() *store.Store { return s.store }
+
+// Shards returns the index shards (for the SQL layer).
+func (s *Server) Shards() *shard.Manager { return s.shards }
 
 // listenUnix listens on dir/.s.PGSQL.<port>, replacing a stale socket file.
 func listenUnix(dir string, port int) (net.Listener, string, error) {
@@ -244,6 +263,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.store != nil { // drains commits and takes the shutdown checkpoint
 		if err := s.store.Close(context.Background()); err != nil {
 			errs = append(errs, fmt.Errorf("supervisor: close storage: %w", err))
+		}
+	}
+	if s.shards != nil { // after the store: no commit reaches the shards any more
+		if err := s.shards.Close(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if s.system != nil {

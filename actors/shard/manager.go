@@ -1,0 +1,452 @@
+package shard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+
+	"github.com/augurdb/augur/storage/keycodec"
+	"github.com/augurdb/augur/storage/learned"
+	"github.com/augurdb/augur/storage/store"
+)
+
+// DefaultMaxKeys is the default number of keys above which a shard splits
+// (shard_max_keys).
+const DefaultMaxKeys = 1_000_000
+
+// tombstoneRef marks a deleted key in a payload's Ref.
+const tombstoneRef = uint64(1) << 63
+
+// Options configure a Manager.
+type Options struct {
+	// System is the actor system the shard actors run in.
+	System *actor.ActorSystem
+	// MaxKeys is the number of keys (tombstones included) above which a shard
+	// splits (default DefaultMaxKeys; at least 2).
+	MaxKeys int64
+	// Horizon returns the oldest snapshot timestamp an open or future reader
+	// may use; tombstones at or below it are dropped. Nil keeps tombstones
+	// (until a rebuild, which does not load deleted keys).
+	Horizon func() uint64
+	// Log receives shard failures, restarts and splits.
+	Log zerolog.Logger
+}
+
+// Status is what the index can say about a key at a snapshot.
+type Status uint8
+
+const (
+	// Absent: no version of the key is visible at the snapshot.
+	Absent Status = iota
+	// Found: the entry is the key's version visible at the snapshot.
+	Found
+	// AskStorage: the index cannot answer for this snapshot (the key changed
+	// after it, or the shard was rebuilt after it); read the store at the snapshot.
+	AskStorage
+)
+
+func (s Status) String() string {
+	switch s {
+	case Absent:
+		return "absent"
+	case Found:
+		return "found"
+	case AskStorage:
+		return "ask-storage"
+	}
+	return fmt.Sprintf("Status(%d)", uint8(s))
+}
+
+// Entry is a key's latest committed version.
+type Entry struct {
+	// Version is the commit timestamp of the version.
+	Version uint64
+	// Ref is the row reference (reserved; 0 means "read the row from the store").
+	Ref uint64
+}
+
+// Manager owns the shards of every table and index and the routing map that
+// sends a key to its shard. Get, Scan and Len are safe for concurrent use and never
+// block; OnApply must be called by one goroutine at a time (the store's applier).
+type Manager struct {
+	opts Options
+	log  zerolog.Logger
+	sys  *actor.ActorSystem
+
+	parent *actor.PID // the shards supervisor
+	routes atomic.Pointer[routes]
+	store  atomic.Pointer[store.Store]
+
+	mu      sync.Mutex // serializes changes of the routing map
+	nextID  atomic.Uint64
+	retired []*shardRef // guarded by mu; stopped at the next OnApply
+
+	applyMu sync.Mutex // OnApply is serial; Rebuild excludes it
+
+	gcMin int // fewest tombstones worth a collection
+
+	// applyHook, when set by tests, runs in a shard actor before it applies a batch.
+	applyHook atomic.Pointer[func(shardID uint64)]
+}
+
+// routes is an immutable routing map: shards sorted by start key, ranges disjoint.
+type routes struct {
+	shards []*shardRef
+}
+
+// find returns the shard whose range holds key, or nil.
+func (r *routes) find(key []byte) *shardRef {
+	i := sort.Search(len(r.shards), func(i int) bool { return bytes.Compare(r.shards[i].start, key) > 0 }) - 1
+	if i < 0 {
+		return nil
+	}
+	if s := r.shards[i]; bytes.Compare(key, s.end) < 0 {
+		return s
+	}
+	return nil
+}
+
+// from returns the index of the first shard whose range ends after key.
+func (r *routes) from(key []byte) int {
+	return sort.Search(len(r.shards), func(i int) bool { return bytes.Compare(r.shards[i].end, key) > 0 })
+}
+
+// published is what a shard shows readers: a view and the timestamp from which
+// the view is complete. They change together, so they are one pointer.
+type published struct {
+	view  *learned.View
+	since uint64
+}
+
+// shardRef is a shard as the manager and readers see it. The fields below pid are
+// owned by the shard's actor; they live here so that they survive its restarts.
+type shardRef struct {
+	id     uint64
+	prefix []byte // the table prefix
+	start  []byte // inclusive
+	end    []byte // exclusive
+	pid    *actor.PID
+	pub    atomic.Pointer[published]
+	failed atomic.Bool // stopped for good: reads ask storage, writes are not routed here
+
+	// Actor-owned state.
+	initial      *learned.Index // the index the first incarnation starts with
+	initialTombs int            // tombstones in initial
+	recent       []*applyBatch  // batches newer than the store's visible timestamp
+	unacked      *applyBatch    // the batch being applied; acked after a restart if it failed
+	retired      *splitResult   // set when the shard has been replaced by two halves
+	started      bool           // an incarnation has started (the next one is a restart)
+}
+
+func (s *shardRef) publish(v *learned.View, since uint64) {
+	s.pub.Store(&published{view: v, since: since})
+}
+
+// NewManager starts the shards supervisor in opts.System.
+func NewManager(opts Options) (*Manager, error) {
+	if opts.System == nil {
+		return nil, errors.New("shard: NewManager: no actor system")
+	}
+	if opts.MaxKeys == 0 {
+		opts.MaxKeys = DefaultMaxKeys
+	}
+	if opts.MaxKeys < 2 {
+		return nil, fmt.Errorf("shard: NewManager: MaxKeys %d: must be at least 2", opts.MaxKeys)
+	}
+	m := &Manager{opts: opts, log: opts.Log, sys: opts.System, gcMin: 1024}
+	m.routes.Store(&routes{})
+	strategy := actor.NewOneForOneStrategy(10, time.Minute, func(reason any) actor.Directive {
+		m.log.Error().Interface("reason", reason).Msg("shard failed; restarting it (it rebuilds from storage)")
+		return actor.RestartDirective
+	})
+	props := actor.PropsFromFunc(func(c actor.Context) {
+		if req, ok := c.Message().(*spawnReq); ok {
+			req.reply <- c.Spawn(req.props)
+		}
+	}, actor.WithSupervisor(strategy))
+	pid, err := m.sys.Root.SpawnNamed(props, "shards")
+	if err != nil {
+		// A second manager in one system (tests) gets a generated name.
+		pid = m.sys.Root.Spawn(props)
+	}
+	m.parent = pid
+	return m, nil
+}
+
+// spawnReq asks the shards supervisor to start a shard actor as its child.
+type spawnReq struct {
+	props *actor.Props
+	reply chan *actor.PID
+}
+
+// start spawns the actor of ref, which must already have an initial index and a
+// published view.
+func (m *Manager) start(ref *shardRef) {
+	req := &spawnReq{props: actor.PropsFromProducer(func() actor.Actor { return &shardActor{m: m, ref: ref} }), reply: make(chan *actor.PID, 1)}
+	m.sys.Root.Send(m.parent, req)
+	ref.pid = <-req.reply
+}
+
+// newRef returns a shard for [start, end) of the table prefix, with idx as its
+// index (published as its first view, complete from since).
+func (m *Manager) newRef(prefix, start, end []byte, idx *learned.Index, since uint64) *shardRef {
+	ref := &shardRef{id: m.nextID.Add(1), prefix: prefix, start: start, end: end, initial: idx}
+	ref.publish(idx.Snapshot(), since)
+	return ref
+}
+
+// Register makes sure the table or index (tableID, indexID) has shards; the SQL
+// layer calls it when it creates a table or index. Keys of an unregistered
+// prefix that reach OnApply register their prefix themselves.
+func (m *Manager) Register(tableID, indexID uint32) {
+	m.ensureTable(keycodec.AppendTablePrefix(nil, tableID, indexID))
+}
+
+// ensureTable returns the shard of the first key of prefix, creating one shard for
+// the whole prefix when the table has none.
+func (m *Manager) ensureTable(prefix []byte) *shardRef {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.routes.Load()
+	if s := r.find(prefix); s != nil {
+		return s
+	}
+	since := uint64(0)
+	if st := m.store.Load(); st != nil {
+		// Rebuild found no key of this prefix, and every later write of one came
+		// through OnApply, so the empty index is complete from the rebuild on;
+		// the visible timestamp is a safe (later) bound.
+		since = st.Visible()
+	}
+	prefix = bytes.Clone(prefix)
+	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), learned.New(learned.Options{Prefix: prefix}), since)
+	m.start(ref)
+	m.publishRoutes(r, nil, []*shardRef{ref})
+	return ref
+}
+
+// publishRoutes publishes r without the shards in drop and with those in add.
+// The caller holds mu.
+func (m *Manager) publishRoutes(r *routes, drop, add []*shardRef) {
+	next := make([]*shardRef, 0, len(r.shards)+len(add))
+	for _, s := range r.shards {
+		dropped := false
+		for _, d := range drop {
+			dropped = dropped || d == s
+		}
+		if !dropped {
+			next = append(next, s)
+		}
+	}
+	next = append(next, add...)
+	sort.Slice(next, func(i, j int) bool { return bytes.Compare(next[i].start, next[j].start) < 0 })
+	m.routes.Store(&routes{shards: next})
+}
+
+// tableKey returns the table prefix of key, or nil when key is not a table key.
+func tableKey(key []byte) []byte {
+	if len(key) < keycodec.TablePrefixLen || key[0] != keycodec.TablePrefixByte {
+		return nil
+	}
+	return key[:keycodec.TablePrefixLen]
+}
+
+// OnApply routes one commit's mutations to their shards and returns when every
+// shard has applied them and published a view that includes them. It is meant
+// for store.Options.OnApply, which the store calls once per commit, serially,
+// before the commit becomes visible. Keys outside the table key space (store
+// metadata) are ignored. The mutations' keys are retained by the shards until
+// the next split or restart of their shard has no more use for them; the store
+// never reuses them.
+func (m *Manager) OnApply(ts uint64, muts []store.Mutation) {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	m.stopRetired()
+	r := m.routes.Load()
+	var (
+		refs    []*shardRef
+		batches []*applyBatch
+		cur     = -1
+	)
+	for i := range muts {
+		mu := &muts[i]
+		if cur >= 0 && bytes.Compare(mu.Key, refs[cur].start) >= 0 && bytes.Compare(mu.Key, refs[cur].end) < 0 {
+			// Same shard as the previous key: the common case for sorted write sets.
+		} else {
+			s := r.find(mu.Key)
+			if s == nil {
+				p := tableKey(mu.Key)
+				if p == nil {
+					continue
+				}
+				m.ensureTable(p)
+				r = m.routes.Load()
+				s = r.find(mu.Key)
+			}
+			cur = -1
+			for j, x := range refs {
+				if x == s {
+					cur = j
+				}
+			}
+			if cur < 0 {
+				refs = append(refs, s)
+				batches = append(batches, &applyBatch{ts: ts})
+				cur = len(refs) - 1
+			}
+		}
+		pl := learned.Payload{Version: ts}
+		if mu.Delete {
+			pl.Ref = tombstoneRef
+		}
+		batches[cur].ents = append(batches[cur].ents, logEntry{key: mu.Key, pl: pl})
+	}
+	if len(batches) == 0 {
+		return
+	}
+	done := new(sync.WaitGroup)
+	done.Add(len(batches))
+	for i, b := range batches {
+		if refs[i].failed.Load() {
+			done.Done()
+			continue
+		}
+		b.done = done
+		m.sys.Root.Send(refs[i].pid, b)
+	}
+	done.Wait()
+}
+
+// stopRetired stops shards replaced by splits. The caller holds applyMu, so no
+// batch routed by an old map is still in flight to them.
+func (m *Manager) stopRetired() {
+	m.mu.Lock()
+	old := m.retired
+	m.retired = nil
+	m.mu.Unlock()
+	for _, s := range old {
+		m.sys.Root.Stop(s.pid)
+	}
+}
+
+// Get returns what the index knows of key at snapshot. It never blocks and never
+// waits for a shard.
+func (m *Manager) Get(key []byte, snapshot uint64) (Entry, Status) {
+	s := m.routes.Load().find(key)
+	if s == nil || s.failed.Load() {
+		return Entry{}, AskStorage
+	}
+	pub := s.pub.Load()
+	if snapshot < pub.since {
+		return Entry{}, AskStorage
+	}
+	pl, ok := pub.view.Get(key)
+	return interpret(pl, ok, snapshot)
+}
+
+func interpret(pl learned.Payload, ok bool, snapshot uint64) (Entry, Status) {
+	switch {
+	case !ok:
+		return Entry{}, Absent
+	case pl.Version > snapshot:
+		return Entry{Version: pl.Version}, AskStorage
+	case pl.Ref&tombstoneRef != 0:
+		return Entry{}, Absent
+	}
+	return Entry{Version: pl.Version, Ref: pl.Ref}, Found
+}
+
+// Scan calls fn, in key order, for each key in [start, end) (nil end: no bound)
+// that the index holds and that is not deleted as of snapshot: with Found and
+// its entry, or with AskStorage when the key changed after the snapshot (the
+// caller reads it from the store; it may not exist there at the snapshot). fn
+// returns false to stop. The key passed to fn is valid only during the call.
+//
+// Scan returns false, having called fn for nothing, when the index cannot
+// answer for the range at this snapshot (a shard of the range was rebuilt after
+// it, has failed, or part of the range is a table no shard holds): the caller
+// scans the store instead.
+func (m *Manager) Scan(start, end []byte, snapshot uint64, fn func(key []byte, e Entry, st Status) bool) bool {
+	r := m.routes.Load()
+	i := r.from(start)
+	var pubs [4]*published
+	views := pubs[:0]
+	for j := i; j < len(r.shards); j++ {
+		s := r.shards[j]
+		if end != nil && bytes.Compare(s.start, end) >= 0 {
+			break
+		}
+		pub := s.pub.Load()
+		if s.failed.Load() || snapshot < pub.since {
+			return false
+		}
+		views = append(views, pub)
+	}
+	for k, pub := range views {
+		s := r.shards[i+k]
+		it := pub.view.Iter()
+		ok := it.Seek(start)
+		for ; ok; ok = it.Next() {
+			key := it.Key()
+			if bytes.Compare(key, s.end) >= 0 || (end != nil && bytes.Compare(key, end) >= 0) {
+				break
+			}
+			e, st := interpret(it.Payload(), true, snapshot)
+			if st == Absent {
+				continue
+			}
+			if !fn(key, e, st) {
+				return true
+			}
+		}
+	}
+	return true
+}
+
+// Len returns the number of entries (tombstones included) over all shards, as of
+// their published views.
+func (m *Manager) Len() int {
+	n := 0
+	for _, s := range m.routes.Load().shards {
+		n += s.pub.Load().view.Len()
+	}
+	return n
+}
+
+// ShardInfo describes one shard (for introspection and tests).
+type ShardInfo struct {
+	ID         uint64
+	Start, End []byte
+	Keys       int
+	Since      uint64
+	Failed     bool
+}
+
+// Shards returns the shards of the current routing map in key order.
+func (m *Manager) Shards() []ShardInfo {
+	r := m.routes.Load()
+	out := make([]ShardInfo, len(r.shards))
+	for i, s := range r.shards {
+		pub := s.pub.Load()
+		out[i] = ShardInfo{ID: s.id, Start: s.start, End: s.end, Keys: pub.view.Len(), Since: pub.since, Failed: s.failed.Load()}
+	}
+	return out
+}
+
+// Close stops every shard actor. Call it after the store is closed (no more
+// OnApply); reads after Close still see the last published views.
+func (m *Manager) Close() error {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	if err := m.sys.Root.StopFuture(m.parent).Wait(); err != nil {
+		return fmt.Errorf("shard: stop shards: %w", err)
+	}
+	return nil
+}
