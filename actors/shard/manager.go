@@ -371,8 +371,9 @@ func interpret(pl learned.Payload, ok bool, snapshot uint64) (Entry, Status) {
 //
 // Scan returns false, having called fn for nothing, when the index cannot
 // answer for the range at this snapshot (a shard of the range was rebuilt after
-// it, has failed, or part of the range is a table no shard holds): the caller
-// scans the store instead.
+// it, or has failed): the caller scans the store instead. Parts of the range no
+// shard holds have no keys (every table prefix with keys has shards after
+// Rebuild, and a write to a new prefix registers it).
 func (m *Manager) Scan(start, end []byte, snapshot uint64, fn func(key []byte, e Entry, st Status) bool) bool {
 	r := m.routes.Load()
 	i := r.from(start)

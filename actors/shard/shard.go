@@ -356,20 +356,24 @@ func (a *shardActor) finishSplit(msg *splitBuilt) {
 	if msg.owner != a || ref.retired != nil {
 		return // from an incarnation before a restart
 	}
-	var lw, rw []logEntry
-	for _, e := range a.splitLog {
-		if bytes.Compare(e.key, msg.mid) < 0 {
-			lw = append(lw, e)
-		} else {
-			rw = append(rw, e)
-		}
-	}
+	lw, rw := splitEntries(a.splitLog, msg.mid)
 	msg.lt += applyEntries(msg.left, lw)
 	msg.rt += applyEntries(msg.right, rw)
 	m := a.m
 	left := m.newRef(ref.prefix, ref.start, msg.mid, msg.left, a.since)
 	right := m.newRef(ref.prefix, msg.mid, ref.end, msg.right, a.since)
 	left.initialTombs, right.initialTombs = msg.lt, msg.rt
+	// The halves inherit the batches a rebuild at the visible timestamp would
+	// miss, so that a half that fails before the next group is visible loses none.
+	for _, b := range ref.recent {
+		lb, rb := splitEntries(b.ents, msg.mid)
+		if len(lb) > 0 {
+			left.recent = append(left.recent, &applyBatch{ts: b.ts, ents: lb})
+		}
+		if len(rb) > 0 {
+			right.recent = append(right.recent, &applyBatch{ts: b.ts, ents: rb})
+		}
+	}
 	m.start(left)
 	m.start(right)
 	m.mu.Lock()
@@ -387,14 +391,7 @@ func (a *shardActor) finishSplit(msg *splitBuilt) {
 // forward sends a batch routed by an old map to the halves that replaced this shard.
 func (a *shardActor) forward(b *applyBatch) {
 	res := a.ref.retired
-	var lw, rw []logEntry
-	for _, e := range b.ents {
-		if bytes.Compare(e.key, res.mid) < 0 {
-			lw = append(lw, e)
-		} else {
-			rw = append(rw, e)
-		}
-	}
+	lw, rw := splitEntries(b.ents, res.mid)
 	sys := a.m.sys
 	switch {
 	case len(lw) > 0 && len(rw) > 0:
@@ -408,4 +405,16 @@ func (a *shardActor) forward(b *applyBatch) {
 	default:
 		b.done.Done()
 	}
+}
+
+// splitEntries divides ents into those below mid and the rest.
+func splitEntries(ents []logEntry, mid []byte) (lw, rw []logEntry) {
+	for _, e := range ents {
+		if bytes.Compare(e.key, mid) < 0 {
+			lw = append(lw, e)
+		} else {
+			rw = append(rw, e)
+		}
+	}
+	return lw, rw
 }

@@ -474,3 +474,52 @@ func TestShardRestartsAfterPanic(t *testing.T) {
 		t.Errorf("Get after a commit following the restart = %v, want found", s)
 	}
 }
+
+// TestSplitsAndRestartWithStore commits through a real store with tiny shards,
+// then fails one of the split shards: every committed key stays readable.
+func TestSplitsAndRestartWithStore(t *testing.T) {
+	m := newManager(t, Options{MaxKeys: 40})
+	st := openStore(t, t.TempDir(), m)
+	defer st.Close(context.Background())
+	if _, err := m.Rebuild(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	for c := range 20 {
+		var puts [][]byte
+		for i := range 10 {
+			puts = append(puts, key(1, int64(c*10+i)))
+		}
+		commit(t, st, puts, nil)
+	}
+	shards := m.Shards()
+	if len(shards) < 3 {
+		t.Fatalf("%d shards for 200 keys with MaxKeys 40, want splits", len(shards))
+	}
+	victim := shards[len(shards)/2]
+	var fired atomic.Bool
+	hook := func(id uint64) {
+		if id == victim.ID && fired.CompareAndSwap(false, true) {
+			panic("injected shard failure")
+		}
+	}
+	m.applyHook.Store(&hook)
+	// Keys across the whole table, so the victim gets a batch.
+	var puts [][]byte
+	for i := int64(0); i < 200; i += 7 {
+		puts = append(puts, key(1, 1000+i), key(1, i))
+	}
+	ts := commit(t, st, puts, [][]byte{key(1, 3)})
+	m.applyHook.Store(nil)
+	if !fired.Load() {
+		t.Fatal("the victim shard got no batch")
+	}
+	for i := range int64(200) {
+		want := Found
+		if i == 3 {
+			want = Absent
+		}
+		if _, s := m.Get(key(1, i), ts); s != want {
+			t.Errorf("Get(%d) at %d = %v, want %v", i, ts, s, want)
+		}
+	}
+}
