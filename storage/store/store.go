@@ -76,7 +76,10 @@ type Options struct {
 	// passes the WAL actor's constructor here.
 	NewCommitter func(*Pipeline) (Committer, error)
 	// OnApply, when set, is called with each group's mutations after they are applied
-	// to Badger and before they become visible (index shards keep up through it).
+	// to Badger and before they become visible (index shards keep up through it). A
+	// commit's write set may arrive in several calls with the same timestamp (a
+	// spilled write set is reported in chunks); the slices are not reused after the
+	// call returns.
 	OnApply func(ts uint64, muts []Mutation)
 	// BadgerMemTableSize overrides Badger's memtable size (0: Badger's default).
 	BadgerMemTableSize int64
@@ -368,8 +371,44 @@ func (s *Store) apply(commits []*Commit) error {
 	}
 	if s.opts.OnApply != nil {
 		for _, c := range commits {
-			s.opts.OnApply(c.ts, c.muts)
+			if err := s.notifyApplied(c); err != nil {
+				return fmt.Errorf("store: report commit %d to OnApply: %w", c.ts, err)
+			}
 		}
+	}
+	return nil
+}
+
+// onApplyChunk bounds the mutations of a spilled write set held in memory at once
+// while they are reported to OnApply.
+const onApplyChunk = 4096
+
+// notifyApplied reports a commit's whole write set to OnApply: the buffered
+// mutations, and for a spilled write set the spilled ones too, read back from the
+// temporary file in chunks so that a large transaction stays in bounded memory.
+func (s *Store) notifyApplied(c *Commit) error {
+	if len(c.muts) > 0 || c.spill == nil {
+		s.opts.OnApply(c.ts, c.muts)
+	}
+	if c.spill == nil {
+		return nil
+	}
+	chunk := make([]Mutation, 0, onApplyChunk)
+	err := c.spill.forEach(func(m Mutation) error {
+		// forEach's key and value may alias its read buffers: copy them.
+		m.Key, m.Value = append([]byte(nil), m.Key...), append([]byte(nil), m.Value...)
+		chunk = append(chunk, m)
+		if len(chunk) == onApplyChunk {
+			s.opts.OnApply(c.ts, chunk)
+			chunk = make([]Mutation, 0, onApplyChunk)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(chunk) > 0 {
+		s.opts.OnApply(c.ts, chunk)
 	}
 	return nil
 }

@@ -517,3 +517,56 @@ func TestApplyFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestOnApplySeesWholeWriteSets: OnApply receives every mutation of every commit,
+// including the spilled part of a large write set, with the newest write per key.
+func TestOnApplySeesWholeWriteSets(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]string{} // key -> value ("<del>" for deletes), latest call wins
+	tsOf := map[string]uint64{}
+	opts := Options{TxnBufferMax: 8 << 10, OnApply: func(ts uint64, muts []Mutation) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range muts {
+			v := string(m.Value)
+			if m.Delete {
+				v = "<del>"
+			}
+			seen[string(m.Key)] = v
+			tsOf[string(m.Key)] = ts
+		}
+	}}
+	s := open(t, t.TempDir(), opts)
+	defer s.Close(ctx)
+
+	small := s.Begin(TxnOptions{})
+	small.Put(k(1), []byte("one"))
+	smallTs := mustCommit(t, small)
+
+	tx := s.Begin(TxnOptions{})
+	want := map[string]string{}
+	for i := 100; i < 3100; i++ {
+		v := fmt.Sprintf("row-%d-%s", i, bytes.Repeat([]byte("x"), 20))
+		tx.Put(k(i), []byte(v))
+		want[string(k(i))] = v
+	}
+	for i := 100; i < 3100; i += 9 {
+		tx.Delete(k(i))
+		want[string(k(i))] = "<del>"
+	}
+	if !tx.Spilled() {
+		t.Fatal("expected the write set to spill")
+	}
+	bigTs := mustCommit(t, tx)
+
+	mu.Lock()
+	defer mu.Unlock()
+	if seen[string(k(1))] != "one" || tsOf[string(k(1))] != smallTs {
+		t.Fatalf("small commit not reported: %q at %d", seen[string(k(1))], tsOf[string(k(1))])
+	}
+	for key, v := range want {
+		if seen[key] != v || tsOf[key] != bigTs {
+			t.Fatalf("%s: OnApply saw %q at %d, want %q at %d", key, seen[key], tsOf[key], v, bigTs)
+		}
+	}
+}
