@@ -107,10 +107,19 @@ func (s *Server) Start(ctx context.Context) error {
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(zerolog.NewSlogHandler(actorLog))
 	}))
+	// The shards are created before the store (they receive its applied groups);
+	// their tombstone horizon reads the store once it is open.
+	var opened atomic.Pointer[store.Store]
 	shards, err := shard.NewManager(shard.Options{
 		System:  s.system,
 		MaxKeys: s.cfg.ShardMaxKeys,
-		Log:     s.log.With().Str("component", "shards").Logger(),
+		Horizon: func() uint64 {
+			if st := opened.Load(); st != nil {
+				return st.OldestSnapshot()
+			}
+			return 0
+		},
+		Log: s.log.With().Str("component", "shards").Logger(),
 	})
 	if err != nil {
 		return fmt.Errorf("supervisor: start index shards: %w", err)
@@ -121,6 +130,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("supervisor: open storage: %w", err)
 	}
 	s.store = st
+	opened.Store(st)
 	if _, err := shards.Rebuild(ctx, st); err != nil {
 		return fmt.Errorf("supervisor: rebuild index shards: %w", err)
 	}

@@ -556,6 +556,11 @@ func (s *Store) syncAsync() {
 	}
 }
 
+// OldestSnapshot returns the oldest snapshot timestamp an open or future reader may
+// use: every version at or below it that has been superseded (or deleted) is
+// invisible to all of them. Index shards drop tombstones up to it.
+func (s *Store) OldestSnapshot() uint64 { return s.discardTs() }
+
 // discardTs is the timestamp below which no open snapshot reads: Badger may drop
 // versions older than it (keeping the newest version at or below it).
 func (s *Store) discardTs() uint64 {
