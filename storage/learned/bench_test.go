@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/augurdb/augur/storage/learned"
 	"github.com/augurdb/augur/storage/learned/learnedbench"
 )
 
@@ -121,5 +122,27 @@ func TestBenchHarness(t *testing.T) {
 	want := len(learnedbench.Distributions) * (3*6 + 5) // tidwall_load has no insert_ns
 	if len(res) != want {
 		t.Fatalf("%d results, want %d", len(res), want)
+	}
+}
+
+// BenchmarkInsertAfterSnapshot is the writer's cost of copy-on-write: each
+// insert follows a Snapshot, so it copies the path to its data node.
+func BenchmarkInsertAfterSnapshot(b *testing.B) {
+	d := loadBenchData(b, "sequential")
+	bl := learned.NewBuilder()
+	var buf [learnedbench.KeyLen]byte
+	for _, v := range d.sorted {
+		if err := bl.Add(learnedbench.EncodeKey(&buf, v*2), learned.Payload{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	x := bl.Build()
+	i := 0
+	for b.Loop() {
+		x.Snapshot()
+		x.Insert(learnedbench.EncodeKey(&buf, d.order[i]*2+1), learned.Payload{})
+		if i++; i == len(d.order) {
+			i = 0
+		}
 	}
 }
