@@ -4,14 +4,14 @@ package learned
 
 import "testing"
 
-// TestLongRandomOperations is TestRandomOperations at a hundred times the
+// TestLongRandomOperations is TestRandomOperations at fifty times the
 // length, with both node sizes; run with -tags long.
 func TestLongRandomOperations(t *testing.T) {
 	for _, gen := range keyGens() {
 		for _, cfg := range []config{smallConfig(), defaultConfig()} {
 			t.Run(gen.name, func(t *testing.T) {
 				for seed := uint64(100); seed < 104; seed++ {
-					runOps(t, newTestIndex(cfg), gen, seed, 300000)
+					runOps(t, newTestIndex(cfg), gen, seed, 150000)
 				}
 			})
 		}
