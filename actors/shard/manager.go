@@ -314,14 +314,45 @@ func (m *Manager) OnApply(ts uint64, muts []store.Mutation) {
 	done := new(sync.WaitGroup)
 	done.Add(len(batches))
 	for i, b := range batches {
+		b.done = done
 		if refs[i].failed.Load() {
-			done.Done()
+			b.ack()
 			continue
 		}
-		b.done = done
 		m.sys.Root.Send(refs[i].pid, b)
 	}
-	done.Wait()
+	waitApplied(done, batches, refs)
+}
+
+// failedShardPoll is how often OnApply, while it waits, looks for shards that
+// failed for good after a batch was sent to them.
+const failedShardPoll = 50 * time.Millisecond
+
+// waitApplied waits until every batch is acknowledged. A shard that stops for good
+// acknowledges the batch it was applying, but a batch that reaches it after it
+// stopped would be lost in the dead letters and OnApply — and with it the commit
+// pipeline — would wait forever; so batches of shards marked failed are
+// acknowledged here.
+func waitApplied(done *sync.WaitGroup, batches []*applyBatch, refs []*shardRef) {
+	all := make(chan struct{})
+	go func() {
+		done.Wait()
+		close(all)
+	}()
+	tick := time.NewTicker(failedShardPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-all:
+			return
+		case <-tick.C:
+			for i, b := range batches {
+				if refs[i].failed.Load() {
+					b.ack()
+				}
+			}
+		}
+	}
 }
 
 // stopRetired stops shards replaced by splits. The caller holds applyMu, so no

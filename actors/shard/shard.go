@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -20,9 +21,18 @@ type logEntry struct {
 // applyBatch carries one commit's writes for one shard. done is counted down
 // once the writes are applied and a view including them is published.
 type applyBatch struct {
-	ts   uint64
-	ents []logEntry
-	done *sync.WaitGroup
+	ts    uint64
+	ents  []logEntry
+	done  *sync.WaitGroup
+	acked atomic.Bool
+}
+
+// ack tells OnApply the batch is done with; a second ack (the shard acknowledging
+// a batch OnApply already gave up on because the shard failed) does nothing.
+func (b *applyBatch) ack() {
+	if b.acked.CompareAndSwap(false, true) {
+		b.done.Done()
+	}
 }
 
 // splitBuilt reports that the halves of a split were built from a view.
@@ -106,7 +116,7 @@ func (a *shardActor) Receive(c actor.Context) {
 			a.ref.unacked = nil
 			a.ref.failed.Store(true)
 			a.m.log.Error().Uint64("shard", a.ref.id).Msg("shard stopped after repeated failures; its reads go to storage")
-			b.done.Done()
+			b.ack()
 		}
 	}
 }
@@ -136,7 +146,7 @@ func (a *shardActor) start() {
 	}
 	if b := ref.unacked; b != nil {
 		ref.unacked = nil
-		b.done.Done()
+		b.ack()
 	}
 }
 
@@ -229,7 +239,7 @@ func (a *shardActor) apply(c actor.Context, b *applyBatch) {
 	a.collectTombstones()
 	ref.publish(a.idx.Snapshot(), a.since)
 	ref.unacked = nil
-	b.done.Done()
+	b.ack()
 	a.maybeSplit(c)
 }
 
@@ -403,7 +413,7 @@ func (a *shardActor) forward(b *applyBatch) {
 	case len(rw) > 0:
 		sys.Root.Send(res.right.pid, &applyBatch{ts: b.ts, ents: rw, done: b.done})
 	default:
-		b.done.Done()
+		b.ack()
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
@@ -522,4 +523,26 @@ func TestSplitsAndRestartWithStore(t *testing.T) {
 			t.Errorf("Get(%d) at %d = %v, want %v", i, ts, s, want)
 		}
 	}
+}
+
+// TestWaitAppliedGivesUpOnFailedShards: a batch that reached a shard only after it
+// stopped for good is lost in the dead letters; OnApply must not wait for it.
+func TestWaitAppliedGivesUpOnFailedShards(t *testing.T) {
+	done := new(sync.WaitGroup)
+	done.Add(2)
+	live, dead := &shardRef{}, &shardRef{}
+	bLive, bDead := &applyBatch{done: done}, &applyBatch{done: done}
+	returned := make(chan struct{})
+	go func() {
+		waitApplied(done, []*applyBatch{bLive, bDead}, []*shardRef{live, dead})
+		close(returned)
+	}()
+	bLive.ack()
+	dead.failed.Store(true) // the shard stopped after the batch was sent
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("waitApplied still waits for a batch sent to a failed shard")
+	}
+	bDead.ack() // a late acknowledgement changes nothing
 }
