@@ -111,9 +111,47 @@ func CheckParam(name, value string) (string, error) {
 	}
 	v, err := p.check(value)
 	if err != nil {
-		return "", pgerr.New(pgerrcode.InvalidParameterValue, "invalid value for parameter %q: %q", strings.ToLower(p.Name), value).WithDetail("%s", err.Error())
+		return "", valueErrorFor(strings.ToLower(p.Name), value, err)
 	}
 	return v, nil
+}
+
+// valueError is a checker's complaint about a value, worded by CheckParam the way
+// PostgreSQL words it.
+type valueError struct {
+	kind   string // "range", "bool" or "" (invalid value)
+	shown  string // the value as the range message shows it
+	bounds string // "lo .. hi" for range errors
+	hint   string
+	detail string
+}
+
+func (e *valueError) Error() string {
+	switch e.kind {
+	case "range":
+		return fmt.Sprintf("%s is outside the valid range (%s)", e.shown, e.bounds)
+	case "bool":
+		return "requires a Boolean value"
+	}
+	return strings.TrimSpace("invalid value " + e.hint + " " + e.detail)
+}
+
+func valueErrorFor(name, value string, err error) *pgerr.Error {
+	ve, ok := err.(*valueError)
+	if !ok {
+		ve = &valueError{detail: err.Error()}
+	}
+	var pe *pgerr.Error
+	switch ve.kind {
+	case "range":
+		pe = pgerr.New(pgerrcode.InvalidParameterValue, "%s is outside the valid range for parameter %q (%s)", ve.shown, name, ve.bounds)
+	case "bool":
+		pe = pgerr.New(pgerrcode.InvalidParameterValue, "parameter %q requires a Boolean value", name)
+	default:
+		pe = pgerr.New(pgerrcode.InvalidParameterValue, "invalid value for parameter %q: %q", name, value)
+	}
+	pe.Hint, pe.Detail = ve.hint, ve.detail
+	return pe
 }
 
 // Vars is one session's parameter values. It is not safe for concurrent use: it
@@ -263,7 +301,7 @@ func enum(allowed ...string) func(string) (string, error) {
 				return a, nil
 			}
 		}
-		return "", fmt.Errorf("available values: %s", strings.Join(allowed, ", "))
+		return "", &valueError{hint: "Available values: " + strings.Join(allowed, ", ") + "."}
 	}
 }
 
@@ -274,7 +312,7 @@ func boolean(s string) (string, error) {
 	case "off", "false", "no", "0", "f", "n":
 		return "off", nil
 	}
-	return "", fmt.Errorf("requires a Boolean value")
+	return "", &valueError{kind: "bool"}
 }
 
 func onlyOn(s string) (string, error) {
@@ -283,7 +321,7 @@ func onlyOn(s string) (string, error) {
 		return "", err
 	}
 	if b != "on" {
-		return "", fmt.Errorf("only on is supported")
+		return "", &valueError{detail: "Only on is supported."}
 	}
 	return b, nil
 }
@@ -292,10 +330,10 @@ func intRange(lo, hi int) func(string) (string, error) {
 	return func(s string) (string, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
-			return "", fmt.Errorf("requires an integer value")
+			return "", &valueError{}
 		}
 		if n < lo || n > hi {
-			return "", fmt.Errorf("%d is outside the valid range (%d .. %d)", n, lo, hi)
+			return "", &valueError{kind: "range", shown: strconv.Itoa(n), bounds: fmt.Sprintf("%d .. %d", lo, hi)}
 		}
 		return strconv.Itoa(n), nil
 	}
@@ -321,16 +359,16 @@ func ParseDuration(s string) (time.Duration, error) {
 	num, unit := s[:i], strings.TrimSpace(s[i:])
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil {
-		return 0, fmt.Errorf("invalid value for a time setting: %q", s)
+		return 0, &valueError{}
 	}
 	if f < 0 {
-		return 0, fmt.Errorf("%s is outside the valid range", s)
+		return 0, &valueError{kind: "range", shown: strings.TrimSpace(num + " " + map[string]string{"": "ms"}[unit] + unit), bounds: "0 .. 2147483647"}
 	}
 	mult := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond,
 		"s": time.Second, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
 	m, ok := mult[unit]
 	if !ok {
-		return 0, fmt.Errorf("valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\"")
+		return 0, &valueError{hint: `Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".`}
 	}
 	return time.Duration(f * float64(m)), nil
 }

@@ -310,8 +310,16 @@ func (st *Statement) NoParams() error {
 // protocol, before RowDescription in a simple query), so that errors such as 1/0
 // or an integer overflow are reported at the same point. Volatile functions wait
 // for execution.
+//
+// For SHOW it checks that the parameter exists, so that an unknown name is an
+// error before the row description, as in PostgreSQL.
 func (pl *Plan) Fold(ctx context.Context, env Env, params []types.Datum) error {
 	if pl.util != nil {
+		if pl.util.Kind == pgdialect.UtilShow {
+			if _, err := env.Var(pl.util.Name); err != nil {
+				return wrap(err, "SHOW %s", pl.util.Name)
+			}
+		}
 		return nil
 	}
 	exprs := append(append([]exec.Expr(nil), pl.exprs...), pl.filter)

@@ -14,8 +14,13 @@ import (
 
 // EncodeText formats a non-NULL datum as PostgreSQL's output function does. The
 // caller checks IsNull first.
+//
+// The result is never nil, even for an empty value: on the wire a nil value is NULL.
 func EncodeText(t T, d Datum) []byte {
-	return AppendText(nil, t, d)
+	if b := AppendText(nil, t, d); b != nil {
+		return b
+	}
+	return []byte{}
 }
 
 // AppendText appends the text form of a non-NULL datum to buf.
@@ -60,7 +65,10 @@ func EncodeBinary(t T, d Datum) []byte {
 	case OIDNumeric:
 		return numericSend(mustNumeric(t, d))
 	default:
-		return []byte(mustString(t, d))
+		if v := mustString(t, d); v != "" {
+			return []byte(v)
+		}
+		return []byte{} // never nil: on the wire a nil value is NULL
 	}
 }
 

@@ -296,3 +296,16 @@ func toF(d Datum) float64 {
 	}
 	return 0
 }
+
+// TestEmptyValuesAreNotNull: an empty string encodes to an empty, non-nil value,
+// because the session sends a nil value as NULL.
+func TestEmptyValuesAreNotNull(t *testing.T) {
+	for _, typ := range []T{Text, Varchar, Bpchar, Name} {
+		if b := EncodeText(typ, ""); b == nil || len(b) != 0 {
+			t.Errorf("EncodeText(%s, \"\") = %#v, want empty non-nil", typ.Name(), b)
+		}
+		if b := EncodeBinary(typ, ""); b == nil || len(b) != 0 {
+			t.Errorf("EncodeBinary(%s, \"\") = %#v, want empty non-nil", typ.Name(), b)
+		}
+	}
+}
