@@ -84,6 +84,9 @@ func (s *Session) bind(m *pgproto3.Bind) error {
 			d, err = types.DecodeText(paramTypes[i], raw)
 		}
 		if err != nil {
+			if formats[i] == 1 && types.IsBinaryFormatError(err) {
+				return pgerr.New(pgerrcode.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter %d", i+1)
+			}
 			pe := pgerr.From(err)
 			if pe.Code == pgerrcode.InternalError {
 				pe = pgerr.New(pgerrcode.InvalidTextRepresentation, "%s", err.Error())

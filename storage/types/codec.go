@@ -113,8 +113,10 @@ func DecodeText(t T, b []byte) (Datum, error) {
 // DecodeBinary parses PostgreSQL's binary (recv) form of t.
 func DecodeBinary(t T, b []byte) (Datum, error) {
 	want := map[uint32]int{OIDBool: 1, OIDInt2: 2, OIDInt4: 4, OIDOid: 4, OIDInt8: 8, OIDFloat4: 4, OIDFloat8: 8}
-	if n, ok := want[t.oid]; ok && len(b) != n {
-		return nil, badBinary(t, "incorrect binary data format: %s needs %d bytes, got %d", t.Name(), n, len(b))
+	if n, ok := want[t.oid]; ok && len(b) < n {
+		return nil, shortBinary()
+	} else if ok && len(b) > n {
+		return nil, badBinary(t, "incorrect binary data format: %s takes %d bytes, got %d", t.Name(), n, len(b))
 	}
 	switch t.oid {
 	case OIDBool:

@@ -2,6 +2,7 @@ package types
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/cockroachdb/apd/v3"
@@ -116,7 +117,17 @@ func outOfRange(t T) error {
 }
 
 func badBinary(t T, format string, args ...any) error {
-	e := pgerr.New(pgerrcode.InvalidBinaryRepresentation, format, args...)
-	e.Detail = "type " + t.Name()
-	return e
+	return pgerr.New(pgerrcode.InvalidBinaryRepresentation, format, args...)
+}
+
+// shortBinary is PostgreSQL's answer to a binary value shorter than its type
+// needs: the value ran past the end of its field in the message.
+func shortBinary() error {
+	return pgerr.New(pgerrcode.ProtocolViolation, "insufficient data left in message")
+}
+
+// IsBinaryFormatError reports whether err is the 22P03 a binary value longer than
+// its type allows gets; PostgreSQL names the bind parameter in that message.
+func IsBinaryFormatError(err error) bool {
+	return pgerr.Code(err) == pgerrcode.InvalidBinaryRepresentation && strings.HasPrefix(pgerr.From(err).Message, "incorrect binary data format")
 }

@@ -208,7 +208,7 @@ func header(ndigits, weight, sign, dscale uint16) []byte {
 
 func numericRecv(b []byte) (*apd.Decimal, error) {
 	if len(b) < 8 {
-		return nil, badBinary(Numeric, "insufficient data left in message")
+		return nil, shortBinary()
 	}
 	ndigits := int(int16(binary.BigEndian.Uint16(b)))
 	weight := int(int16(binary.BigEndian.Uint16(b[2:])))
@@ -217,8 +217,11 @@ func numericRecv(b []byte) (*apd.Decimal, error) {
 	if ndigits < 0 || ndigits > numericMaxPrecision*4 {
 		return nil, badBinary(Numeric, "invalid length in external \"numeric\" value")
 	}
-	if len(b) != 8+2*ndigits {
-		return nil, badBinary(Numeric, "incorrect binary data format: numeric with %d digits needs %d bytes, got %d", ndigits, 8+2*ndigits, len(b))
+	if len(b) < 8+2*ndigits {
+		return nil, shortBinary()
+	}
+	if len(b) > 8+2*ndigits {
+		return nil, badBinary(Numeric, "incorrect binary data format: numeric with %d digits takes %d bytes, got %d", ndigits, 8+2*ndigits, len(b))
 	}
 	switch sign {
 	case numNaN:

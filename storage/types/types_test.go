@@ -219,18 +219,24 @@ func TestByName(t *testing.T) {
 }
 
 func TestBinaryErrors(t *testing.T) {
+	// As PostgreSQL: a value shorter than its type needs ran out of message (08P01);
+	// a longer one, or a malformed one, is 22P03.
 	for _, c := range []struct {
-		t T
-		b []byte
+		t    T
+		b    []byte
+		code string
 	}{
-		{Int4, []byte{1, 2}},
-		{Int8, nil},
-		{Numeric, []byte{0, 1, 0, 0, 0, 0, 0, 0}},
-		{Numeric, []byte{0, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff}},
-		{Numeric, []byte{0, 0, 0, 0, 0x12, 0x34, 0, 0}},
+		{Int4, []byte{1, 2}, "08P01"},
+		{Int4, []byte{1, 2, 3, 4, 5}, "22P03"},
+		{Int8, nil, "08P01"},
+		{Numeric, []byte{0, 1}, "08P01"},
+		{Numeric, []byte{0, 1, 0, 0, 0, 0, 0, 0}, "08P01"},
+		{Numeric, []byte{0, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, "22P03"},
+		{Numeric, []byte{0, 0, 0, 0, 0x12, 0x34, 0, 0}, "22P03"},
+		{Numeric, []byte{0, 0, 0, 0, 0, 0, 0, 0, 0}, "22P03"},
 	} {
-		if _, err := DecodeBinary(c.t, c.b); pgerr.Code(err) != "22P03" {
-			t.Errorf("DecodeBinary(%s, %x) = %v, want 22P03", c.t, c.b, err)
+		if _, err := DecodeBinary(c.t, c.b); pgerr.Code(err) != c.code {
+			t.Errorf("DecodeBinary(%s, %x) = %v, want %s", c.t, c.b, err, c.code)
 		}
 	}
 }
