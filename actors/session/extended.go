@@ -120,7 +120,10 @@ func expandFormats(codes []int16, n int, what string) ([]int16, error) {
 		}
 	default:
 		if len(codes) != n {
-			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message has %d %s formats but query has %d %ss", len(codes), what, n, what)
+			if what == "result" {
+				return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message has %d result formats but query has %d columns", len(codes), n)
+			}
+			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message has %d parameter formats but %d parameters", len(codes), n)
 		}
 		copy(out, codes)
 	}

@@ -535,8 +535,12 @@ func (s *Session) checkAborted(k planner.Kind) error {
 // CommandComplete, or PortalSuspended when rows remain. It reports whether the
 // portal is done.
 func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, error) {
-	if p.done {
-		return true, s.out.Send(ctx, &pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
+	if p.done { // a completed portal runs again and returns nothing more
+		tag := p.tag
+		if strings.HasPrefix(tag, "SELECT ") {
+			tag = "SELECT 0"
+		}
+		return true, s.out.Send(ctx, &pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	}
 	sctx, done := s.beginStatement()
 	defer done()
