@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -245,7 +246,16 @@ func parseTypeText(s string) (types.T, int32, error) {
 	return types.MakeTypmod(t, ms)
 }
 
-func undefinedFunction(name string, args []exec.Expr) error {
+// nodePos is the 1-based character position in the user's text of an expression
+// the TiDB parser located in the rewritten text (0 when unknown).
+func (b *binder) nodePos(n ast.Node) int32 {
+	if b.st.rw == nil {
+		return 0
+	}
+	return b.pos(b.st.rw.OrigOffset(n.OriginTextPosition()))
+}
+
+func undefinedFunction(name string, args []exec.Expr) *pgerr.Error {
 	var ts []string
 	for _, a := range args {
 		ts = append(ts, a.Type().SQLName())
@@ -792,7 +802,7 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 			return nil, err
 		}
 		if len(args) != 1 {
-			return nil, undefinedFunction(name, args)
+			return nil, undefinedFunction(name, args).WithPosition(b.nodePos(e))
 		}
 		// regtype is not a type of ours yet: its text form is what clients read.
 		return &exec.Const{T: types.Text, Val: args[0].Type().SQLName(), Typmod: -1}, nil
@@ -804,7 +814,12 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.builtin(e.FnName.L, args)
+	x, err := b.builtin(e.FnName.L, args)
+	var pe *pgerr.Error
+	if errors.As(err, &pe) && pe.Code == pgerrcode.UndefinedFunction && pe.Position == 0 {
+		return nil, pe.WithPosition(b.nodePos(e)) // PostgreSQL points at the call
+	}
+	return x, err
 }
 
 // builtin picks the overload of a built-in function whose parameters the arguments
