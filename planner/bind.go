@@ -916,8 +916,8 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 				return &exec.Cast{X: &exec.Const{T: t, Typmod: -1}, T: t, Typmod: typmod}, nil
 			}
 			d, err := types.DecodeText(t, []byte(c.Val.(string)))
-			if err != nil {
-				return nil, err
+			if err != nil { // PostgreSQL points at the literal
+				return nil, pgerr.From(err).WithPosition(b.nodePos(e.Args[0]))
 			}
 			if d, err = types.ApplyTypmod(d, t, typmod, true); err != nil {
 				return nil, err
