@@ -419,7 +419,7 @@ func (b *binder) value(v *driver.ValueExpr) (exec.Expr, error) {
 	case driver.KindMysqlDecimal:
 		return b.numericConst(v.GetMysqlDecimal().String())
 	case driver.KindString:
-		return &exec.Const{T: types.Unknown, Val: v.GetString(), Typmod: -1}, nil
+		return &exec.Const{T: types.Unknown, Val: v.GetString(), Typmod: -1, Pos: b.nodePos(v)}, nil
 	case driver.KindFloat64:
 		return b.numericConst(strconv.FormatFloat(v.GetFloat64(), 'g', -1, 64))
 	}
@@ -448,8 +448,8 @@ func (b *binder) coerce(e exec.Expr, t types.T, what string) (exec.Expr, error) 
 				return &exec.Const{T: t, Typmod: -1}, nil
 			}
 			d, err := types.DecodeText(t, []byte(x.Val.(string)))
-			if err != nil {
-				return nil, err
+			if err != nil { // PostgreSQL points at the literal
+				return nil, pgerr.From(err).WithPosition(x.Pos)
 			}
 			return &exec.Const{T: t, Val: d, Typmod: -1}, nil
 		}

@@ -63,6 +63,9 @@ type Const struct {
 	T      types.T
 	Typmod int32
 	Val    types.Datum
+	// Pos is the literal's 1-based character position in the query, for errors
+	// found when an untyped literal is given a type (0: unknown).
+	Pos int32
 }
 
 // Type implements Expr.
