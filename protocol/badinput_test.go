@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,8 +158,10 @@ func TestStartupRequests(t *testing.T) {
 		if res.startup.Params["application_name"] != "app" || len(res.startup.Params) != 1 {
 			t.Fatalf("params %v", res.startup.Params)
 		}
-		if !errors.Is(res.receiveErr, io.EOF) {
-			t.Fatalf("client closed: want io.EOF from Receive, got %v", res.receiveErr)
+		// The close is a FIN, or a reset when the test server's own messages were
+		// still unread in the client's socket: either way the client is gone.
+		if !errors.Is(res.receiveErr, io.EOF) && !errors.Is(res.receiveErr, syscall.ECONNRESET) {
+			t.Fatalf("client closed: want io.EOF or a reset from Receive, got %v", res.receiveErr)
 		}
 	})
 
