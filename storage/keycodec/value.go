@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/augurdb/augur/storage/types"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -214,27 +215,13 @@ func Compare(a, b Value) int {
 		}
 		return cmp.Compare(a.Float, b.Float)
 	case KindNumeric:
-		return compareNumeric(a.Numeric, b.Numeric)
+		return types.NumericCmp(a.Numeric, b.Numeric)
 	case KindText, KindBytea:
 		return bytes.Compare(a.Bytes, b.Bytes)
 	case KindUUID:
 		return bytes.Compare(a.UUID[:], b.UUID[:])
 	}
 	panic(fmt.Sprintf("keycodec: compare kind %d", a.Kind))
-}
-
-func compareNumeric(a, b *apd.Decimal) int {
-	an := a.Form == apd.NaN || a.Form == apd.NaNSignaling
-	bn := b.Form == apd.NaN || b.Form == apd.NaNSignaling
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
-	}
-	return a.Cmp(b)
 }
 
 func b2i(b bool) int {
