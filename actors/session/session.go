@@ -476,14 +476,9 @@ func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) 
 		return nil
 	})
 	if err != nil {
-		pe := pgerr.From(err)
-		if pe.IsFatal() {
-			s.end(c, pe)
+		s.fail(c, ctx, err, false)
+		if s.ended {
 			return
-		}
-		s.out.Send(ctx, protocol.ErrorResponse(pe))
-		if s.txStatus == 'T' {
-			s.txStatus = 'E'
 		}
 	}
 	s.reportParams(ctx)

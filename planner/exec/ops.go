@@ -104,7 +104,7 @@ func comparer(t types.T) func(a, b types.Datum) int {
 	case t.IsInteger() || t == types.Oid:
 		return func(a, b types.Datum) int { return cmpOrdered(a.(int64), b.(int64)) }
 	case t == types.Float8 || t == types.Float4:
-		return func(a, b types.Datum) int { return CompareFloat(a.(float64), b.(float64)) }
+		return func(a, b types.Datum) int { return types.FloatCmp(a.(float64), b.(float64)) }
 	case t == types.Numeric:
 		return func(a, b types.Datum) int { return types.NumericCmp(a.(*apd.Decimal), b.(*apd.Decimal)) }
 	case t.IsString() || t == types.Unknown:
@@ -124,25 +124,6 @@ func b2i(b bool) int {
 
 func cmpOrdered[T int | int64](a, b T) int {
 	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// CompareFloat orders floats as PostgreSQL does: NaN equals NaN and is larger than
-// every other value.
-func CompareFloat(a, b float64) int {
-	an, bn := math.IsNaN(a), math.IsNaN(b)
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
 	case a < b:
 		return -1
 	case a > b:

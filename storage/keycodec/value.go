@@ -203,17 +203,8 @@ func Compare(a, b Value) int {
 	case KindInt, KindDate, KindTimestamp, KindTimestampTZ:
 		return cmp.Compare(a.Int, b.Int)
 	case KindFloat:
-		// cmp.Compare orders NaN first; PostgreSQL orders it last.
-		an, bn := math.IsNaN(a.Float), math.IsNaN(b.Float)
-		switch {
-		case an && bn:
-			return 0
-		case an:
-			return 1
-		case bn:
-			return -1
-		}
-		return cmp.Compare(a.Float, b.Float)
+		// Not cmp.Compare, which orders NaN first; PostgreSQL orders it last.
+		return types.FloatCmp(a.Float, b.Float)
 	case KindNumeric:
 		return types.NumericCmp(a.Numeric, b.Numeric)
 	case KindText, KindBytea:

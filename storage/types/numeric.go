@@ -448,6 +448,25 @@ func NumericAbs(a *apd.Decimal) *apd.Decimal {
 	return r
 }
 
+// FloatCmp compares floats with PostgreSQL's total order: NaN is larger than
+// everything, including +Infinity, and equal to itself; -0 equals 0.
+func FloatCmp(a, b float64) int {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 // NumericCmp compares with PostgreSQL's total order: NaN is larger than everything,
 // including +Infinity, and equal to itself.
 func NumericCmp(a, b *apd.Decimal) int {
