@@ -345,14 +345,9 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 			}
 			all = append(all, v)
 		}
-		t, err := b.commonType(all, "IN")
+		t, err := b.unify(all, "IN", "")
 		if err != nil {
 			return nil, err
-		}
-		for i := range all {
-			if all[i], err = b.coerce(all[i], t, ""); err != nil {
-				return nil, err
-			}
 		}
 		in, ok := exec.NewIn(t, all[0], all[1:], e.Not)
 		if !ok {
@@ -432,6 +427,22 @@ func (b *binder) numericConst(s string) (exec.Expr, error) {
 		return nil, err
 	}
 	return &exec.Const{T: types.Numeric, Val: d, Typmod: -1}, nil
+}
+
+// unify resolves the common type of exprs, as PostgreSQL does for IN lists, CASE
+// results and COALESCE arguments (construct names the construct in errors), and
+// coerces every expression to it in place; what describes them in coercion errors.
+func (b *binder) unify(exprs []exec.Expr, construct, what string) (types.T, error) {
+	t, err := b.commonType(exprs, construct)
+	if err != nil {
+		return t, err
+	}
+	for i := range exprs {
+		if exprs[i], err = b.coerce(exprs[i], t, what); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
 }
 
 // coerce gives e type t: unknown literals are read as t, unknown parameters take t,
@@ -560,14 +571,9 @@ func (b *binder) caseExpr(e *ast.CaseExpr) (exec.Expr, error) {
 		}
 		results = append(results, r)
 	}
-	t, err := b.commonType(results, "CASE")
+	t, err := b.unify(results, "CASE", "CASE result")
 	if err != nil {
 		return nil, err
-	}
-	for i := range results {
-		if results[i], err = b.coerce(results[i], t, "CASE result"); err != nil {
-			return nil, err
-		}
 	}
 	c.T = t
 	c.Thens = results[:len(c.Whens)]
@@ -786,14 +792,9 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		if len(args) == 0 {
 			return nil, pgerr.Syntax(0, "syntax error at or near \")\"")
 		}
-		t, err := b.commonType(args, "COALESCE")
+		t, err := b.unify(args, "COALESCE", "")
 		if err != nil {
 			return nil, err
-		}
-		for i := range args {
-			if args[i], err = b.coerce(args[i], t, ""); err != nil {
-				return nil, err
-			}
 		}
 		return &exec.Coalesce{T: t, Args: args}, nil
 	case "pg_typeof":
