@@ -367,11 +367,11 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		ge, err := b.compare(">=", x, lo)
+		ge, err := b.binOp(">=", x, lo)
 		if err != nil {
 			return nil, err
 		}
-		le, err := b.compare("<=", x, hi)
+		le, err := b.binOp("<=", x, hi)
 		if err != nil {
 			return nil, err
 		}
@@ -551,7 +551,7 @@ func (b *binder) caseExpr(e *ast.CaseExpr) (exec.Expr, error) {
 			return nil, err
 		}
 		if operand != nil {
-			if cond, err = b.compare("=", operand, cond); err != nil {
+			if cond, err = b.binOp("=", operand, cond); err != nil {
 				return nil, err
 			}
 		} else if cond, err = b.coerce(cond, types.Bool, "argument of CASE/WHEN"); err != nil {
@@ -616,7 +616,7 @@ func (b *binder) binary(e *ast.BinaryOperationExpr) (exec.Expr, error) {
 	}
 	switch op {
 	case "=", "<>", "<", "<=", ">", ">=":
-		return b.compare(op, l, r)
+		return b.binOp(op, l, r)
 	}
 	return b.arith(op, l, r)
 }
@@ -668,7 +668,9 @@ func opMissing(op string, lt, rt types.T) error {
 		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 }
 
-func (b *binder) compare(op string, l, r exec.Expr) (exec.Expr, error) {
+// binOp resolves the operands of a binary operator to a common type and picks the
+// operator for it; 42883 when there is none.
+func (b *binder) binOp(op string, l, r exec.Expr) (exec.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	l, r, t, err := b.operands(op, l, r)
 	if err != nil {
@@ -700,15 +702,7 @@ func (b *binder) arith(op string, l, r exec.Expr) (exec.Expr, error) {
 		e, _ := exec.NewBinOp(op, target, l, r)
 		return e, nil
 	}
-	l, r, t, err := b.operands(op, l, r)
-	if err != nil {
-		return nil, err
-	}
-	e, ok := exec.NewBinOp(op, t, l, r)
-	if !ok {
-		return nil, opMissing(op, lt, rt)
-	}
-	return e, nil
+	return b.binOp(op, l, r)
 }
 
 func (b *binder) args(e *ast.FuncCallExpr) ([]exec.Expr, error) {
