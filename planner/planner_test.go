@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/planner/internal/datadriven"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
@@ -149,70 +149,21 @@ func describeErr(err error) string {
 	return s
 }
 
-type tcase struct{ directive, input, want string }
-
-func readCases(t *testing.T, path string) []tcase {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []tcase
-	for _, block := range strings.Split(strings.TrimSpace(string(b)), "\n\n") {
-		lines := strings.Split(block, "\n")
-		c := tcase{directive: lines[0]}
-		var in, want []string
-		sep := false
-		for _, l := range lines[1:] {
-			switch {
-			case l == "----":
-				sep = true
-			case sep:
-				want = append(want, l)
-			default:
-				in = append(in, l)
-			}
-		}
-		c.input, c.want = strings.Join(in, "\n"), strings.Join(want, "\n")
-		out = append(out, c)
-	}
-	return out
-}
-
 // TestDataDriven runs testdata/*.txt: each case is "exec [params=a,b]", the SQL,
 // "----" and what the client sees. Regenerate with -rewrite.
 func TestDataDriven(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			cases := readCases(t, f)
 			p := New()
 			env := newTestEnv(t)
-			for i, c := range cases {
+			datadriven.RunFile(t, f, *rewriteFlag, func(c datadriven.Case) string {
 				var params []string
-				if _, ps, ok := strings.Cut(c.directive, "params="); ok {
+				if _, ps, ok := strings.Cut(c.Directive, "params="); ok {
 					params = strings.Split(ps, ",")
 				}
-				got := run(p, env, c.input, params)
-				if *rewriteFlag {
-					cases[i].want = got
-					continue
-				}
-				if got != c.want {
-					t.Errorf("%s\n%s\ngot:\n%s\nwant:\n%s", c.directive, c.input, got, c.want)
-				}
-			}
-			if *rewriteFlag {
-				var b strings.Builder
-				for i, c := range cases {
-					if i > 0 {
-						b.WriteString("\n")
-					}
-					fmt.Fprintf(&b, "%s\n%s\n----\n%s\n", c.directive, c.input, c.want)
-				}
-				if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+				return run(p, env, c.Input, params)
+			})
 		})
 	}
 }

@@ -3,11 +3,11 @@ package pgdialect
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/augurdb/augur/planner/internal/datadriven"
 	"github.com/augurdb/augur/storage/pgerr"
 	tidbparser "github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -15,62 +15,6 @@ import (
 )
 
 var rewriteFlag = flag.Bool("rewrite", false, "regenerate the expected output in testdata")
-
-// A testdata file is a list of cases separated by blank lines:
-//
-//	<directive>      lex | rewrite | utility
-//	<input, one or more lines>
-//	----
-//	<expected output, no blank lines>
-type tcase struct {
-	directive, input, want string
-}
-
-func readCases(t *testing.T, path string) []tcase {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []tcase
-	for _, block := range strings.Split(strings.TrimSpace(string(b)), "\n\n") {
-		lines := strings.Split(block, "\n")
-		for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
-			lines = lines[1:]
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		c := tcase{directive: lines[0]}
-		var in, want []string
-		sep := false
-		for _, l := range lines[1:] {
-			switch {
-			case l == "----":
-				sep = true
-			case sep:
-				want = append(want, l)
-			default:
-				in = append(in, l)
-			}
-		}
-		c.input, c.want = strings.Join(in, "\n"), strings.Join(want, "\n")
-		out = append(out, c)
-	}
-	return out
-}
-
-func writeCases(t *testing.T, path string, cases []tcase) {
-	var b strings.Builder
-	for i, c := range cases {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "%s\n%s\n----\n%s\n", c.directive, c.input, c.want)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func errText(err error) string {
 	pe := pgerr.From(err)
@@ -83,26 +27,26 @@ func newTiDB() *tidbparser.Parser {
 	return p
 }
 
-func run(t *testing.T, tidb *tidbparser.Parser, c tcase) string {
-	switch c.directive {
+func run(t *testing.T, tidb *tidbparser.Parser, c datadriven.Case) string {
+	switch c.Directive {
 	case "lex":
-		toks, err := Lex(c.input)
+		toks, err := Lex(c.Input)
 		if err != nil {
 			return errText(err)
 		}
 		var lines []string
 		for _, tk := range toks {
-			lines = append(lines, fmt.Sprintf("%s %q @%d", tk.Kind, tk.Val, CharPos(c.input, tk.Pos)))
+			lines = append(lines, fmt.Sprintf("%s %q @%d", tk.Kind, tk.Val, CharPos(c.Input, tk.Pos)))
 		}
 		return strings.Join(lines, "\n")
 	case "rewrite":
-		toks, err := Lex(c.input)
+		toks, err := Lex(c.Input)
 		if err != nil {
 			return errText(err)
 		}
 		var lines []string
 		for _, st := range Split(toks) {
-			rw, err := Rewrite(c.input, st)
+			rw, err := Rewrite(c.Input, st)
 			if err != nil {
 				lines = append(lines, errText(err))
 				continue
@@ -121,11 +65,11 @@ func run(t *testing.T, tidb *tidbparser.Parser, c tcase) string {
 		}
 		return strings.Join(lines, "\n")
 	case "utility":
-		toks, err := Lex(c.input)
+		toks, err := Lex(c.Input)
 		if err != nil {
 			return errText(err)
 		}
-		u, ok, err := ParseUtility(c.input, toks)
+		u, ok, err := ParseUtility(c.Input, toks)
 		switch {
 		case err != nil:
 			return errText(err)
@@ -144,29 +88,18 @@ func run(t *testing.T, tidb *tidbparser.Parser, c tcase) string {
 		}
 		return s
 	}
-	t.Fatalf("unknown directive %q", c.directive)
+	t.Fatalf("unknown directive %q", c.Directive)
 	return ""
 }
 
+// TestDataDriven runs testdata/*.txt (format: package datadriven); the directive
+// is lex, rewrite or utility. Regenerate with -rewrite.
 func TestDataDriven(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	tidb := newTiDB()
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			cases := readCases(t, f)
-			for i := range cases {
-				got := run(t, tidb, cases[i])
-				if *rewriteFlag {
-					cases[i].want = got
-					continue
-				}
-				if got != cases[i].want {
-					t.Errorf("%s\n%s\ngot:\n%s\nwant:\n%s", cases[i].directive, cases[i].input, got, cases[i].want)
-				}
-			}
-			if *rewriteFlag {
-				writeCases(t, f, cases)
-			}
+			datadriven.RunFile(t, f, *rewriteFlag, func(c datadriven.Case) string { return run(t, tidb, c) })
 		})
 	}
 }
