@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"cmp"
 	"math"
 	"strings"
 
@@ -102,7 +103,7 @@ func (e *BinOp) Eval(c *Ctx) (types.Datum, error) {
 func comparer(t types.T) func(a, b types.Datum) int {
 	switch {
 	case t.IsInteger() || t == types.Oid:
-		return func(a, b types.Datum) int { return cmpOrdered(a.(int64), b.(int64)) }
+		return func(a, b types.Datum) int { return cmp.Compare(a.(int64), b.(int64)) }
 	case t == types.Float8 || t == types.Float4:
 		return func(a, b types.Datum) int { return types.FloatCmp(a.(float64), b.(float64)) }
 	case t == types.Numeric:
@@ -110,23 +111,13 @@ func comparer(t types.T) func(a, b types.Datum) int {
 	case t.IsString() || t == types.Unknown:
 		return func(a, b types.Datum) int { return strings.Compare(a.(string), b.(string)) }
 	case t == types.Bool:
-		return func(a, b types.Datum) int { return cmpOrdered(b2i(a.(bool)), b2i(b.(bool))) }
+		return func(a, b types.Datum) int { return cmp.Compare(b2i(a.(bool)), b2i(b.(bool))) }
 	}
 	return nil
 }
 
 func b2i(b bool) int {
 	if b {
-		return 1
-	}
-	return 0
-}
-
-func cmpOrdered[T int | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
 		return 1
 	}
 	return 0

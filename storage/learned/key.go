@@ -1,6 +1,9 @@
 package learned
 
-import "encoding/binary"
+import (
+	"cmp"
+	"encoding/binary"
+)
 
 // A key is stored relative to the index's common prefix. The bytes after the
 // prefix are the key's rest. The model works on the rest's first eight bytes
@@ -81,19 +84,9 @@ func cmpExt(p *probe, ext string) int {
 	if pl != el || pl < 9 {
 		// Equal uint64s and at least one rest of at most eight bytes: the
 		// shorter rest is a prefix of the longer one.
-		return cmpInt(pl, el)
+		return cmp.Compare(pl, el)
 	}
 	return cmpBytesString(p.tail, ext[1:])
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpBytesString(a []byte, b string) int {
@@ -106,7 +99,7 @@ func cmpBytesString(a []byte, b string) int {
 			return 1
 		}
 	}
-	return cmpInt(len(a), len(b))
+	return cmp.Compare(len(a), len(b))
 }
 
 // appendRest appends the rest described by (u, ext) to dst.
