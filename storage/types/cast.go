@@ -64,6 +64,26 @@ func MakeTypmod(t T, mods []int64) (T, int32, error) {
 			return t, -1, pgerr.New(pgerrcode.InvalidParameterValue, "length for type %s cannot exceed 10485760", t.Name())
 		}
 		return t, int32(mods[0]) + varHdrSz, nil
+	case TimeT, TimestampT, TimestampTZT, IntervalT:
+		if len(mods) != 1 {
+			return bad()
+		}
+		name := map[T]string{TimeT: "TIME", TimestampT: "TIMESTAMP", TimestampTZT: "TIMESTAMP", IntervalT: "INTERVAL"}[t]
+		suffix := ""
+		if t == TimestampTZT {
+			suffix = " WITH TIME ZONE"
+		}
+		p := mods[0]
+		if p < 0 {
+			return t, -1, pgerr.New(pgerrcode.InvalidParameterValue, "%s(%d)%s precision must not be negative", name, p, suffix)
+		}
+		if p > MaxTimePrecision {
+			p = MaxTimePrecision // PostgreSQL warns "precision reduced to maximum allowed, 6"
+		}
+		if t == IntervalT {
+			return t, IntervalTypmod(int32(p)), nil
+		}
+		return t, int32(p), nil
 	case Float8, Float4:
 		if len(mods) != 1 {
 			return bad()
@@ -93,6 +113,15 @@ func FormatType(t T, typmod int32) string {
 		if typmod >= varHdrSz {
 			return t.SQLName() + "(" + strconv.Itoa(int(typmod-varHdrSz)) + ")"
 		}
+	case TimeT, TimestampT, TimestampTZT:
+		if typmod >= 0 {
+			name, rest, _ := strings.Cut(t.SQLName(), " ")
+			return name + "(" + strconv.Itoa(int(typmod)) + ") " + rest
+		}
+	case IntervalT:
+		if p := intervalPrecision(typmod); p >= 0 {
+			return "interval(" + strconv.Itoa(int(p)) + ")"
+		}
 	}
 	return t.SQLName()
 }
@@ -108,6 +137,28 @@ func CanCast(from, to T) bool {
 	case fc == CatNumeric && tc == CatNumeric:
 		return true
 	case from == Bool && to == Int4, from == Int4 && to == Bool:
+		return true
+	}
+	return datetimeCasts[[2]T{from, to}] || (from == JSONB && (tc == CatNumeric && to != Oid || to == Bool))
+}
+
+// datetimeCasts are the casts among the datetime and json types (pg_cast).
+var datetimeCasts = map[[2]T]bool{
+	{DateT, TimestampT}: true, {DateT, TimestampTZT}: true,
+	{TimestampT, DateT}: true, {TimestampT, TimeT}: true, {TimestampT, TimestampTZT}: true,
+	{TimestampTZT, DateT}: true, {TimestampTZT, TimeT}: true, {TimestampTZT, TimestampT}: true,
+	{TimeT, IntervalT}: true, {IntervalT, TimeT}: true,
+	{JSON, JSONB}: true, {JSONB, JSON}: true,
+}
+
+// ImplicitCast reports whether PostgreSQL applies the cast from one of the
+// datetime types to another implicitly (pg_cast.castcontext 'i'): date to
+// timestamp and timestamptz, timestamp to timestamptz, time to interval. The
+// numeric and string widenings are the binder's own rules; json to jsonb is an
+// assignment cast only.
+func ImplicitCast(from, to T) bool {
+	switch [2]T{from, to} {
+	case [2]T{DateT, TimestampT}, [2]T{DateT, TimestampTZT}, [2]T{TimestampT, TimestampTZT}, [2]T{TimeT, IntervalT}:
 		return true
 	}
 	return false
@@ -141,6 +192,22 @@ func ApplyTypmod(d Datum, t T, typmod int32, explicit bool) (Datum, error) {
 			}
 			return r, nil
 		}
+	case TimestampT:
+		r, err := AdjustTimestamp(int64(d.(Timestamp)), typmod)
+		if err != nil {
+			return nil, err
+		}
+		return Timestamp(r), nil
+	case TimestampTZT:
+		r, err := AdjustTimestamp(int64(d.(TimestampTZ)), typmod)
+		if err != nil {
+			return nil, err
+		}
+		return TimestampTZ(r), nil
+	case TimeT:
+		return Time(roundMicros(int64(d.(Time)), typmod)), nil
+	case IntervalT:
+		return AdjustInterval(d.(Interval), typmod), nil
 	case Varchar, Bpchar:
 		n := int(typmod - varHdrSz)
 		s := d.(string)
@@ -276,6 +343,10 @@ func castValue(d Datum, from, to T) (Datum, error) {
 			}
 			return f, nil
 		}
+	case from.Category() == CatDateTime || from == IntervalT || from == JSON || from == JSONB:
+		if r, ok, err := castDatetime(d, from, to); ok {
+			return r, err
+		}
 	case from == Bool:
 		if to == Int4 {
 			if d.(bool) {
@@ -303,4 +374,85 @@ func checkIntRange(t T, i int64) (Datum, error) {
 		}
 	}
 	return i, nil
+}
+
+// castDatetime converts among the datetime types and between json and jsonb. ok is
+// false when there is no such cast.
+func castDatetime(d Datum, from, to T) (Datum, bool, error) {
+	ts := func() int64 {
+		if from == TimestampT {
+			return int64(d.(Timestamp))
+		}
+		return int64(d.(TimestampTZ))
+	}
+	switch {
+	case from == DateT && (to == TimestampT || to == TimestampTZT):
+		v, err := DateToTimestamp(d.(Date))
+		if err != nil {
+			return nil, true, err
+		}
+		if to == TimestampT {
+			return Timestamp(v), true, nil
+		}
+		return TimestampTZ(v), true, nil
+	case (from == TimestampT || from == TimestampTZT) && to == DateT:
+		return TimestampToDate(ts()), true, nil
+	case (from == TimestampT || from == TimestampTZT) && to == TimeT:
+		v := ts()
+		if v == math.MinInt64 || v == math.MaxInt64 {
+			return nil, true, nil // PostgreSQL returns NULL for an infinite timestamp
+		}
+		return TimestampToTime(v), true, nil
+	case from == TimestampT && to == TimestampTZT:
+		return TimestampTZ(ts()), true, nil // the session zone is UTC
+	case from == TimestampTZT && to == TimestampT:
+		return Timestamp(ts()), true, nil
+	case from == TimeT && to == IntervalT:
+		return Interval{Micros: int64(d.(Time))}, true, nil
+	case from == IntervalT && to == TimeT:
+		v := d.(Interval).Micros % usecsPerDay
+		if v < 0 {
+			v += usecsPerDay
+		}
+		return Time(v), true, nil
+	case from == JSON && to == JSONB:
+		v, err := JSONToJSONB(d.(string))
+		if err != nil {
+			return nil, true, err
+		}
+		return v, true, nil
+	case from == JSONB && to == JSON:
+		return d.(string), true, nil
+	case from == JSONB && (to.Category() == CatNumeric && to != Oid || to == Bool):
+		v, err := jsonbScalarCast(d.(string), to)
+		return v, true, err
+	}
+	return nil, false, nil
+}
+
+// jsonbScalarCast is jsonb's casts to numeric types and boolean.
+func jsonbScalarCast(doc string, to T) (Datum, error) {
+	v, err := parseJSON([]byte(doc), false)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[byte]string{jsonNull: "null", jsonTrue: "boolean", jsonFalse: "boolean", jsonNumber: "numeric",
+		jsonString: "string", jsonArray: "array", jsonObject: "object"}
+	fail := func() error {
+		return pgerr.New(pgerrcode.InvalidParameterValue, "cannot cast jsonb %s to type %s", kinds[v.kind], to.SQLName())
+	}
+	if to == Bool {
+		if v.kind != jsonTrue && v.kind != jsonFalse {
+			return nil, fail()
+		}
+		return v.kind == jsonTrue, nil
+	}
+	if v.kind != jsonNumber {
+		return nil, fail()
+	}
+	n, err := ParseNumeric(v.str)
+	if err != nil {
+		return nil, err
+	}
+	return castValue(n, Numeric, to)
 }

@@ -39,6 +39,20 @@ func AppendText(buf []byte, t T, d Datum) []byte {
 		return AppendFloat(buf, mustFloat(t, d), 32)
 	case OIDNumeric:
 		return append(buf, FormatNumeric(mustNumeric(t, d))...)
+	case OIDBytea:
+		return AppendBytea(buf, mustBytes(t, d))
+	case OIDDate:
+		return AppendDate(buf, mustDate(t, d))
+	case OIDTime:
+		return AppendTime(buf, mustTime(t, d))
+	case OIDTimestamp:
+		return AppendTimestamp(buf, int64(mustTimestamp(t, d)), false)
+	case OIDTimestampTZ:
+		return AppendTimestamp(buf, int64(mustTimestampTZ(t, d)), true)
+	case OIDInterval:
+		return AppendInterval(buf, mustInterval(t, d))
+	case OIDUUID:
+		return AppendUUID(buf, mustUUID(t, d))
 	default:
 		return append(buf, mustString(t, d)...)
 	}
@@ -64,6 +78,26 @@ func EncodeBinary(t T, d Datum) []byte {
 		return binary.BigEndian.AppendUint64(nil, math.Float64bits(mustFloat(t, d)))
 	case OIDNumeric:
 		return numericSend(mustNumeric(t, d))
+	case OIDBytea:
+		return append([]byte{}, mustBytes(t, d)...)
+	case OIDDate:
+		return binary.BigEndian.AppendUint32(nil, uint32(mustDate(t, d)))
+	case OIDTime:
+		return binary.BigEndian.AppendUint64(nil, uint64(mustTime(t, d)))
+	case OIDTimestamp:
+		return binary.BigEndian.AppendUint64(nil, uint64(mustTimestamp(t, d)))
+	case OIDTimestampTZ:
+		return binary.BigEndian.AppendUint64(nil, uint64(mustTimestampTZ(t, d)))
+	case OIDInterval:
+		iv := mustInterval(t, d)
+		b := binary.BigEndian.AppendUint64(nil, uint64(iv.Micros))
+		b = binary.BigEndian.AppendUint32(b, uint32(iv.Days))
+		return binary.BigEndian.AppendUint32(b, uint32(iv.Months))
+	case OIDUUID:
+		u := mustUUID(t, d)
+		return append([]byte{}, u[:]...)
+	case OIDJSONB:
+		return jsonbSend(mustString(t, d))
 	default:
 		if v := mustString(t, d); v != "" {
 			return []byte(v)
@@ -107,12 +141,72 @@ func DecodeText(t T, b []byte) (Datum, error) {
 	case OIDVoid:
 		return "", nil
 	}
+	if err := checkText(b); err != nil {
+		return nil, err
+	}
+	switch t.oid {
+	case OIDBytea:
+		v, err := ParseBytea(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDDate:
+		v, err := ParseDate(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDTime:
+		v, err := ParseTime(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDTimestamp:
+		v, err := ParseTimestamp(b, false)
+		if err != nil {
+			return nil, err
+		}
+		return Timestamp(v), nil
+	case OIDTimestampTZ:
+		v, err := ParseTimestamp(b, true)
+		if err != nil {
+			return nil, err
+		}
+		return TimestampTZ(v), nil
+	case OIDInterval:
+		v, err := ParseInterval(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDUUID:
+		v, err := ParseUUID(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDJSON:
+		v, err := ParseJSON(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDJSONB:
+		v, err := ParseJSONB(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
 	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no input function for type %s", t.Name())
 }
 
 // DecodeBinary parses PostgreSQL's binary (recv) form of t.
 func DecodeBinary(t T, b []byte) (Datum, error) {
-	want := map[uint32]int{OIDBool: 1, OIDInt2: 2, OIDInt4: 4, OIDOid: 4, OIDInt8: 8, OIDFloat4: 4, OIDFloat8: 8}
+	want := map[uint32]int{OIDBool: 1, OIDInt2: 2, OIDInt4: 4, OIDOid: 4, OIDInt8: 8, OIDFloat4: 4, OIDFloat8: 8,
+		OIDDate: 4, OIDTime: 8, OIDTimestamp: 8, OIDTimestampTZ: 8, OIDInterval: 16, OIDUUID: 16}
 	if n, ok := want[t.oid]; ok && len(b) < n {
 		return nil, shortBinary()
 	} else if ok && len(b) > n {
@@ -146,6 +240,49 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 		return string(b), nil
 	case OIDVoid:
 		return "", nil
+	case OIDBytea:
+		return append([]byte{}, b...), nil
+	case OIDDate:
+		v := Date(int32(binary.BigEndian.Uint32(b)))
+		if v.IsFinite() && !validDate(int64(v)) {
+			return nil, ErrDateOutOfRange()
+		}
+		return v, nil
+	case OIDTime:
+		v := int64(binary.BigEndian.Uint64(b))
+		if v < 0 || v > usecsPerDay {
+			return nil, datetimeOverflow("time")
+		}
+		return Time(v), nil
+	case OIDTimestamp, OIDTimestampTZ:
+		v := int64(binary.BigEndian.Uint64(b))
+		if v != math.MinInt64 && v != math.MaxInt64 && !validTimestamp(v) {
+			return nil, ErrTimestampOutOfRange()
+		}
+		if t.oid == OIDTimestamp {
+			return Timestamp(v), nil
+		}
+		return TimestampTZ(v), nil
+	case OIDInterval:
+		return Interval{
+			Micros: int64(binary.BigEndian.Uint64(b)),
+			Days:   int32(binary.BigEndian.Uint32(b[8:])),
+			Months: int32(binary.BigEndian.Uint32(b[12:])),
+		}, nil
+	case OIDUUID:
+		return UUID(b), nil
+	case OIDJSON:
+		v, err := ParseJSON(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	case OIDJSONB:
+		v, err := jsonbRecv(b)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
 	}
 	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no binary input function for type %s", t.Name())
 }
@@ -431,6 +568,62 @@ func mustNumeric(t T, d Datum) *apd.Decimal {
 
 func mustString(t T, d Datum) string {
 	v, ok := d.(string)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustBytes(t T, d Datum) []byte {
+	v, ok := d.([]byte)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustDate(t T, d Datum) Date {
+	v, ok := d.(Date)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustTime(t T, d Datum) Time {
+	v, ok := d.(Time)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustTimestamp(t T, d Datum) Timestamp {
+	v, ok := d.(Timestamp)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustTimestampTZ(t T, d Datum) TimestampTZ {
+	v, ok := d.(TimestampTZ)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustInterval(t T, d Datum) Interval {
+	v, ok := d.(Interval)
+	if !ok {
+		panic(wrongDatum(t, d))
+	}
+	return v
+}
+
+func mustUUID(t T, d Datum) UUID {
+	v, ok := d.(UUID)
 	if !ok {
 		panic(wrongDatum(t, d))
 	}

@@ -16,6 +16,18 @@ import (
 //	float4, float8        → float64
 //	numeric               → *apd.Decimal (never mutated once it is a Datum)
 //	text, varchar, bpchar, name, unknown → string
+//	bytea                 → []byte (never mutated once it is a Datum)
+//	date                  → Date: int32 days since 2000-01-01, ±infinity as the int32 extremes
+//	time                  → Time: int64 microseconds since midnight
+//	timestamp             → Timestamp: int64 microseconds since 2000-01-01 00:00:00
+//	timestamptz           → TimestampTZ: int64 microseconds since 2000-01-01 00:00:00 UTC
+//	interval              → Interval{Months, Days, Micros}
+//	uuid                  → UUID ([16]byte)
+//	json                  → string: the text as given (validated)
+//	jsonb                 → string: jsonb's normalized text
+//
+// The datetime representations are PostgreSQL's own (same epoch, same units, same
+// infinity sentinels), so their binary wire forms are the values themselves.
 //
 // NULL is the nil Datum, distinct from every value. A Datum carries no type of its
 // own: the plan says which T each column and parameter has, as on the wire.
@@ -103,6 +115,18 @@ func Coerce(t T, v any) Datum {
 			return x
 		case []byte:
 			return string(x)
+		}
+	case CatDateTime, CatTimespan, CatUser:
+		switch x := v.(type) {
+		case string:
+			if t == Bytea {
+				return []byte(x)
+			}
+			if d, err := DecodeText(t, []byte(x)); err == nil {
+				return d
+			}
+		case Date, Time, Timestamp, TimestampTZ, Interval, UUID, []byte:
+			return x
 		}
 	}
 	panic(fmt.Sprintf("types: cannot coerce %T to %s", v, t.Name()))

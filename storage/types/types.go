@@ -37,6 +37,15 @@ const (
 	OIDVarchar uint32 = 1043
 	OIDNumeric uint32 = 1700
 	OIDVoid    uint32 = 2278
+
+	OIDJSON        uint32 = 114
+	OIDDate        uint32 = 1082
+	OIDTime        uint32 = 1083
+	OIDTimestamp   uint32 = 1114
+	OIDTimestampTZ uint32 = 1184
+	OIDInterval    uint32 = 1186
+	OIDUUID        uint32 = 2950
+	OIDJSONB       uint32 = 3802
 )
 
 // The types Augur implements.
@@ -57,6 +66,18 @@ var (
 	// Void is the result type of functions that return nothing (pg_sleep); its
 	// only value is the empty string.
 	Void = T{OIDVoid}
+
+	Bytea = T{OIDBytea}
+	JSON  = T{OIDJSON}
+	JSONB = T{OIDJSONB}
+	// The datetime and uuid types end in T: their plain names are their Datum
+	// types (Date, Time, Timestamp, TimestampTZ, Interval, UUID).
+	DateT        = T{OIDDate}
+	TimeT        = T{OIDTime}
+	TimestampT   = T{OIDTimestamp}
+	TimestampTZT = T{OIDTimestampTZ}
+	IntervalT    = T{OIDInterval}
+	UUIDT        = T{OIDUUID}
 	// Invalid is the zero T: "no type".
 	Invalid = T{}
 )
@@ -73,6 +94,12 @@ const (
 	CatString  Category = 'S'
 	CatUnknown Category = 'X'
 	CatPseudo  Category = 'P'
+	// CatDateTime holds date, time, timestamp and timestamptz; CatTimespan is
+	// interval; CatUser is PostgreSQL's "user-defined" category, where it puts
+	// bytea, uuid, json and jsonb.
+	CatDateTime Category = 'D'
+	CatTimespan Category = 'T'
+	CatUser     Category = 'U'
 )
 
 type info struct {
@@ -97,6 +124,16 @@ var infos = map[uint32]info{
 	OIDOid:     {"oid", "oid", 4, CatNumeric},
 	OIDUnknown: {"unknown", "unknown", -2, CatUnknown},
 	OIDVoid:    {"void", "void", 4, CatPseudo},
+
+	OIDBytea:       {"bytea", "bytea", -1, CatUser},
+	OIDDate:        {"date", "date", 4, CatDateTime},
+	OIDTime:        {"time", "time without time zone", 8, CatDateTime},
+	OIDTimestamp:   {"timestamp", "timestamp without time zone", 8, CatDateTime},
+	OIDTimestampTZ: {"timestamptz", "timestamp with time zone", 8, CatDateTime},
+	OIDInterval:    {"interval", "interval", 16, CatTimespan},
+	OIDUUID:        {"uuid", "uuid", 16, CatUser},
+	OIDJSON:        {"json", "json", -1, CatUser},
+	OIDJSONB:       {"jsonb", "jsonb", -1, CatUser},
 }
 
 // OID returns the PostgreSQL type OID.
@@ -160,6 +197,15 @@ var aliases = map[string]T{
 	"oid":     Oid,
 	"unknown": Unknown,
 	"void":    Void,
+	"bytea":   Bytea,
+	"date":    DateT,
+	"time":    TimeT, "time without time zone": TimeT,
+	"timestamp": TimestampT, "timestamp without time zone": TimestampT,
+	"timestamptz": TimestampTZT, "timestamp with time zone": TimestampTZT,
+	"interval": IntervalT,
+	"uuid":     UUIDT,
+	"json":     JSON,
+	"jsonb":    JSONB,
 }
 
 // ByName returns the type with that name. It accepts PostgreSQL's aliases
