@@ -1,9 +1,7 @@
 package exec
 
 import (
-	"cmp"
 	"math"
-	"strings"
 
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
@@ -98,29 +96,14 @@ func (e *BinOp) Eval(c *Ctx) (types.Datum, error) {
 	return e.fn(l, r)
 }
 
-// comparer returns a three-way comparison for values of type t, nil if t has none.
-// Text compares bytewise (PostgreSQL's C collation).
+// comparer returns a three-way comparison for values of type t (types.Compare:
+// text bytewise as PostgreSQL's C collation, bpchar without trailing spaces), nil
+// if t has no ordering (json).
 func comparer(t types.T) func(a, b types.Datum) int {
-	switch {
-	case t.IsInteger() || t == types.Oid:
-		return func(a, b types.Datum) int { return cmp.Compare(a.(int64), b.(int64)) }
-	case t == types.Float8 || t == types.Float4:
-		return func(a, b types.Datum) int { return types.FloatCmp(a.(float64), b.(float64)) }
-	case t == types.Numeric:
-		return func(a, b types.Datum) int { return types.NumericCmp(a.(*apd.Decimal), b.(*apd.Decimal)) }
-	case t.IsString() || t == types.Unknown:
-		return func(a, b types.Datum) int { return strings.Compare(a.(string), b.(string)) }
-	case t == types.Bool:
-		return func(a, b types.Datum) int { return cmp.Compare(b2i(a.(bool)), b2i(b.(bool))) }
+	if !types.Comparable(t) {
+		return nil
 	}
-	return nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return func(a, b types.Datum) int { return types.Compare(t, a, b) }
 }
 
 func intOutOfRange(t types.T) error {

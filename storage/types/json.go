@@ -600,3 +600,13 @@ func jsonbSend(s string) []byte {
 
 // QuoteJSONString returns s as a JSON string literal, escaped as PostgreSQL does.
 func QuoteJSONString(s string) string { return string(appendJSONString(nil, s)) }
+
+// JSONTypeof is json_typeof and jsonb_typeof: the type of the outermost value.
+func JSONTypeof(doc string) string {
+	v, err := parseJSON([]byte(doc), false)
+	if err != nil {
+		return ""
+	}
+	return [...]string{jsonNull: "null", jsonFalse: "boolean", jsonTrue: "boolean", jsonNumber: "number",
+		jsonString: "string", jsonArray: "array", jsonObject: "object"}[v.kind]
+}
