@@ -322,25 +322,6 @@ var unitTokens = map[string]token{
 	"y": {tkUnits, dtkYear}, "year": {tkUnits, dtkYear}, "years": {tkUnits, dtkYear}, "yr": {tkUnits, dtkYear}, "yrs": {tkUnits, dtkYear},
 }
 
-// fieldUnits are the extra field names of date_part and date_trunc (reserved words
-// in PostgreSQL's tables).
-var fieldUnits = map[string]int{
-	"epoch": dtkEpochUnit, "dow": dtkDOW, "isodow": dtkISODOW, "doy": dtkDOY, "isoyear": dtkISOYear,
-	"julian": dtkJulian, "j": dtkJulian, "jd": dtkJulian,
-}
-
-// lookupUnit returns the unit a date_part/date_trunc field name denotes.
-func lookupUnit(name string) (int, bool) {
-	n := strings.ToLower(name)
-	if t, ok := unitTokens[tokenKey(n)]; ok && t.typ == tkUnits {
-		return t.val, true
-	}
-	if u, ok := fieldUnits[n]; ok {
-		return u, true
-	}
-	return 0, false
-}
-
 // Field masks (DTK_M in PostgreSQL).
 const (
 	mYear = 1 << iota

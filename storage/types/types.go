@@ -12,7 +12,31 @@
 //
 // Every error a decoder returns is a *pgerr.Error with the SQLSTATE PostgreSQL uses
 // (22P02 invalid_text_representation, 22003 numeric_value_out_of_range, 22P03
-// invalid_binary_representation, 22021 character_not_in_repertoire).
+// invalid_binary_representation, 22021 character_not_in_repertoire, 22007
+// invalid_datetime_format, 22008 datetime_field_overflow, 22015
+// interval_field_overflow) and PostgreSQL's message.
+//
+// Datum representations (see Datum): bytea is []byte; date is Date (int32 days
+// since 2000-01-01, PostgreSQL's epoch, with ±infinity as the int32 extremes);
+// time is Time (int64 microseconds since midnight); timestamp and timestamptz are
+// Timestamp and TimestampTZ (int64 microseconds since 2000-01-01 00:00:00 UTC,
+// ±infinity as the int64 extremes); interval is Interval{Months, Days, Micros};
+// uuid is UUID ([16]byte); json is a string holding the text as given; jsonb is a
+// string holding jsonb's normalized text (keys sorted shorter-first then bytewise,
+// last duplicate kept, numbers as numeric prints them, {"a": 1, "b": [1, 2]}
+// spacing). Being PostgreSQL's own units and epoch, the datetime values are their
+// binary wire form.
+//
+// Datetime text follows PostgreSQL 15 with DateStyle ISO, MDY, IntervalStyle
+// postgres and TimeZone UTC: Augur sessions run in UTC, so timestamptz prints
+// "+00", a timestamptz read without a zone is UTC, and timestamp and timestamptz
+// convert into each other unchanged. Input accepts PostgreSQL's formats (ISO,
+// month names, MDY, BC, Julian days, 'epoch', 'infinity', 'now', 'today', numeric
+// zones, common zone abbreviations, tz database names, ISO 8601 intervals).
+//
+// Compare orders every type as PostgreSQL's default btree operator class does
+// (bpchar ignoring trailing spaces; json has no order); AppendKey gives the
+// equality keys of hash joins, grouping and DISTINCT.
 package types
 
 import "strings"
