@@ -3,14 +3,13 @@ package exec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
-	"strings"
+	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
-	"github.com/cockroachdb/apd/v3"
 	"github.com/jackc/pgerrcode"
 )
 
@@ -37,10 +36,20 @@ type Builtin struct {
 	// Volatile functions (PostgreSQL's VOLATILE: side effects, or a different
 	// answer at each call) are never evaluated at planning time.
 	Volatile bool
+	// Variadic overloads take PostgreSQL's VARIADIC "any": a call passes the
+	// len(Args) arguments Args describes, then any number of further arguments of
+	// any types. The binder converts each further argument to its text output
+	// (types.EncodeText; NULL stays nil), so Fn receives len(args) >= len(Args)
+	// datums and every one past len(Args) is a string or nil. Variadic functions
+	// are never Strict: concat skips NULLs rather than returning NULL.
+	// PostgreSQL requires at least one argument in the variadic part (concat()
+	// and concat_ws(',') are 42883); the functions here also accept none.
+	Variadic bool
 	Fn       func(c *Ctx, args []types.Datum) (types.Datum, error)
 }
 
 // Builtins lists the built-in functions by name; the binder picks an overload.
+// Files add theirs with register in init; the map does not change afterwards.
 var Builtins = map[string][]Builtin{
 	"version": {{Result: types.Text, Fn: func(c *Ctx, _ []types.Datum) (types.Datum, error) {
 		return c.Session.Version(), nil
@@ -56,48 +65,58 @@ var Builtins = map[string][]Builtin{
 	// the operator's (and the test suite's) way to check that a failing statement
 	// hurts nobody but its own client (compare CockroachDB's crdb_internal.force_panic).
 	"pg_augur_force_panic": {{Args: []types.T{types.Text}, Result: types.Void, Strict: true, Volatile: true, Fn: forcePanic}},
-	"abs": {
-		{Args: []types.T{types.Int2}, Result: types.Int2, Strict: true, Fn: absInt(types.Int2)},
-		{Args: []types.T{types.Int4}, Result: types.Int4, Strict: true, Fn: absInt(types.Int4)},
-		{Args: []types.T{types.Int8}, Result: types.Int8, Strict: true, Fn: absInt(types.Int8)},
-		{Args: []types.T{types.Numeric}, Result: types.Numeric, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
-			return types.NumericAbs(a[0].(*apd.Decimal)), nil
-		}},
-		{Args: []types.T{types.Float8}, Result: types.Float8, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
-			return math.Abs(a[0].(float64)), nil
-		}},
-	},
-	"length": {{Args: []types.T{types.Text}, Result: types.Int4, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
-		return int64(utf8.RuneCountInString(a[0].(string))), nil
-	}}},
-	"char_length":      nil, // filled in init
-	"character_length": nil,
-	"lower": {{Args: []types.T{types.Text}, Result: types.Text, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
-		return strings.ToLower(a[0].(string)), nil
-	}}},
-	"upper": {{Args: []types.T{types.Text}, Result: types.Text, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
-		return strings.ToUpper(a[0].(string)), nil
-	}}},
-	"pg_typeof": nil, // bound specially: depends on the argument's type, not its value
+	"pg_typeof":            nil, // bound specially: depends on the argument's type, not its value
 }
 
-func init() {
-	Builtins["char_length"] = Builtins["length"]
-	Builtins["character_length"] = Builtins["length"]
-}
-
-func absInt(t types.T) func(*Ctx, []types.Datum) (types.Datum, error) {
-	return func(_ *Ctx, a []types.Datum) (types.Datum, error) {
-		v := a[0].(int64)
-		if v < 0 {
-			if (t == types.Int2 && v == math.MinInt16) || (t == types.Int4 && v == math.MinInt32) || v == math.MinInt64 {
-				return nil, intOutOfRange(t)
+// register adds overloads of a built-in function, from an init function: files
+// that implement functions register them (funcs_math.go, funcs_string.go). Two
+// overloads of one name must differ in their parameter types.
+func register(name string, overloads ...Builtin) {
+	for _, o := range overloads {
+		for _, have := range Builtins[name] {
+			if slices.Equal(have.Args, o.Args) {
+				panic(fmt.Sprintf("exec: built-in %s%v registered twice", name, o.Args))
 			}
-			return -v, nil
 		}
-		return v, nil
+		Builtins[name] = append(Builtins[name], o)
 	}
 }
+
+// alias registers name with the overloads of of, which must be registered.
+func alias(name, of string) {
+	o, ok := Builtins[of]
+	if !ok {
+		panic("exec: alias " + name + " of unregistered function " + of)
+	}
+	register(name, o...)
+}
+
+// pureFn is a function of its argument values alone.
+type pureFn func(a []types.Datum) (types.Datum, error)
+
+// strict is an immutable overload that returns NULL on a NULL argument.
+func strict(args []types.T, result types.T, f pureFn) Builtin {
+	return Builtin{Args: args, Result: result, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
+		return f(a)
+	}}
+}
+
+// nonStrict is an immutable overload that sees NULL arguments.
+func nonStrict(args []types.T, result types.T, f pureFn) Builtin {
+	b := strict(args, result, f)
+	b.Strict = false
+	return b
+}
+
+// variadic is an overload taking VARIADIC "any" after args (see Builtin.Variadic).
+func variadic(args []types.T, result types.T, f pureFn) Builtin {
+	b := nonStrict(args, result, f)
+	b.Variadic = true
+	return b
+}
+
+// sig lists parameter types.
+func sig(args ...types.T) []types.T { return args }
 
 // pgSleep waits, ending early with 57014 when the statement's context is cancelled.
 func pgSleep(c *Ctx, a []types.Datum) (types.Datum, error) {
