@@ -2,8 +2,12 @@ package exec
 
 import (
 	"crypto/md5"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"hash"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
@@ -107,6 +111,24 @@ func init() {
 		return quoteLiteral(a[0].(string)), nil
 	}))
 	register("format", variadic(sig(t), t, textFormat))
+
+	// bytea
+	by := types.Bytea
+	register("length", strict(sig(by), i4, byteaLength))
+	register("octet_length", strict(sig(by), i4, byteaLength))
+	register("bit_length", strict(sig(by), i4, func(a []types.Datum) (types.Datum, error) {
+		return int64(8 * len(a[0].([]byte))), nil
+	}))
+	register("md5", strict(sig(by), t, func(a []types.Datum) (types.Datum, error) {
+		sum := md5.Sum(a[0].([]byte))
+		return hex.EncodeToString(sum[:]), nil
+	}))
+	register("sha224", strict(sig(by), by, digest(sha256.New224)))
+	register("sha256", strict(sig(by), by, digest(sha256.New)))
+	register("sha384", strict(sig(by), by, digest(sha512.New384)))
+	register("sha512", strict(sig(by), by, digest(sha512.New)))
+	register("encode", strict(sig(by, t), t, encode))
+	register("decode", strict(sig(t, t), by, decode))
 	register("regexp_replace",
 		strict(sig(t, t, t), t, regexpReplace),
 		strict(sig(t, t, t, t), t, regexpReplace),
@@ -1089,4 +1111,150 @@ func (r *replacer) match(m []int) bool {
 	}
 	r.done = m[1]
 	return r.n > 0
+}
+
+func byteaLength(a []types.Datum) (types.Datum, error) { return int64(len(a[0].([]byte))), nil }
+
+func digest(h func() hash.Hash) pureFn {
+	return func(a []types.Datum) (types.Datum, error) {
+		d := h()
+		d.Write(a[0].([]byte))
+		return d.Sum(nil), nil
+	}
+}
+
+func unknownEncoding(name string) error {
+	return pgerr.New(pgerrcode.InvalidParameterValue, "unrecognized encoding: \"%s\"", name)
+}
+
+// encode is encode(bytea, format) for the formats hex, base64 and escape.
+func encode(a []types.Datum) (types.Datum, error) {
+	b, format := a[0].([]byte), a[1].(string)
+	switch strings.ToLower(format) {
+	case "hex":
+		return hex.EncodeToString(b), nil
+	case "base64":
+		return base64Encode(b), nil
+	case "escape":
+		var out strings.Builder
+		for _, c := range b {
+			switch {
+			case c == 0 || c >= 0x80:
+				fmt.Fprintf(&out, "\\%03o", c)
+			case c == '\\':
+				out.WriteString(`\\`)
+			default:
+				out.WriteByte(c)
+			}
+		}
+		return out.String(), nil
+	}
+	return nil, unknownEncoding(format)
+}
+
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// base64Encode is PostgreSQL's: a newline after every 76 characters.
+func base64Encode(b []byte) string {
+	var out strings.Builder
+	line := 0
+	emit := func(c byte) {
+		out.WriteByte(c)
+		line++
+	}
+	for i := 0; i < len(b); i++ {
+		if i%3 == 2 {
+			v := uint32(b[i-2])<<16 | uint32(b[i-1])<<8 | uint32(b[i])
+			for shift := 18; shift >= 0; shift -= 6 {
+				emit(base64Alphabet[v>>shift&0x3f])
+			}
+		}
+		if line >= 76 {
+			out.WriteByte('\n')
+			line = 0
+		}
+	}
+	switch rest := b[len(b)-len(b)%3:]; len(rest) {
+	case 1:
+		v := uint32(rest[0]) << 16
+		emit(base64Alphabet[v>>18&0x3f])
+		emit(base64Alphabet[v>>12&0x3f])
+		out.WriteString("==")
+	case 2:
+		v := uint32(rest[0])<<16 | uint32(rest[1])<<8
+		emit(base64Alphabet[v>>18&0x3f])
+		emit(base64Alphabet[v>>12&0x3f])
+		emit(base64Alphabet[v>>6&0x3f])
+		out.WriteByte('=')
+	}
+	return out.String()
+}
+
+// decode is decode(text, format) for the formats hex, base64 and escape.
+func decode(a []types.Datum) (types.Datum, error) {
+	s, format := a[0].(string), a[1].(string)
+	switch strings.ToLower(format) {
+	case "hex":
+		return types.ParseBytea([]byte(`\x` + s))
+	case "base64":
+		return base64Decode(s)
+	case "escape":
+		if strings.HasPrefix(s, `\x`) {
+			return nil, pgerr.New(pgerrcode.InvalidTextRepresentation, "invalid input syntax for type bytea")
+		}
+		return types.ParseBytea([]byte(s))
+	}
+	return nil, unknownEncoding(format)
+}
+
+// base64Decode is PostgreSQL's: white space is skipped, and "=" may only end a
+// group of four.
+func base64Decode(s string) ([]byte, error) {
+	var out []byte
+	var buf uint32
+	pos, end := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var v int
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		case c == '=':
+			if end == 0 {
+				switch pos {
+				case 2:
+					end = 1
+				case 3:
+					end = 2
+				default:
+					return nil, pgerr.New(pgerrcode.InvalidParameterValue, `unexpected "=" while decoding base64 sequence`)
+				}
+			}
+		default:
+			v = strings.IndexByte(base64Alphabet, c)
+			if v < 0 || c == 0 {
+				r, _ := utf8.DecodeRuneInString(s[i:])
+				return nil, pgerr.New(pgerrcode.InvalidParameterValue, "invalid symbol \"%c\" found while decoding base64 sequence", r)
+			}
+		}
+		buf = buf<<6 + uint32(v)
+		if pos++; pos == 4 {
+			out = append(out, byte(buf>>16))
+			if end == 0 || end > 1 {
+				out = append(out, byte(buf>>8))
+			}
+			if end == 0 || end > 2 {
+				out = append(out, byte(buf))
+			}
+			buf, pos = 0, 0
+		}
+	}
+	if pos != 0 {
+		return nil, pgerr.New(pgerrcode.InvalidParameterValue, "invalid base64 end sequence").
+			WithHint("Input data is missing padding, is truncated, or is otherwise corrupted.")
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
 }
