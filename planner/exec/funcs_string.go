@@ -346,7 +346,7 @@ func trimFn(leading, trailing bool) pureFn {
 
 func textRepeat(a []types.Datum) (types.Datum, error) {
 	s, n := a[0].(string), max(a[1].(int64), 0)
-	if n > 0 && int64(len(s)) > (maxAlloc-4)/n {
+	if int64(len(s))*n+4 > maxAlloc { // the result and its varlena header
 		return nil, lengthTooLarge()
 	}
 	return strings.Repeat(s, int(n)), nil

@@ -626,6 +626,7 @@ var stringCases = []funcCase{
 	{"repeat", a("text:ab", "int4:-1"), "", "text"},
 	{"repeat", a("text:héllo", "int4:2"), "héllohéllo", "text"},
 	{"repeat", a("text:ab", "int4:1073741824"), "error 54000: requested length too large", ""},
+	{"repeat", a("text:ab", "int4:536870910"), "error 54000: requested length too large", ""},
 	{"reverse", a("text:héllo"), "olléh", "text"},
 	{"reverse", a("text:"), "", "text"},
 	// strpos, position
