@@ -8,6 +8,7 @@ import (
 
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/pgdialect"
+	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
@@ -22,9 +23,19 @@ import (
 // `$1 + 1` makes $1 int4, `$1::text` makes it text); what is still unknown at the
 // end becomes text.
 type binder struct {
-	st     *Statement
-	params []types.T // Invalid = not known yet
-	fixed  []bool    // declared by the client
+	st      *Statement
+	params  []types.T // Invalid = not known yet
+	fixed   []bool    // declared by the client
+	planner *Planner
+	schema  *catalog.Schema
+	db      string
+	depth   int // view nesting
+	stats   func(tableID uint32) (int64, bool)
+
+	sc   *scope    // the current query level
+	spec *joinSpec // the current level's FROM structure
+	// fold lists the expressions Plan.Fold evaluates ahead of execution.
+	fold []exec.Expr
 }
 
 func newBinder(st *Statement, declared []uint32) (*binder, error) {
@@ -70,84 +81,6 @@ func (b *binder) finalParams() ([]types.T, error) {
 
 func (b *binder) pos(off int) int32 { return pgdialect.CharPos(b.st.src, off) }
 
-func (b *binder) bindSelect(sel *ast.SelectStmt, pl *Plan) error {
-	switch {
-	case sel.From != nil:
-		return pgerr.FeatureNotSupported("SELECT ... FROM is not supported yet: there are no tables")
-	case sel.GroupBy != nil || sel.Having != nil:
-		return pgerr.FeatureNotSupported("GROUP BY and HAVING are not supported yet")
-	case sel.OrderBy != nil || sel.Limit != nil:
-		return pgerr.FeatureNotSupported("ORDER BY and LIMIT are not supported yet")
-	case sel.Distinct:
-		return pgerr.FeatureNotSupported("SELECT DISTINCT is not supported yet")
-	case sel.With != nil:
-		return pgerr.FeatureNotSupported("WITH is not supported yet")
-	case sel.Kind != ast.SelectStmtKindSelect:
-		return pgerr.FeatureNotSupported("VALUES and TABLE statements are not supported yet")
-	case sel.LockInfo != nil:
-		return pgerr.FeatureNotSupported("row locking clauses are not supported yet")
-	}
-	var exprs []exec.Expr
-	var names []string
-	if sel.Fields != nil {
-		for _, f := range sel.Fields.Fields {
-			if f.WildCard != nil {
-				pos := int32(0)
-				for _, t := range b.st.toks {
-					if t.IsOp("*") {
-						pos = b.pos(t.Pos)
-						break
-					}
-				}
-				return pgerr.Syntax(pos, "SELECT * with no tables specified is not valid")
-			}
-			e, err := b.expr(f.Expr)
-			if err != nil {
-				return err
-			}
-			name := f.AsName.O
-			if name == "" {
-				name, _ = colName(f.Expr)
-			}
-			exprs = append(exprs, e)
-			names = append(names, name)
-		}
-	}
-	if sel.Where != nil {
-		w, err := b.expr(sel.Where)
-		if err != nil {
-			return err
-		}
-		if w, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
-			return err
-		}
-		pl.filter = w
-	}
-	// Output columns: what context did not type becomes text.
-	for i, e := range exprs {
-		if e.Type() == types.Unknown {
-			r, err := b.coerce(e, types.Text, "")
-			if err != nil {
-				return err
-			}
-			exprs[i] = r
-		}
-		if p, ok := exprs[i].(*exec.Param); ok && b.params[p.Idx].Valid() && b.params[p.Idx] != types.Unknown {
-			p.T = b.params[p.Idx]
-		}
-	}
-	pl.exprs = exprs
-	pl.Columns = make([]Column, len(exprs))
-	for i, e := range exprs {
-		tm := int32(-1)
-		if c, ok := e.(*exec.Cast); ok {
-			tm = c.Typmod
-		}
-		pl.Columns[i] = Column{Name: names[i], Type: e.Type(), Typmod: tm}
-	}
-	return nil
-}
-
 // colName is PostgreSQL's FigureColname: the name a result column gets without an
 // alias, and its strength (2 for names, 1 for type names and CASE, 0 for none).
 func colName(n ast.ExprNode) (string, int) {
@@ -186,6 +119,8 @@ func colName(n ast.ExprNode) (string, int) {
 		return e.FnName.O, 2
 	case *ast.ExistsSubqueryExpr:
 		return "exists", 2
+	case *ast.AggregateFuncExpr:
+		return strings.ToLower(e.F), 2
 	case *ast.RowExpr:
 		return "row", 2
 	}
@@ -266,6 +201,18 @@ func undefinedFunction(name string, args []exec.Expr) *pgerr.Error {
 
 // expr binds an expression.
 func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
+	if b.sc != nil && b.sc.agg != nil && b.sc.agg.active {
+		if _, isCol := n.(*ast.ColumnNameExpr); !isCol {
+			if _, isVal := n.(*driver.ValueExpr); !isVal {
+				key := restore(n)
+				for i, k := range b.sc.agg.groupKeys {
+					if k == key {
+						return &exec.ColRef{Idx: i, T: b.sc.agg.groups[i].Type()}, nil
+					}
+				}
+			}
+		}
+	}
 	switch e := n.(type) {
 	case *driver.ValueExpr:
 		return b.value(e)
@@ -331,7 +278,14 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		return b.caseExpr(e)
 	case *ast.PatternInExpr:
 		if e.Sel != nil {
-			return nil, pgerr.FeatureNotSupported("subqueries are not supported yet")
+			r, err := b.subqueryCompare(e.Expr, "=", e.Sel, false)
+			if err != nil {
+				return nil, err
+			}
+			if e.Not {
+				return &exec.Not{X: r}, nil
+			}
+			return r, nil
 		}
 		x, err := b.expr(e.Expr)
 		if err != nil {
@@ -381,17 +335,45 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		}
 		return r, nil
 	case *ast.ColumnNameExpr:
-		name := e.Name.Name.O
-		if e.Name.Table.O != "" {
-			name = e.Name.Table.O + "." + name
+		if e.Name.Schema.L != "" && e.Name.Schema.L != "public" {
+			return nil, pgerr.FeatureNotSupported("column references with a schema are not supported yet")
 		}
-		return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q does not exist", name)
-	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
-		return nil, pgerr.FeatureNotSupported("subqueries are not supported yet")
+		if b.sc == nil {
+			name := e.Name.Name.O
+			if e.Name.Table.O != "" {
+				name = e.Name.Table.O + "." + name
+			}
+			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q does not exist", name).WithPosition(b.nodePos(e))
+		}
+		return b.lookup(e.Name.Table.L, e.Name.Name.L, b.nodePos(e))
+	case *ast.SubqueryExpr:
+		return b.scalarSubquery(e)
+	case *ast.ExistsSubqueryExpr:
+		sq, ok := e.Sel.(*ast.SubqueryExpr)
+		if !ok {
+			return nil, pgerr.FeatureNotSupported("EXISTS of %T is not supported yet", e.Sel)
+		}
+		p, err := b.query(sq.Query, b.sc)
+		if err != nil {
+			return nil, err
+		}
+		var r exec.Expr = &exec.Subquery{Plan: p.node, Kind: exec.ExistsSub, Correlated: p.correlated, T: types.Bool}
+		if e.Not {
+			r = &exec.Not{X: r}
+		}
+		return r, nil
+	case *ast.CompareSubqueryExpr:
+		op, ok := opNames[e.Op]
+		if !ok {
+			return nil, pgerr.FeatureNotSupported("operator %s with a subquery is not supported yet", e.Op)
+		}
+		return b.subqueryCompare(e.L, op, e.R, e.All)
 	case *ast.AggregateFuncExpr:
-		return nil, pgerr.FeatureNotSupported("aggregate function %s is not supported yet", e.F)
+		return b.aggregate(e)
 	case *ast.PatternLikeOrIlikeExpr:
-		return nil, pgerr.FeatureNotSupported("LIKE is not supported yet")
+		return b.like(e)
+	case *ast.DefaultExpr:
+		return nil, pgerr.Syntax(b.nodePos(e), "DEFAULT is not allowed in this context")
 	}
 	return nil, pgerr.FeatureNotSupported("expression %T is not supported yet", n)
 }

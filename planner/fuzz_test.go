@@ -41,7 +41,7 @@ func FuzzPlanner(f *testing.F) {
 			if st.Kind == KindSet || st.Kind == KindReset {
 				continue // keep the shared session's settings stable
 			}
-			pl, err := p.Prepare(st, nil)
+			pl, err := p.Prepare(nil, st, nil)
 			if err != nil {
 				check(err)
 				continue

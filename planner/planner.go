@@ -15,12 +15,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/pgdialect"
+	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
@@ -43,6 +46,13 @@ type Env interface {
 	Superuser() bool
 	Database() string
 	Version() string // full text of version()
+	// Schema is the schema statements are planned against: the session's
+	// transaction's view of it, else the committed one.
+	Schema() *catalog.Schema
+	// Txn returns the session's transaction, beginning one if none is open.
+	Txn(ctx context.Context) (*Txn, error)
+	// Notice queues a NOTICE for the client (sent before CommandComplete).
+	Notice(msg string)
 }
 
 // Kind is the kind of a statement.
@@ -94,6 +104,7 @@ type Statement struct {
 	util *pgdialect.Utility
 	rw   *pgdialect.Rewritten
 	node ast.StmtNode
+	ddl  *pgdialect.DDL
 	err  error // a refusal reported by Prepare (the statement parsed)
 }
 
@@ -118,6 +129,17 @@ func (p *Planner) Parse(sql string) ([]*Statement, error) {
 }
 
 func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
+	if d, ok, err := pgdialect.ParseDDL(s.src, s.toks); ok {
+		if err != nil {
+			if pgerr.Code(err) == pgerrcode.FeatureNotSupported {
+				s.Kind, s.err = KindOther, err
+				return nil
+			}
+			return err
+		}
+		s.Kind, s.ddl = KindDDL, d
+		return nil
+	}
 	u, ok, err := pgdialect.ParseUtility(s.src, s.toks)
 	if ok {
 		if err != nil {
@@ -250,9 +272,20 @@ type Plan struct {
 	Columns []Column  // nil when the statement returns no rows
 	Tx      TxOptions // for KindBegin, KindCommit, KindRollback
 
-	util   *pgdialect.Utility
-	exprs  []exec.Expr
-	filter exec.Expr
+	util *pgdialect.Utility
+	ddl  *pgdialect.DDL
+	root exec.Node
+	// fold are the expressions Fold evaluates.
+	fold []exec.Expr
+	// tables: the plan reads or writes tables (it runs in a transaction).
+	tables bool
+	writes *catalog.Table
+	// version is the schema version the plan was bound against; stmt and
+	// declared re-plan it when the schema has changed since.
+	version  uint64
+	stmt     *Statement
+	declared []uint32
+	planner  *Planner
 }
 
 // Rows is the result of one execution, pulled row by row.
@@ -262,34 +295,103 @@ type Rows interface {
 	Close()
 }
 
-// Prepare binds and plans one statement. paramTypes are the OIDs the client
-// declared (0 or missing: infer).
-func (p *Planner) Prepare(st *Statement, paramTypes []uint32) (*Plan, error) {
+// Prepare binds and plans one statement against env's schema (nil env: no
+// tables). paramTypes are the OIDs the client declared (0 or missing: infer).
+func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, error) {
 	if st.err != nil {
 		return nil, st.err
 	}
-	pl := &Plan{Kind: st.Kind, util: st.util}
-	if st.util != nil {
+	pl := &Plan{Kind: st.Kind, util: st.util, ddl: st.ddl, stmt: st, declared: paramTypes, planner: p}
+	if st.util != nil || st.ddl != nil {
 		if len(paramTypes) > 0 {
 			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies parameters, but %s takes none", strings.ToUpper(st.Kind.String()))
 		}
-		return pl, prepareUtility(pl, st.util)
-	}
-	sel, ok := st.node.(*ast.SelectStmt)
-	if !ok {
-		return nil, pgerr.FeatureNotSupported("%s statements are not supported yet", firstWord(st))
+		if st.util != nil {
+			return pl, prepareUtility(pl, st.util)
+		}
+		return pl, nil
 	}
 	b, err := newBinder(st, paramTypes)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.bindSelect(sel, pl); err != nil {
+	b.planner = p
+	b.schema = emptySchema
+	if env != nil {
+		b.schema, b.db = env.Schema(), env.Database()
+	}
+	pl.version = b.schema.Version
+	switch n := st.node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		rp, err := b.query(n, nil)
+		if err != nil {
+			return nil, err
+		}
+		pl.root, pl.Columns = rp.node, rp.cols
+		for i, c := range pl.Columns {
+			if c.Type == types.Unknown {
+				pl.Columns[i].Type = types.Text
+			}
+		}
+	case *ast.InsertStmt:
+		err = b.insert(n, pl)
+	case *ast.UpdateStmt:
+		err = b.update(n, pl)
+	case *ast.DeleteStmt:
+		err = b.delete(n, pl)
+	default:
+		return nil, pgerr.FeatureNotSupported("%s statements are not supported yet", firstWord(st))
+	}
+	if err != nil {
 		return nil, err
 	}
+	pl.fold = b.fold
+	pl.tables = usesTables(pl.root)
 	if pl.Params, err = b.finalParams(); err != nil {
 		return nil, err
 	}
+	// Parameters whose type context decided late: give their references the type.
 	return pl, nil
+}
+
+var emptySchema = &catalog.Schema{Databases: map[string]*catalog.Database{}}
+
+// usesTables reports whether a plan reads or writes a table.
+func usesTables(n exec.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.(type) {
+	case *exec.Scan, *exec.Modify:
+		return true
+	}
+	for _, c := range children(n, n.Explain()) {
+		if usesTables(c) {
+			return true
+		}
+	}
+	found := false
+	walkNodeExprs(n, func(e exec.Expr) {
+		if sq, ok := e.(*exec.Subquery); ok && usesTables(sq.Plan) {
+			found = true
+		}
+	})
+	return found
+}
+
+// bindText binds an expression kept as SQL text (a DEFAULT or CHECK) in the
+// scope of outer.
+func (p *Planner) bindText(outer *binder, text string) (exec.Expr, error) {
+	stmts, err := p.Parse("SELECT " + text)
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := stmts[0].node.(*ast.SelectStmt)
+	if len(stmts) != 1 || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
+		return nil, pgerr.Syntax(0, "invalid expression %q", text)
+	}
+	b := &binder{st: stmts[0], planner: p, schema: outer.schema, db: outer.db, sc: outer.sc}
+	return b.expr(sel.Fields.Fields[0].Expr)
 }
 
 // NoParams is the check of a statement run without parameters (a simple Query): a
@@ -322,8 +424,7 @@ func (pl *Plan) Fold(ctx context.Context, env Env, params []types.Datum) error {
 		}
 		return nil
 	}
-	exprs := append(append([]exec.Expr(nil), pl.exprs...), pl.filter)
-	return exec.Fold(ctx, exprs, params, env)
+	return exec.Fold(ctx, pl.fold, params, env)
 }
 
 func firstWord(st *Statement) string {
@@ -356,10 +457,107 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 	if u := pl.util; u != nil {
 		return executeUtility(env, u)
 	}
+	if pl.ddl != nil {
+		tag, err := pl.planner.execDDL(ctx, env, pl.ddl)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Result{TagText: tag}, nil
+	}
 	if len(params) != len(pl.Params) {
 		return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pl.Params))
 	}
-	return &exec.Project{Exprs: pl.exprs, Filter: pl.filter, Params: params, Sess: env}, nil
+	run := pl
+	if pl.version != env.Schema().Version && pl.stmt != nil {
+		// The schema changed since the plan was made: plan again, as PostgreSQL
+		// re-plans a cached plan whose tables changed.
+		np, err := pl.planner.Prepare(env, pl.stmt, pl.declared)
+		if err != nil {
+			return nil, err
+		}
+		if !sameColumns(np.Columns, pl.Columns) {
+			return nil, pgerr.FeatureNotSupported("cached plan must not change result type")
+		}
+		run = np
+	}
+	var txn *Txn
+	if run.tables {
+		var err error
+		if txn, err = env.Txn(ctx); err != nil {
+			return nil, err
+		}
+	}
+	c := exec.NewCtx(ctx, nil, params, env)
+	if txn != nil {
+		c.Txn = txn.KV
+		c.RowID = func() (int64, error) { return txn.e.NextRowID(ctx) }
+	}
+	it, err := run.root.Open(c)
+	if err != nil {
+		return nil, err
+	}
+	return &nodeRows{it: it, c: c, kind: pl.Kind}, nil
+}
+
+func sameColumns(a, b []Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Type != b[i].Type {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeRows is the Rows of a plan: it pulls its root's iterator and makes the tag.
+type nodeRows struct {
+	it   exec.Iter
+	c    *exec.Ctx
+	kind Kind
+	n    int64
+	done bool
+}
+
+func (r *nodeRows) Next(ctx context.Context) ([]types.Datum, error) {
+	if r.done {
+		return nil, io.EOF
+	}
+	r.c.SetContext(ctx)
+	row, err := r.it.Next()
+	if err != nil {
+		if err == io.EOF {
+			r.done = true
+			if cnt, ok := r.it.(exec.Counted); ok {
+				r.n = cnt.Count()
+			}
+		}
+		return nil, err
+	}
+	if _, ok := r.it.(exec.Counted); !ok {
+		r.n++
+	}
+	return row, nil
+}
+
+func (r *nodeRows) Tag() string {
+	switch r.kind {
+	case KindInsert:
+		return "INSERT 0 " + strconv.FormatInt(r.n, 10)
+	case KindUpdate:
+		return "UPDATE " + strconv.FormatInt(r.n, 10)
+	case KindDelete:
+		return "DELETE " + strconv.FormatInt(r.n, 10)
+	}
+	return "SELECT " + strconv.FormatInt(r.n, 10)
+}
+
+func (r *nodeRows) Close() {
+	if !r.done {
+		r.done = true
+	}
+	r.it.Close()
 }
 
 func executeUtility(env Env, u *pgdialect.Utility) (Rows, error) {

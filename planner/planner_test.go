@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/augurdb/augur/storage/catalog"
 	"io"
 	"path/filepath"
 	"sort"
@@ -52,6 +53,11 @@ func (e *testEnv) User() string              { return "augur" }
 func (e *testEnv) Superuser() bool           { return false }
 func (e *testEnv) Database() string          { return "augur" }
 func (e *testEnv) Version() string           { return "PostgreSQL 15.0 (Augur 0.1.0)" }
+func (e *testEnv) Schema() *catalog.Schema   { return emptySchema }
+func (e *testEnv) Notice(string)             {}
+func (e *testEnv) Txn(context.Context) (*Txn, error) {
+	return nil, pgerr.FeatureNotSupported("no storage in this test")
+}
 
 // run parses, prepares and executes a query string and describes what a client
 // would see, one statement after the other.
@@ -65,7 +71,7 @@ func run(p *Planner, env Env, query string, params []string) string {
 	}
 	var out []string
 	for _, st := range stmts {
-		pl, err := p.Prepare(st, nil)
+		pl, err := p.Prepare(nil, st, nil)
 		if err != nil {
 			out = append(out, describeErr(err))
 			break
@@ -175,7 +181,7 @@ func TestReexecuteWithParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := p.Prepare(stmts[0], []uint32{0, types.OIDInt8})
+	pl, err := p.Prepare(nil, stmts[0], []uint32{0, types.OIDInt8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +215,7 @@ func TestPgSleepCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := p.Prepare(stmts[0], nil)
+	pl, err := p.Prepare(nil, stmts[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +290,7 @@ func TestFoldAtPlanningTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl, err := p.Prepare(stmts[0], nil)
+		pl, err := p.Prepare(nil, stmts[0], nil)
 		if err == nil { // a literal's bad cast fails already here, as in PostgreSQL's parse analysis
 			err = pl.Fold(context.Background(), env, tt.params)
 		}
@@ -309,7 +315,7 @@ func TestNoParamsAndStartTag(t *testing.T) {
 	}
 	for sql, tag := range map[string]string{"START TRANSACTION READ ONLY": "START TRANSACTION", "BEGIN": "BEGIN", "BEGIN WORK": "BEGIN"} {
 		stmts, _ := p.Parse(sql)
-		pl, err := p.Prepare(stmts[0], nil)
+		pl, err := p.Prepare(nil, stmts[0], nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,6 +26,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/augurdb/augur/planner"
 	"io"
 	"log/slog"
 	"net"
@@ -75,6 +76,7 @@ type Server struct {
 	dir       *datadir.Dir
 	store     *store.Store
 	shards    *shard.Manager
+	engine    *planner.Engine
 	system    *actor.ActorSystem
 	root      *actor.PID
 	registry  *connection.Registry
@@ -134,6 +136,13 @@ func (s *Server) Start(ctx context.Context) error {
 	if _, err := shards.Rebuild(ctx, st); err != nil {
 		return fmt.Errorf("supervisor: rebuild index shards: %w", err)
 	}
+	dbs := map[string]string{}
+	for _, d := range s.dir.Databases() {
+		dbs[d.Name] = d.Owner
+	}
+	if s.engine, err = planner.NewEngine(ctx, st, dbs); err != nil {
+		return fmt.Errorf("supervisor: %w", err)
+	}
 
 	var tlsConfig *tls.Config
 	if s.cfg.TLSCert != "" {
@@ -173,6 +182,7 @@ func (s *Server) Start(ctx context.Context) error {
 		ServerVersion:   ServerVersion(),
 		VersionText:     VersionText(),
 		SessionDefaults: s.cfg.Session,
+		Engine:          s.engine,
 		Outbox:          connection.DefaultOutboxOptions(),
 		InboundBytes:    4 << 20,
 		Log:             s.log,

@@ -17,6 +17,7 @@ package connection
 import (
 	"context"
 	"errors"
+	"github.com/augurdb/augur/planner"
 	"io"
 	"net"
 	"time"
@@ -39,7 +40,9 @@ type Options struct {
 	ServerVersion   string
 	VersionText     string
 	SessionDefaults map[string]string
-	Outbox          OutboxOptions
+	// Engine is the SQL engine sessions run statements against.
+	Engine *planner.Engine
+	Outbox OutboxOptions
 	// InboundBytes bounds the frontend message bytes handed to the session and not
 	// yet processed.
 	InboundBytes int64
@@ -152,6 +155,7 @@ func (c *Connection) handshakeDone(ctx actor.Context, m handshakeDone) {
 		ServerVersion:   c.opts.ServerVersion,
 		VersionText:     c.opts.VersionText,
 		SessionDefaults: c.opts.SessionDefaults,
+		Engine:          c.opts.Engine,
 		Log:             c.log,
 		Base:            baseCtx,
 	})

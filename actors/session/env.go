@@ -1,11 +1,17 @@
 package session
 
 import (
+	"context"
 	"strings"
 
 	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/planner"
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/store"
 )
 
 // The session is the planner.Env of its statements.
@@ -80,3 +86,59 @@ func (s *Session) Database() string { return s.opts.Startup.Database }
 
 // Version is the text of version().
 func (s *Session) Version() string { return s.opts.VersionText }
+
+// Schema implements planner.Env: the transaction's view of the schema, else the
+// committed one.
+func (s *Session) Schema() *catalog.Schema {
+	if s.txn != nil {
+		return s.txn.Schema()
+	}
+	if s.opts.Engine == nil {
+		return emptySchema
+	}
+	return s.opts.Engine.Catalog.Current()
+}
+
+var emptySchema = &catalog.Schema{Databases: map[string]*catalog.Database{}}
+
+// Txn implements planner.Env: the session's transaction, begun at its first use.
+// Outside a transaction block it is the implicit transaction of the current
+// Query message (or of the extended-protocol messages up to Sync).
+func (s *Session) Txn(ctx context.Context) (*planner.Txn, error) {
+	if s.txn != nil {
+		return s.txn, nil
+	}
+	if s.opts.Engine == nil {
+		return nil, pgerr.FeatureNotSupported("this session has no storage")
+	}
+	var opts store.TxnOptions
+	if v, err := s.vars.Get("synchronous_commit"); err == nil {
+		on := v != "off" && v != "false" && v != "0" && v != "no"
+		opts.SynchronousCommit = &on
+	}
+	s.txn = s.opts.Engine.Begin(opts)
+	return s.txn, nil
+}
+
+// Notice implements planner.Env.
+func (s *Session) Notice(msg string) {
+	s.notices = append(s.notices, &pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: msg})
+}
+
+// commitTxn commits the open transaction, if any.
+func (s *Session) commitTxn(ctx context.Context) error {
+	if s.txn == nil {
+		return nil
+	}
+	t := s.txn
+	s.txn = nil
+	return t.Commit(ctx)
+}
+
+// abortTxn discards the open transaction, if any.
+func (s *Session) abortTxn() {
+	if s.txn != nil {
+		s.txn.Abort()
+		s.txn = nil
+	}
+}

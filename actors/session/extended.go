@@ -32,7 +32,7 @@ func (s *Session) parse(m *pgproto3.Parse) error {
 			return err
 		}
 		p.stmt = stmts[0]
-		if p.plan, err = s.planner.Prepare(p.stmt, m.ParameterOIDs); err != nil {
+		if p.plan, err = s.planner.Prepare(s, p.stmt, m.ParameterOIDs); err != nil {
 			return err
 		}
 	}

@@ -78,7 +78,9 @@ type Options struct {
 	ServerVersion   string // server_version, e.g. "15.0 (Augur 0.1.0)"
 	VersionText     string // version()
 	SessionDefaults map[string]string
-	Log             zerolog.Logger
+	// Engine runs statements on tables (nil: statements without tables only).
+	Engine *planner.Engine
+	Log    zerolog.Logger
 	// Base is cancelled when the client is gone; statements run under it.
 	Base context.Context
 }
@@ -97,6 +99,9 @@ type Session struct {
 	stmts    map[string]*prepared
 	portals  map[string]*portal
 	txStatus byte // 'I', 'T' or 'E'
+	// txn is the open transaction: the block's, or the implicit one of the
+	// current Query message / extended-protocol batch; nil until first used.
+	txn *planner.Txn
 	// skipToSync: after an error in the extended protocol, messages are discarded
 	// until Sync, as PostgreSQL does.
 	skipToSync bool
@@ -238,6 +243,7 @@ func (s *Session) Receive(c actor.Context) {
 		}
 	case *actor.Stopped:
 		s.closePortals() // the connection closes the outbox after its session stopped
+		s.abortTxn()     // a client that vanished mid-transaction leaves no trace
 	}
 }
 
@@ -376,6 +382,10 @@ func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended
 		return
 	}
 	s.out.Send(ctx, protocol.ErrorResponse(pe))
+	// A failed statement ends the implicit transaction and dooms a block: its
+	// writes are discarded now, the block answers 25P02 until ROLLBACK.
+	s.closePortals()
+	s.abortTxn()
 	if s.txStatus == 'T' {
 		s.txStatus = 'E'
 	}
@@ -436,6 +446,9 @@ func statementError(ctx context.Context, err error) error {
 func (s *Session) sync(ctx context.Context) {
 	if s.txStatus == 'I' {
 		s.closePortals() // the implicit transaction ends at Sync
+		if err := s.commitTxn(ctx); err != nil {
+			s.out.Send(ctx, protocol.ErrorResponse(pgerr.From(err)))
+		}
 	}
 	s.readyForQuery(ctx)
 }
@@ -484,6 +497,9 @@ func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) 
 	s.reportParams(ctx)
 	if s.txStatus == 'I' {
 		s.closePortals()
+		if err := s.commitTxn(ctx); err != nil {
+			s.out.Send(ctx, protocol.ErrorResponse(pgerr.From(err)))
+		}
 	}
 	if !s.ended {
 		s.readyForQuery(ctx)
@@ -497,7 +513,7 @@ func (s *Session) runSimple(ctx context.Context, st *planner.Statement) error {
 	if err := st.NoParams(); err != nil {
 		return err
 	}
-	plan, err := s.planner.Prepare(st, nil)
+	plan, err := s.planner.Prepare(s, st, nil)
 	if err != nil {
 		return err
 	}
@@ -542,6 +558,18 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 	plan := p.prep.plan
 	if p.rows == nil {
 		s.notices = nil
+		if plan.Kind == planner.KindCommit && s.txStatus == 'T' {
+			s.closePortals()
+			if err := s.commitTxn(sctx); err != nil {
+				s.txStatus = 'I'
+				s.vars = s.savedVars
+				s.savedVars, s.localUndo = nil, nil
+				return false, err
+			}
+		}
+		if plan.Kind == planner.KindRollback {
+			s.abortTxn()
+		}
 		if notice := s.transactionControl(plan.Kind); notice != nil {
 			s.out.Send(ctx, notice)
 		}

@@ -8,7 +8,9 @@ package exec
 import (
 	"context"
 	"errors"
+	"time"
 
+	"github.com/augurdb/augur/storage/store"
 	"github.com/augurdb/augur/storage/types"
 )
 
@@ -28,7 +30,56 @@ type Ctx struct {
 	// Folding is set while the planner evaluates constant expressions ahead of
 	// execution (Fold); volatile functions then refuse with errNotFoldable.
 	Folding bool
+	// Txn is the transaction the statement reads and writes through (nil for
+	// statements without tables).
+	Txn *store.Txn
+	// RowID returns a fresh hidden row id (tables without a primary key).
+	RowID func() (int64, error)
+	// Row is the current row of the operator evaluating an expression; Outer holds
+	// the current rows of enclosing queries, innermost last (correlated subqueries).
+	Row   []types.Datum
+	Outer [][]types.Datum
+	// run is shared by every Ctx of one execution: per-execution state such as the
+	// results of uncorrelated subqueries.
+	run *runState
 }
+
+// runState is the state of one execution shared by all its operators.
+type runState struct {
+	ctx        *swapContext
+	subqueries map[*Subquery]*subResult
+	now        int64 // statement start, Unix microseconds
+}
+
+// With returns a copy of c evaluating over row.
+func (c *Ctx) With(row []types.Datum) *Ctx {
+	cc := *c
+	cc.Row = row
+	return &cc
+}
+
+// NewCtx returns the context of one execution.
+func NewCtx(ctx context.Context, txn *store.Txn, params []types.Datum, sess Session) *Ctx {
+	sc := &swapContext{inner: ctx}
+	return &Ctx{Context: sc, Txn: txn, Params: params, Session: sess, run: &runState{ctx: sc}}
+}
+
+// SetContext changes the context of a running execution (a portal resumed by a
+// later Execute runs under that message's statement context).
+func (c *Ctx) SetContext(ctx context.Context) {
+	if c.run != nil && c.run.ctx != nil {
+		c.run.ctx.inner = ctx
+	}
+}
+
+// swapContext delegates to a context that SetContext can replace; every Ctx of
+// an execution shares it.
+type swapContext struct{ inner context.Context }
+
+func (s *swapContext) Deadline() (time.Time, bool) { return s.inner.Deadline() }
+func (s *swapContext) Done() <-chan struct{}       { return s.inner.Done() }
+func (s *swapContext) Err() error                  { return s.inner.Err() }
+func (s *swapContext) Value(k any) any             { return s.inner.Value(k) }
 
 // errNotFoldable stops planning-time evaluation at a volatile function.
 var errNotFoldable = errors.New("exec: expression is not foldable")
@@ -40,7 +91,7 @@ var errNotFoldable = errors.New("exec: expression is not foldable")
 // protocol. Expressions that reach a volatile function are left to execution.
 // Nil entries are skipped.
 func Fold(ctx context.Context, exprs []Expr, params []types.Datum, sess Session) error {
-	c := &Ctx{Context: ctx, Params: params, Session: sess, Folding: true}
+	c := &Ctx{Context: ctx, Params: params, Session: sess, Folding: true, run: &runState{}}
 	for _, e := range exprs {
 		if e == nil {
 			continue
@@ -96,6 +147,9 @@ type Cast struct {
 	X      Expr
 	T      types.T
 	Typmod int32
+	// Assignment applies the assignment rules (INSERT, UPDATE): a too-long string
+	// is an error rather than truncated.
+	Assignment bool
 }
 
 // Type implements Expr.
@@ -106,6 +160,12 @@ func (e *Cast) Eval(c *Ctx) (types.Datum, error) {
 	v, err := e.X.Eval(c)
 	if err != nil || v == nil {
 		return nil, err
+	}
+	if e.Assignment {
+		if v, err = types.Cast(v, e.X.Type(), e.T, -1); err != nil {
+			return nil, err
+		}
+		return types.ApplyTypmod(v, e.T, e.Typmod, false)
 	}
 	return types.Cast(v, e.X.Type(), e.T, e.Typmod)
 }

@@ -30,6 +30,7 @@ type Txn struct {
 	buf      *btree.BTreeG[*Mutation]
 	bufBytes int64
 	spill    *spill
+	iters    map[*Iterator]struct{} // open iterators
 	sync     bool
 	done     bool
 }
@@ -148,6 +149,7 @@ func (t *Txn) Spilled() bool { return t.spill != nil }
 type Iterator struct {
 	m   *merger
 	err error
+	t   *Txn
 }
 
 // Scan returns an iterator over [start, end) as the transaction sees it (nil end:
@@ -168,7 +170,11 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 		srcs = append(srcs, rs...)
 	}
 	srcs = append(srcs, newBadgerSource(t.rtxn, start, end))
-	it := &Iterator{m: newMerger(srcs)}
+	it := &Iterator{m: newMerger(srcs), t: t}
+	if t.iters == nil {
+		t.iters = map[*Iterator]struct{}{}
+	}
+	t.iters[it] = struct{}{}
 	it.skipDeleted()
 	return it
 }
@@ -209,6 +215,10 @@ func (it *Iterator) Err() error {
 func (it *Iterator) Close() {
 	if it.m != nil {
 		it.m.close()
+		it.m = nil
+	}
+	if it.t != nil {
+		delete(it.t.iters, it)
 	}
 }
 
@@ -221,6 +231,11 @@ func (t *Txn) Abort() {
 }
 
 func (t *Txn) finish() {
+	// Iterators left open (a statement that failed mid-scan) are closed first:
+	// Badger refuses to discard a transaction with open iterators.
+	for it := range t.iters {
+		it.Close()
+	}
 	t.done = true
 	t.rtxn.Discard()
 	t.s.releaseSnapshot(t.snapshot)

@@ -1,0 +1,691 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/planner/pgdialect"
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/jackc/pgerrcode"
+)
+
+// ddlExec runs one schema statement inside txn.
+type ddlExec struct {
+	p       *Planner
+	env     Env
+	txn     *Txn
+	schema  *catalog.Schema // the transaction's private copy
+	db      *catalog.Database
+	notices []string
+}
+
+func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (string, error) {
+	txn, err := env.Txn(ctx)
+	if err != nil {
+		return "", err
+	}
+	if d.Kind == pgdialect.DDLAnalyze {
+		return "ANALYZE", nil
+	}
+	s, err := txn.forDDL(ctx)
+	if err != nil {
+		return "", err
+	}
+	db, ok := s.Databases[env.Database()]
+	if !ok {
+		return "", pgerr.New(pgerrcode.InvalidCatalogName, "database %q does not exist", env.Database())
+	}
+	db = cloneDB(db)
+	s.Databases[env.Database()] = db
+	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: db}
+	var tag string
+	switch d.Kind {
+	case pgdialect.DDLCreateTable:
+		tag, err = x.createTable(d)
+	case pgdialect.DDLCreateIndex:
+		tag, err = x.createIndex(d)
+	case pgdialect.DDLCreateView:
+		tag, err = x.createView(d)
+	case pgdialect.DDLDrop:
+		tag, err = x.drop(d)
+	case pgdialect.DDLTruncate:
+		tag, err = x.truncate(d)
+	case pgdialect.DDLAlterTable:
+		tag, err = x.alterTable(ctx, d)
+	default:
+		return "", pgerr.FeatureNotSupported("this statement is not supported yet")
+	}
+	if err != nil {
+		return "", err
+	}
+	txn.e.Catalog.Changed(s)
+	for _, n := range x.notices {
+		env.Notice(n)
+	}
+	return tag, catalog.PutMeta(txn.KV, s)
+}
+
+func cloneDB(d *catalog.Database) *catalog.Database {
+	c := *d
+	c.Tables = make(map[string]*catalog.Table, len(d.Tables))
+	for k, v := range d.Tables {
+		c.Tables[k] = v
+	}
+	c.Sequences = make(map[string]*catalog.Sequence, len(d.Sequences))
+	for k, v := range d.Sequences {
+		c.Sequences[k] = v
+	}
+	return &c
+}
+
+func checkLocalName(name string) error {
+	if strings.Contains(name, ".") {
+		return pgerr.New(pgerrcode.InvalidSchemaName, "schema %q does not exist", strings.SplitN(name, ".", 2)[0])
+	}
+	return nil
+}
+
+func (x *ddlExec) exists(name string) bool {
+	if _, ok := x.db.Tables[name]; ok {
+		return true
+	}
+	if _, ok := x.db.Sequences[name]; ok {
+		return true
+	}
+	_, _, ok := x.schema.IndexByName(x.db.Name, name)
+	return ok
+}
+
+func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
+	name := d.Names[0]
+	if err := checkLocalName(name); err != nil {
+		return "", err
+	}
+	if d.Temp {
+		return "", pgerr.FeatureNotSupported("temporary tables are not supported yet")
+	}
+	if x.exists(name) {
+		if d.IfNotExists {
+			x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
+			return "CREATE TABLE", nil
+		}
+		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+	}
+	t := &catalog.Table{ID: x.schema.NewID(), Name: name, NextIndexID: 2, Version: 1}
+	var pk []string
+	var uniques [][]string
+	for _, cd := range d.Columns {
+		if _, dup := t.Column(cd.Name); dup {
+			return "", pgerr.New(pgerrcode.DuplicateColumn, "column %q specified more than once", cd.Name)
+		}
+		col, err := x.column(t, cd)
+		if err != nil {
+			return "", err
+		}
+		t.Columns = append(t.Columns, col)
+		if cd.Primary {
+			if pk != nil {
+				return "", pgerr.New(pgerrcode.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name)
+			}
+			pk = []string{cd.Name}
+		}
+		if cd.Unique {
+			uniques = append(uniques, []string{cd.Name})
+		}
+		if cd.Check != "" {
+			t.Checks = append(t.Checks, catalog.Check{Name: fmt.Sprintf("%s_%s_check", name, cd.Name), Expr: cd.Check})
+		}
+	}
+	for _, c := range d.Constraints {
+		switch c.Kind {
+		case "primary":
+			if pk != nil {
+				return "", pgerr.New(pgerrcode.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name)
+			}
+			pk = c.Columns
+		case "unique":
+			uniques = append(uniques, c.Columns)
+		case "check":
+			cn := c.Name
+			if cn == "" {
+				cn = name + "_check"
+			}
+			t.Checks = append(t.Checks, catalog.Check{Name: cn, Expr: c.Check})
+		}
+	}
+	if pk == nil {
+		t.Columns = append(t.Columns, catalog.Column{Name: "rowid", Num: len(t.Columns) + 1, Type: types.Int8, Typmod: -1, Hidden: true, NotNull: true})
+		t.Indexes = []catalog.Index{{ID: catalog.PrimaryIndexID, Name: name + "_rowid", Columns: []int{len(t.Columns)}, Unique: true, Primary: true}}
+	} else {
+		nums, err := columnNums(t, pk)
+		if err != nil {
+			return "", err
+		}
+		for _, n := range nums {
+			t.Columns[n-1].NotNull = true
+		}
+		t.Indexes = []catalog.Index{{ID: catalog.PrimaryIndexID, Name: name + "_pkey", Columns: nums, Unique: true, Primary: true, Constraint: true}}
+	}
+	for _, u := range uniques {
+		nums, err := columnNums(t, u)
+		if err != nil {
+			return "", err
+		}
+		ixName := x.uniqueName(name+"_"+strings.Join(u, "_")+"_key", t)
+		t.Indexes = append(t.Indexes, catalog.Index{ID: t.NextIndexID, Name: ixName, Columns: nums, Unique: true, Constraint: true})
+		t.NextIndexID++
+	}
+	if err := x.validate(t); err != nil {
+		return "", err
+	}
+	x.db.Tables[name] = t
+	return "CREATE TABLE", catalog.PutTable(x.txn.KV, x.db.Name, t)
+}
+
+// uniqueName makes an index name unique as PostgreSQL does (name1, name2, ...).
+func (x *ddlExec) uniqueName(base string, t *catalog.Table) string {
+	taken := func(n string) bool {
+		if x.exists(n) {
+			return true
+		}
+		for _, ix := range t.Indexes {
+			if ix.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	if len(base) > 63 {
+		base = base[:63]
+	}
+	if !taken(base) {
+		return base
+	}
+	for i := 1; ; i++ {
+		n := fmt.Sprintf("%s%d", base, i)
+		if !taken(n) {
+			return n
+		}
+	}
+}
+
+func columnNums(t *catalog.Table, names []string) ([]int, error) {
+	var out []int
+	for _, n := range names {
+		c, ok := t.Column(n)
+		if !ok || c.Hidden {
+			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q named in key does not exist", n)
+		}
+		out = append(out, c.Num)
+	}
+	return out, nil
+}
+
+func (x *ddlExec) column(t *catalog.Table, cd pgdialect.ColumnDef) (catalog.Column, error) {
+	typ, typmod, err := parseTypeText(cd.Type)
+	if err != nil {
+		return catalog.Column{}, err
+	}
+	col := catalog.Column{Name: cd.Name, Num: len(t.Columns) + 1, Type: typ, Typmod: typmod, NotNull: cd.NotNull, Default: cd.Default, Identity: cd.Identity}
+	if cd.Serial != "" || cd.Identity != "" {
+		return col, pgerr.FeatureNotSupported("serial and identity columns are not supported yet")
+	}
+	return col, nil
+}
+
+// validate binds a table's defaults and checks once, so that errors in them are
+// reported by CREATE/ALTER TABLE rather than by the first INSERT.
+func (x *ddlExec) validate(t *catalog.Table) error {
+	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, st: &Statement{}}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if c.Default == "" || c.Dropped {
+			continue
+		}
+		if _, err := b.defaultExpr(c); err != nil {
+			return err
+		}
+	}
+	_, err := b.writer(t)
+	return err
+}
+
+func (x *ddlExec) table(name string) (*catalog.Table, error) {
+	t, ok := x.db.Tables[name]
+	if !ok || t.IsView() {
+		return nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name)
+	}
+	return t, nil
+}
+
+// scanTable calls fn with each row of t (through the transaction).
+func (x *ddlExec) scanTable(t *catalog.Table, fn func(row []types.Datum) error) error {
+	prefix := catalog.IndexPrefix(t.ID, catalog.PrimaryIndexID)
+	it := x.txn.KV.Scan(prefix, prefixEnd(prefix))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		v, err := it.Value()
+		if err != nil {
+			return err
+		}
+		row := make([]types.Datum, len(t.Columns))
+		if err := t.DecodeRow(v, row); err != nil {
+			return err
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	return it.Err()
+}
+
+// deletePrefix deletes every key with the prefix.
+func (x *ddlExec) deletePrefix(prefix []byte) error {
+	var keys [][]byte
+	it := x.txn.KV.Scan(prefix, prefixEnd(prefix))
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, append([]byte(nil), it.Key()...))
+	}
+	err := it.Err()
+	it.Close()
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := x.txn.KV.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
+	t, err := x.table(d.Table)
+	if err != nil {
+		return "", err
+	}
+	nums, err := columnNums(t, d.IndexCols)
+	if err != nil {
+		return "", err
+	}
+	name := ""
+	if len(d.Names) > 0 {
+		name = d.Names[0]
+		if err := checkLocalName(name); err != nil {
+			return "", err
+		}
+		if x.exists(name) {
+			if d.IfNotExists {
+				x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
+				return "CREATE INDEX", nil
+			}
+			return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+		}
+	} else {
+		name = x.uniqueName(t.Name+"_"+strings.Join(d.IndexCols, "_")+"_idx", t)
+	}
+	t = t.Clone()
+	ix := catalog.Index{ID: t.NextIndexID, Name: name, Columns: nums, Unique: d.Unique}
+	t.NextIndexID++
+	t.Indexes = append(t.Indexes, ix)
+	// Build the index from the table's rows.
+	w := &exec.TableWriter{Table: t}
+	seen := map[string]bool{}
+	err = x.scanTable(t, func(row []types.Datum) error {
+		if ix.Unique {
+			vals := make([]types.Datum, len(nums))
+			null := false
+			for i, n := range nums {
+				vals[i] = row[n-1]
+				null = null || vals[i] == nil
+			}
+			if !null {
+				k := string(t.IndexPrefixOf(nil, &ix, vals))
+				if seen[k] {
+					var parts, names []string
+					for i, n := range nums {
+						names = append(names, t.ColumnByNum(n).Name)
+						parts = append(parts, string(types.EncodeText(t.ColumnByNum(n).Type, vals[i])))
+					}
+					return pgerr.New(pgerrcode.UniqueViolation, "could not create unique index %q", name).
+						WithDetail("Key (%s)=(%s) is duplicated.", strings.Join(names, ", "), strings.Join(parts, ", "))
+				}
+				seen[k] = true
+			}
+		}
+		return x.txn.KV.Put(t.IndexKey(nil, &ix, row), nil)
+	})
+	_ = w
+	if err != nil {
+		return "", err
+	}
+	x.db.Tables[t.Name] = t
+	return "CREATE INDEX", catalog.PutTable(x.txn.KV, x.db.Name, t)
+}
+
+func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
+	name := d.Names[0]
+	if err := checkLocalName(name); err != nil {
+		return "", err
+	}
+	if old, ok := x.db.Tables[name]; ok && !(d.OrReplace && old.IsView()) {
+		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+	} else if !ok && x.exists(name) {
+		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+	}
+	stmts, err := x.p.Parse(d.Query)
+	if err != nil {
+		return "", err
+	}
+	if len(stmts) != 1 || stmts[0].Kind != KindSelect {
+		return "", pgerr.Syntax(0, "CREATE VIEW requires a SELECT query")
+	}
+	b := &binder{st: stmts[0], planner: x.p, schema: x.schema, db: x.db.Name}
+	p, err := b.query(stmts[0].node, nil)
+	if err != nil {
+		return "", err
+	}
+	if len(d.ViewCols) > len(p.cols) {
+		return "", pgerr.Syntax(0, "CREATE VIEW specifies more column names than columns")
+	}
+	t := &catalog.Table{ID: x.schema.NewID(), Name: name, ViewSQL: d.Query, Version: 1}
+	if old, ok := x.db.Tables[name]; ok {
+		t.ID = old.ID
+	}
+	for i, c := range p.cols {
+		n := c.Name
+		if i < len(d.ViewCols) {
+			n = d.ViewCols[i]
+		}
+		t.Columns = append(t.Columns, catalog.Column{Name: n, Num: i + 1, Type: c.Type, Typmod: c.Typmod})
+	}
+	x.db.Tables[name] = t
+	return "CREATE VIEW", catalog.PutTable(x.txn.KV, x.db.Name, t)
+}
+
+func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
+	tag := "DROP " + strings.ToUpper(d.Object)
+	for _, name := range d.Names {
+		switch d.Object {
+		case "table", "view":
+			t, ok := x.db.Tables[name]
+			if !ok || t.IsView() != (d.Object == "view") {
+				if ok {
+					return "", pgerr.New(pgerrcode.WrongObjectType, "%q is not a %s", name, d.Object).
+						WithHint("Use DROP %s to remove a %s.", map[bool]string{true: "VIEW", false: "TABLE"}[t.IsView()], map[bool]string{true: "view", false: "table"}[t.IsView()])
+				}
+				if d.IfExists {
+					x.notices = append(x.notices, fmt.Sprintf("%s %q does not exist, skipping", d.Object, name))
+					continue
+				}
+				if d.Object == "view" {
+					return "", pgerr.New(pgerrcode.UndefinedTable, "view %q does not exist", name)
+				}
+				return "", pgerr.New(pgerrcode.UndefinedTable, "table %q does not exist", name)
+			}
+			delete(x.db.Tables, name)
+			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, name); err != nil {
+				return "", err
+			}
+			if !t.IsView() {
+				for _, ix := range t.Indexes {
+					if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
+						return "", err
+					}
+				}
+			}
+		case "index":
+			t, ix, ok := x.schema.IndexByName(x.db.Name, name)
+			if !ok {
+				if d.IfExists {
+					x.notices = append(x.notices, fmt.Sprintf("index %q does not exist, skipping", name))
+					continue
+				}
+				return "", pgerr.New(pgerrcode.UndefinedObject, "index %q does not exist", name)
+			}
+			if ix.Primary || ix.Constraint {
+				return "", pgerr.New(pgerrcode.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", name, name, t.Name).
+					WithHint("You can drop constraint %s on table %s instead.", name, t.Name)
+			}
+			nt := t.Clone()
+			for i := range nt.Indexes {
+				if nt.Indexes[i].ID == ix.ID {
+					nt.Indexes = append(nt.Indexes[:i], nt.Indexes[i+1:]...)
+					break
+				}
+			}
+			if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
+				return "", err
+			}
+			x.db.Tables[t.Name] = nt
+			if err := catalog.PutTable(x.txn.KV, x.db.Name, nt); err != nil {
+				return "", err
+			}
+		default:
+			return "", pgerr.FeatureNotSupported("DROP %s is not supported yet", strings.ToUpper(d.Object))
+		}
+	}
+	return tag, nil
+}
+
+func (x *ddlExec) truncate(d *pgdialect.DDL) (string, error) {
+	for _, name := range d.Names {
+		t, err := x.table(name)
+		if err != nil {
+			return "", err
+		}
+		for _, ix := range t.Indexes {
+			if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
+				return "", err
+			}
+		}
+	}
+	return "TRUNCATE TABLE", nil
+}
+
+func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, error) {
+	name := d.Names[0]
+	old, ok := x.db.Tables[name]
+	if !ok || old.IsView() {
+		if d.IfExists {
+			x.notices = append(x.notices, fmt.Sprintf("relation %q does not exist, skipping", name))
+			return "ALTER TABLE", nil
+		}
+		return "", pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name)
+	}
+	t := old.Clone()
+	t.Version++
+	rewrite := false
+	for _, a := range d.Actions {
+		switch a.Kind {
+		case "add_column":
+			if _, dup := t.Column(a.Column.Name); dup {
+				if a.IfNotExists {
+					continue
+				}
+				return "", pgerr.New(pgerrcode.DuplicateColumn, "column %q of relation %q already exists", a.Column.Name, name)
+			}
+			if a.Column.Primary || a.Column.Unique {
+				return "", pgerr.FeatureNotSupported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported yet")
+			}
+			col, err := x.column(t, a.Column)
+			if err != nil {
+				return "", err
+			}
+			t.Columns = append(t.Columns, col)
+			if a.Column.Check != "" {
+				t.Checks = append(t.Checks, catalog.Check{Name: fmt.Sprintf("%s_%s_check", name, col.Name), Expr: a.Column.Check})
+			}
+			rewrite = rewrite || col.Default != "" || col.NotNull
+		case "drop_column":
+			c, ok := t.Column(a.Name)
+			if !ok || c.Hidden {
+				if a.IfExists {
+					continue
+				}
+				return "", pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Name, name)
+			}
+			for _, ix := range t.Indexes {
+				for _, n := range ix.Columns {
+					if n == c.Num {
+						return "", pgerr.FeatureNotSupported("dropping an indexed column is not supported yet")
+					}
+				}
+			}
+			c.Dropped, c.NotNull, c.Default = true, false, ""
+			c.Name = fmt.Sprintf("........pg.dropped.%d........", c.Num)
+			rewrite = true
+		case "rename_column":
+			c, ok := t.Column(a.Name)
+			if !ok || c.Hidden {
+				return "", pgerr.New(pgerrcode.UndefinedColumn, "column %q does not exist", a.Name)
+			}
+			if _, dup := t.Column(a.NewName); dup {
+				return "", pgerr.New(pgerrcode.DuplicateColumn, "column %q of relation %q already exists", a.NewName, name)
+			}
+			c.Name = a.NewName
+		case "rename_table":
+			if x.exists(a.NewName) {
+				return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", a.NewName)
+			}
+			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, t.Name); err != nil {
+				return "", err
+			}
+			delete(x.db.Tables, t.Name)
+			t.Name = a.NewName
+		case "set_default", "drop_default", "set_not_null", "drop_not_null":
+			c, ok := t.Column(a.Name)
+			if !ok || c.Hidden {
+				return "", pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Name, name)
+			}
+			switch a.Kind {
+			case "set_default":
+				c.Default = a.Default
+			case "drop_default":
+				c.Default = ""
+			case "set_not_null":
+				c.NotNull = true
+				rewrite = true
+			case "drop_not_null":
+				for _, n := range t.Primary().Columns {
+					if n == c.Num && t.HasPrimaryKey() {
+						return "", pgerr.New(pgerrcode.InvalidTableDefinition, "column %q is in a primary key", c.Name)
+					}
+				}
+				c.NotNull = false
+			}
+		case "add_constraint":
+			if err := x.addConstraint(t, a.Cons); err != nil {
+				return "", err
+			}
+			rewrite = true
+		}
+	}
+	if err := x.validate(t); err != nil {
+		return "", err
+	}
+	if rewrite {
+		if err := x.rewriteTable(ctx, old, t); err != nil {
+			return "", err
+		}
+	}
+	x.db.Tables[t.Name] = t
+	return "ALTER TABLE", catalog.PutTable(x.txn.KV, x.db.Name, t)
+}
+
+func (x *ddlExec) addConstraint(t *catalog.Table, c pgdialect.Constraint) error {
+	switch c.Kind {
+	case "check":
+		n := c.Name
+		if n == "" {
+			n = t.Name + "_check"
+		}
+		t.Checks = append(t.Checks, catalog.Check{Name: n, Expr: c.Check})
+	case "unique", "primary":
+		nums, err := columnNums(t, c.Columns)
+		if err != nil {
+			return err
+		}
+		if c.Kind == "primary" {
+			if t.HasPrimaryKey() {
+				return pgerr.New(pgerrcode.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", t.Name)
+			}
+			for _, n := range nums {
+				t.Columns[n-1].NotNull = true
+			}
+			hidden := t.Indexes[0].Columns[0]
+			t.Columns[hidden-1].Dropped = true
+			n := c.Name
+			if n == "" {
+				n = t.Name + "_pkey"
+			}
+			t.Indexes[0] = catalog.Index{ID: catalog.PrimaryIndexID, Name: n, Columns: nums, Unique: true, Primary: true, Constraint: true}
+			return nil
+		}
+		n := c.Name
+		if n == "" {
+			n = x.uniqueName(t.Name+"_"+strings.Join(c.Columns, "_")+"_key", t)
+		}
+		t.Indexes = append(t.Indexes, catalog.Index{ID: t.NextIndexID, Name: n, Columns: nums, Unique: true, Constraint: true})
+		t.NextIndexID++
+	}
+	return nil
+}
+
+// rewriteTable rewrites every row of old under the new definition t: new columns
+// take their defaults, constraints are checked, indexes rebuilt.
+func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error {
+	var rows [][]types.Datum
+	if err := x.scanTable(old, func(row []types.Datum) error {
+		rows = append(rows, row)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, ix := range old.Indexes {
+		if err := x.deletePrefix(catalog.IndexPrefix(old.ID, ix.ID)); err != nil {
+			return err
+		}
+	}
+	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, st: &Statement{}}
+	w, err := b.writer(t)
+	if err != nil {
+		return err
+	}
+	c := exec.NewCtx(ctx, x.txn.KV, nil, x.env)
+	c.RowID = func() (int64, error) { return x.txn.e.NextRowID(ctx) }
+	defaults := make([]exec.Expr, len(t.Columns))
+	for i := len(old.Columns); i < len(t.Columns); i++ {
+		if defaults[i], err = b.defaultExpr(&t.Columns[i]); err != nil {
+			return err
+		}
+	}
+	for _, r := range rows {
+		row := make([]types.Datum, len(t.Columns))
+		copy(row, r)
+		for i := len(old.Columns); i < len(t.Columns); i++ {
+			if row[i], err = defaults[i].Eval(c); err != nil {
+				return err
+			}
+		}
+		for i := range t.Columns {
+			if t.Columns[i].Dropped {
+				row[i] = nil
+			}
+		}
+		if t.HasPrimaryKey() || !old.HasPrimaryKey() && t.HasPrimaryKey() {
+			if _, _, err := w.Insert(c, row, false); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, _, err := w.Insert(c, row, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}

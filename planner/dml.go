@@ -1,0 +1,312 @@
+package planner
+
+import (
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/jackc/pgerrcode"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// targetTable resolves the table an INSERT, UPDATE or DELETE writes.
+func (b *binder) targetTable(refs *ast.TableRefsClause) (*catalog.Table, *ast.TableSource, error) {
+	if refs == nil || refs.TableRefs == nil || refs.TableRefs.Right != nil {
+		return nil, nil, pgerr.FeatureNotSupported("UPDATE ... FROM and DELETE ... USING are not supported yet")
+	}
+	ts, ok := refs.TableRefs.Left.(*ast.TableSource)
+	if !ok {
+		return nil, nil, pgerr.FeatureNotSupported("this DML target is not supported yet")
+	}
+	tn, ok := ts.Source.(*ast.TableName)
+	if !ok {
+		return nil, nil, pgerr.FeatureNotSupported("this DML target is not supported yet")
+	}
+	if s := tn.Schema.L; s != "" && s != "public" {
+		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation \"%s.%s\" does not exist", s, tn.Name.L).WithPosition(b.identPos(tn.Name.L))
+	}
+	t, ok := b.schema.Table(b.db, tn.Name.L)
+	if !ok {
+		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", tn.Name.L).WithPosition(b.identPos(tn.Name.L))
+	}
+	if t.IsView() {
+		return nil, nil, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "cannot change view %q", t.Name).
+			WithDetail("Views that do not select from a single table or view are not automatically updatable.")
+	}
+	return t, ts, nil
+}
+
+// assign coerces a value for a column with PostgreSQL's assignment rules.
+func (b *binder) assign(e exec.Expr, col *catalog.Column) (exec.Expr, error) {
+	from := e.Type()
+	if from == types.Unknown {
+		ce, err := b.coerce(e, col.Type, "")
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Cast{X: ce, T: col.Type, Typmod: col.Typmod, Assignment: true}, nil
+	}
+	if from == col.Type && col.Typmod < 0 {
+		return e, nil
+	}
+	ok := from == col.Type || implicit(from, col.Type) || types.ImplicitCast(from, col.Type) ||
+		(numericRank(from) > 0 && numericRank(col.Type) > 0) || col.Type.IsString()
+	if !ok {
+		return nil, pgerr.New(pgerrcode.DatatypeMismatch, "column %q is of type %s but expression is of type %s", col.Name, col.Type.SQLName(), from.SQLName()).
+			WithHint("You will need to rewrite or cast the expression.")
+	}
+	return &exec.Cast{X: e, T: col.Type, Typmod: col.Typmod, Assignment: true}, nil
+}
+
+// defaultExpr binds a column's default (NULL when it has none).
+func (b *binder) defaultExpr(col *catalog.Column) (exec.Expr, error) {
+	if col.Default == "" {
+		return &exec.Const{T: col.Type, Typmod: -1}, nil
+	}
+	e, err := b.planner.bindText(b, col.Default)
+	if err != nil {
+		return nil, err
+	}
+	return b.assign(e, col)
+}
+
+func (b *binder) writer(t *catalog.Table) (*exec.TableWriter, error) {
+	w := &exec.TableWriter{Table: t}
+	if len(t.Checks) > 0 {
+		saved := b.sc
+		b.sc = tableScope(t)
+		defer func() { b.sc = saved }()
+		for _, ch := range t.Checks {
+			e, err := b.planner.bindText(b, ch.Expr)
+			if err != nil {
+				return nil, err
+			}
+			if e, err = b.coerce(e, types.Bool, "argument of CHECK"); err != nil {
+				return nil, err
+			}
+			w.Checks = append(w.Checks, exec.CheckExpr{Name: ch.Name, Expr: e})
+		}
+	}
+	return w, nil
+}
+
+// tableScope is a scope over one table's row.
+func tableScope(t *catalog.Table) *scope {
+	s := &scope{width: len(t.Columns)}
+	s.rels = []*relation{{name: t.Name, table: t, width: len(t.Columns), est: 1000}}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if c.Dropped {
+			continue
+		}
+		s.cols = append(s.cols, scopeCol{rel: t.Name, name: c.Name, t: c.Type, typmod: c.Typmod, idx: i, hidden: c.Hidden, noStar: c.Hidden})
+	}
+	return s
+}
+
+func (b *binder) insert(ins *ast.InsertStmt, pl *Plan) error {
+	if ins.IsReplace || ins.OnDuplicate != nil || ins.Setlist {
+		return pgerr.FeatureNotSupported("this form of INSERT is not supported yet")
+	}
+	t, _, err := b.targetTable(ins.Table)
+	if err != nil {
+		return err
+	}
+	var targets []*catalog.Column
+	if len(ins.Columns) == 0 {
+		targets = t.Visible()
+	} else {
+		seen := map[int]bool{}
+		for _, cn := range ins.Columns {
+			c, ok := t.Column(cn.Name.L)
+			if !ok || c.Hidden {
+				return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", cn.Name.L, t.Name).WithPosition(b.nodePos(cn))
+			}
+			if seen[c.Num] {
+				return pgerr.Syntax(b.nodePos(cn), "column %q specified more than once", c.Name)
+			}
+			seen[c.Num] = true
+			targets = append(targets, c)
+		}
+	}
+	// full builds a table row from the values given for targets.
+	full := func(vals []exec.Expr) ([]exec.Expr, error) {
+		row := make([]exec.Expr, len(t.Columns))
+		for i, c := range targets {
+			row[c.Num-1] = vals[i]
+		}
+		for i := range row {
+			if row[i] != nil {
+				continue
+			}
+			c := &t.Columns[i]
+			if c.Hidden || c.Dropped {
+				row[i] = &exec.Const{T: c.Type, Typmod: -1}
+				continue
+			}
+			d, err := b.defaultExpr(c)
+			if err != nil {
+				return nil, err
+			}
+			row[i] = d
+		}
+		return row, nil
+	}
+	var input exec.Node
+	est := 1.0
+	if ins.Select != nil {
+		p, err := b.query(ins.Select, nil)
+		if err != nil {
+			return err
+		}
+		if len(p.cols) > len(targets) {
+			return pgerr.Syntax(0, "INSERT has more expressions than target columns")
+		}
+		if len(p.cols) < len(targets) {
+			return pgerr.Syntax(0, "INSERT has more target columns than expressions")
+		}
+		vals := make([]exec.Expr, len(targets))
+		for i, c := range targets {
+			if vals[i], err = b.assign(&exec.ColRef{Idx: i, T: p.cols[i].Type}, c); err != nil {
+				return err
+			}
+		}
+		row, err := full(vals)
+		if err != nil {
+			return err
+		}
+		input = &exec.Projection{Input: p.node, Exprs: row, Info: exec.NodeInfo{Name: "Projection", Rows: p.est}}
+		est = p.est
+	} else {
+		var rows [][]exec.Expr
+		for _, l := range ins.Lists {
+			if len(l) > len(targets) {
+				return pgerr.Syntax(b.nodePos(l[len(targets)]), "INSERT has more expressions than target columns")
+			}
+			if len(l) < len(targets) && len(ins.Columns) > 0 {
+				return pgerr.Syntax(0, "INSERT has more target columns than expressions")
+			}
+			vals := make([]exec.Expr, len(l))
+			tg := targets[:len(l)]
+			for i, v := range l {
+				if _, isDefault := v.(*ast.DefaultExpr); isDefault {
+					d, err := b.defaultExpr(tg[i])
+					if err != nil {
+						return err
+					}
+					vals[i] = d
+					continue
+				}
+				e, err := b.expr(v)
+				if err != nil {
+					return err
+				}
+				if vals[i], err = b.assign(e, tg[i]); err != nil {
+					return err
+				}
+			}
+			saved := targets
+			targets = tg
+			row, err := full(vals)
+			targets = saved
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
+		}
+		input = &exec.ValuesNode{Rows: rows, Info: exec.NodeInfo{Name: "Values Scan", Rows: float64(len(rows))}}
+		est = float64(len(rows))
+		for _, r := range rows {
+			b.fold = append(b.fold, r...)
+		}
+	}
+	w, err := b.writer(t)
+	if err != nil {
+		return err
+	}
+	pl.writes = t
+	pl.root = &exec.Modify{Kind: exec.DMLInsert, Writer: w, Input: input,
+		Info: exec.NodeInfo{Name: "Insert on " + t.Name, Rows: est, Children: []exec.Node{input}}}
+	return nil
+}
+
+// modifyScan binds the FROM and WHERE of UPDATE/DELETE: the target's rows to change.
+func (b *binder) modifyScan(refs *ast.TableRefsClause, where ast.ExprNode) (*catalog.Table, exec.Node, error) {
+	t, ts, err := b.targetTable(refs)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.sc = &scope{}
+	if _, err := b.tableSource(ts); err != nil {
+		return nil, nil, err
+	}
+	var conds []exec.Expr
+	if where != nil {
+		w, err := b.boolExpr(where, "argument of WHERE")
+		if err != nil {
+			return nil, nil, err
+		}
+		conds = conjuncts(w, nil)
+	}
+	n, _, err := b.innerJoin(b.sc.rels, conds)
+	return t, n, err
+}
+
+func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
+	if up.Order != nil || up.Limit != nil {
+		return pgerr.Syntax(0, "syntax error at or near \"ORDER\"")
+	}
+	t, scan, err := b.modifyScan(up.TableRefs, up.Where)
+	if err != nil {
+		return err
+	}
+	sets := map[int]exec.Expr{}
+	for _, a := range up.List {
+		c, ok := t.Column(a.Column.Name.L)
+		if !ok || c.Hidden {
+			return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.L, t.Name).WithPosition(b.nodePos(a.Column))
+		}
+		if _, dup := sets[c.Num-1]; dup {
+			return pgerr.Syntax(0, "multiple assignments to same column %q", c.Name)
+		}
+		var e exec.Expr
+		if _, isDefault := a.Expr.(*ast.DefaultExpr); isDefault {
+			e, err = b.defaultExpr(c)
+		} else if e, err = b.expr(a.Expr); err == nil {
+			e, err = b.assign(e, c)
+		}
+		if err != nil {
+			return err
+		}
+		sets[c.Num-1] = e
+	}
+	w, err := b.writer(t)
+	if err != nil {
+		return err
+	}
+	pl.writes = t
+	pl.root = &exec.Modify{Kind: exec.DMLUpdate, Writer: w, Input: scan, Sets: sets,
+		Info: exec.NodeInfo{Name: "Update on " + t.Name, Children: []exec.Node{scan}}}
+	return nil
+}
+
+func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
+	if del.IsMultiTable {
+		return pgerr.FeatureNotSupported("DELETE ... USING is not supported yet")
+	}
+	if del.Order != nil || del.Limit != nil {
+		return pgerr.Syntax(0, "syntax error at or near \"ORDER\"")
+	}
+	t, scan, err := b.modifyScan(del.TableRefs, del.Where)
+	if err != nil {
+		return err
+	}
+	w, err := b.writer(t)
+	if err != nil {
+		return err
+	}
+	pl.writes = t
+	pl.root = &exec.Modify{Kind: exec.DMLDelete, Writer: w, Input: scan,
+		Info: exec.NodeInfo{Name: "Delete on " + t.Name, Children: []exec.Node{scan}}}
+	return nil
+}

@@ -1,0 +1,175 @@
+package planner
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/store"
+	"github.com/jackc/pgerrcode"
+)
+
+// Engine is the server-wide state statements run against: the store and the
+// catalog. One per server; safe for concurrent use.
+type Engine struct {
+	Store   *store.Store
+	Catalog *catalog.Catalog
+
+	mu       sync.Mutex
+	counters map[string]*counter // by store key: row ids, sequences
+}
+
+// counter hands out values of a persistent counter in blocks: the store holds the
+// high-water mark, written by its own small commit before any value of a block is
+// used, so a value is never handed out twice, even after a crash (values of an
+// unfinished block are skipped, as PostgreSQL's sequences skip their cached values).
+type counter struct {
+	mu          sync.Mutex
+	next, limit int64
+}
+
+// rowIDKey is the store key of the hidden row id counter (shared by all tables).
+var rowIDKey = []byte("\x01augur/rowid")
+
+// NewEngine loads the catalog from st. The databases named in dbs (from the
+// bootstrap state) exist in it.
+func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*Engine, error) {
+	txn := st.Begin(store.TxnOptions{})
+	defer txn.Abort()
+	prefix := catalog.Prefix()
+	schema, err := catalog.Load(func(fn func(key, value []byte) error) error {
+		it := txn.Scan(prefix, prefixEnd(prefix))
+		defer it.Close()
+		for ; it.Valid(); it.Next() {
+			v, err := it.Value()
+			if err != nil {
+				return err
+			}
+			if err := fn(it.Key(), v); err != nil {
+				return err
+			}
+		}
+		return it.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("planner: load catalog: %w", err)
+	}
+	for name, owner := range dbs {
+		if _, ok := schema.Databases[name]; !ok {
+			schema.Databases[name] = &catalog.Database{Name: name, Owner: owner, Tables: map[string]*catalog.Table{}, Sequences: map[string]*catalog.Sequence{}}
+		}
+	}
+	return &Engine{Store: st, Catalog: catalog.New(schema), counters: map[string]*counter{}}, nil
+}
+
+func prefixEnd(p []byte) []byte {
+	e := append([]byte(nil), p...)
+	for i := len(e) - 1; i >= 0; i-- {
+		if e[i] != 0xFF {
+			e[i]++
+			return e[:i+1]
+		}
+	}
+	return nil
+}
+
+// allocate returns the next value of the persistent counter at key, starting at
+// first, in blocks of block values.
+func (e *Engine) allocate(ctx context.Context, key []byte, first, block int64) (int64, error) {
+	e.mu.Lock()
+	c, ok := e.counters[string(key)]
+	if !ok {
+		c = &counter{}
+		e.counters[string(key)] = c
+	}
+	e.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next >= c.limit {
+		txn := e.Store.Begin(store.TxnOptions{})
+		v, found, err := txn.Get(key)
+		if err != nil {
+			txn.Abort()
+			return 0, fmt.Errorf("planner: read counter: %w", err)
+		}
+		hw := first
+		if found && len(v) == 8 {
+			hw = int64(binary.BigEndian.Uint64(v))
+		}
+		if err := txn.Put(key, binary.BigEndian.AppendUint64(nil, uint64(hw+block))); err != nil {
+			txn.Abort()
+			return 0, err
+		}
+		if _, err := txn.Commit(ctx); err != nil {
+			return 0, err
+		}
+		c.next, c.limit = hw, hw+block
+	}
+	v := c.next
+	c.next++
+	return v, nil
+}
+
+// NextRowID returns a fresh hidden row id.
+func (e *Engine) NextRowID(ctx context.Context) (int64, error) {
+	return e.allocate(ctx, rowIDKey, 1, 4096)
+}
+
+// Txn is one SQL transaction: a store transaction plus, when it runs DDL, a
+// private copy of the schema that becomes the catalog's on commit.
+type Txn struct {
+	e      *Engine
+	KV     *store.Txn
+	schema *catalog.Schema // non-nil once the transaction changed the schema
+}
+
+// Begin starts a transaction.
+func (e *Engine) Begin(opts store.TxnOptions) *Txn {
+	return &Txn{e: e, KV: e.Store.Begin(opts)}
+}
+
+// Schema is the schema the transaction sees: its own changes, else the committed one.
+func (t *Txn) Schema() *catalog.Schema {
+	if t.schema != nil {
+		return t.schema
+	}
+	return t.e.Catalog.Current()
+}
+
+// forDDL takes the DDL lock (once per transaction) and returns the private schema
+// the transaction changes.
+func (t *Txn) forDDL(ctx context.Context) (*catalog.Schema, error) {
+	if t.schema != nil {
+		return t.schema, nil
+	}
+	if err := t.e.Catalog.LockDDL(ctx); err != nil {
+		return nil, pgerr.Wrap(err, pgerrcode.QueryCanceled, "canceling statement while waiting for the DDL lock")
+	}
+	t.schema = t.e.Catalog.Current().Clone()
+	return t.schema, nil
+}
+
+// Commit commits the transaction and publishes its schema changes.
+func (t *Txn) Commit(ctx context.Context) error {
+	_, err := t.KV.Commit(ctx)
+	if t.schema != nil {
+		if err == nil {
+			t.e.Catalog.Publish(t.schema)
+		}
+		t.schema = nil
+		t.e.Catalog.UnlockDDL()
+	}
+	return err
+}
+
+// Abort discards the transaction.
+func (t *Txn) Abort() {
+	t.KV.Abort()
+	if t.schema != nil {
+		t.schema = nil
+		t.e.Catalog.UnlockDDL()
+	}
+}

@@ -1,0 +1,357 @@
+package exec
+
+import (
+	"io"
+	"math"
+	"strings"
+
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/cockroachdb/apd/v3"
+	"github.com/jackc/pgerrcode"
+)
+
+// AggFunc is one aggregate call: Name over Arg (nil for count(*)).
+type AggFunc struct {
+	Name     string // count, sum, avg, min, max, bool_and, bool_or, every, string_agg
+	Arg      Expr
+	Sep      Expr // string_agg's delimiter
+	Distinct bool
+	Filter   Expr
+	T        types.T // result type
+}
+
+// AggResultType returns the result type of aggregate name over arg, as in
+// PostgreSQL, and whether the aggregate exists for it.
+func AggResultType(name string, arg types.T) (types.T, bool) {
+	switch name {
+	case "count":
+		return types.Int8, true
+	case "sum":
+		switch arg {
+		case types.Int2, types.Int4:
+			return types.Int8, true
+		case types.Int8, types.Numeric:
+			return types.Numeric, true
+		case types.Float4, types.Float8:
+			return arg, true
+		}
+	case "avg":
+		switch arg {
+		case types.Int2, types.Int4, types.Int8, types.Numeric:
+			return types.Numeric, true
+		case types.Float4, types.Float8:
+			return types.Float8, true
+		}
+	case "min", "max":
+		if comparer(arg) != nil {
+			return arg, true
+		}
+	case "bool_and", "bool_or", "every":
+		if arg == types.Bool {
+			return types.Bool, true
+		}
+	case "string_agg":
+		if arg.IsString() {
+			return types.Text, true
+		}
+	}
+	return types.Invalid, false
+}
+
+// Aggregate groups its input by Groups and computes Aggs per group; the output
+// row is the group values followed by the aggregate results. Without groups it
+// produces exactly one row, even for no input.
+type Aggregate struct {
+	Input      Node
+	Groups     []Expr
+	GroupTypes []types.T
+	Aggs       []*AggFunc
+	Info       NodeInfo
+}
+
+// Explain implements Node.
+func (a *Aggregate) Explain() NodeInfo { return a.Info }
+
+type aggState struct {
+	n       int64
+	i       int64
+	f       float64
+	d       *apd.Decimal
+	v       types.Datum
+	b       strings.Builder
+	seen    map[string]struct{}
+	null    bool // no non-NULL input yet
+	started bool
+}
+
+type group struct {
+	key  []types.Datum
+	aggs []aggState
+}
+
+// Open implements Node.
+func (a *Aggregate) Open(c *Ctx) (Iter, error) {
+	in, err := a.Input.Open(c)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	ec := c.With(nil)
+	groups := map[string]*group{}
+	var order []*group
+	var kb []byte
+	n := 0
+	for {
+		row, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n++; n%1024 == 0 {
+			if err := checkCancel(c); err != nil {
+				return nil, err
+			}
+		}
+		ec.Row = row
+		key := make([]types.Datum, len(a.Groups))
+		for i, g := range a.Groups {
+			if key[i], err = g.Eval(ec); err != nil {
+				return nil, err
+			}
+		}
+		kb = rowKey(kb[:0], a.GroupTypes, key)
+		g, ok := groups[string(kb)]
+		if !ok {
+			g = &group{key: key, aggs: make([]aggState, len(a.Aggs))}
+			groups[string(kb)] = g
+			order = append(order, g)
+		}
+		for i, f := range a.Aggs {
+			if err := f.step(ec, &g.aggs[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(a.Groups) == 0 && len(order) == 0 {
+		order = append(order, &group{aggs: make([]aggState, len(a.Aggs))})
+	}
+	rows := make([][]types.Datum, len(order))
+	for i, g := range order {
+		row := append(make([]types.Datum, 0, len(a.Groups)+len(a.Aggs)), g.key...)
+		for j, f := range a.Aggs {
+			v, err := f.final(&g.aggs[j])
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, v)
+		}
+		rows[i] = row
+	}
+	return &sliceIter{rows: rows}, nil
+}
+
+func (f *AggFunc) step(c *Ctx, s *aggState) error {
+	if f.Filter != nil {
+		if ok, err := truth(c, f.Filter); err != nil || !ok {
+			return err
+		}
+	}
+	if f.Arg == nil { // count(*)
+		s.n++
+		return nil
+	}
+	v, err := f.Arg.Eval(c)
+	if err != nil || v == nil {
+		return err
+	}
+	if f.Distinct {
+		if s.seen == nil {
+			s.seen = map[string]struct{}{}
+		}
+		k := string(rowKey(nil, []types.T{f.Arg.Type()}, []types.Datum{v}))
+		if _, dup := s.seen[k]; dup {
+			return nil
+		}
+		s.seen[k] = struct{}{}
+	}
+	t := f.Arg.Type()
+	first := s.n == 0
+	s.n++
+	switch f.Name {
+	case "count":
+	case "sum", "avg":
+		switch t {
+		case types.Int2, types.Int4:
+			if f.Name == "sum" {
+				s.i += v.(int64) // int8 accumulator: cannot overflow for int4 inputs in practice
+				return nil
+			}
+			return s.addNumeric(apd.New(v.(int64), 0))
+		case types.Int8:
+			return s.addNumeric(apd.New(v.(int64), 0))
+		case types.Numeric:
+			return s.addNumeric(v.(*apd.Decimal))
+		default:
+			s.f += v.(float64)
+		}
+	case "min", "max":
+		if first {
+			s.v = v
+			return nil
+		}
+		r := comparer(t)(v, s.v)
+		if (f.Name == "min" && r < 0) || (f.Name == "max" && r > 0) {
+			s.v = v
+		}
+	case "bool_and", "every":
+		if first {
+			s.v = true
+		}
+		s.v = s.v.(bool) && v.(bool)
+	case "bool_or":
+		if first {
+			s.v = false
+		}
+		s.v = s.v.(bool) || v.(bool)
+	case "string_agg":
+		if !first && f.Sep != nil {
+			sep, err := f.Sep.Eval(c)
+			if err != nil {
+				return err
+			}
+			if sep != nil {
+				s.b.WriteString(sep.(string))
+			}
+		}
+		s.b.WriteString(v.(string))
+	}
+	return nil
+}
+
+func (s *aggState) addNumeric(d *apd.Decimal) error {
+	if s.d == nil {
+		s.d = apd.New(0, 0)
+	}
+	r, err := types.NumericAdd(s.d, d)
+	if err != nil {
+		return err
+	}
+	s.d = r
+	return nil
+}
+
+func (f *AggFunc) final(s *aggState) (types.Datum, error) {
+	if f.Name == "count" {
+		return s.n, nil
+	}
+	if s.n == 0 {
+		return nil, nil
+	}
+	switch f.Name {
+	case "sum":
+		switch {
+		case f.T == types.Int8:
+			return s.i, nil
+		case f.T == types.Numeric:
+			return s.d, nil
+		case f.T == types.Float4:
+			if math.IsInf(s.f, 0) {
+				return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "value out of range: overflow")
+			}
+			return float64(float32(s.f)), nil
+		}
+		return s.f, nil
+	case "avg":
+		if f.T == types.Float8 {
+			return s.f / float64(s.n), nil
+		}
+		if s.d == nil {
+			s.d = apd.New(s.i, 0)
+		}
+		return types.NumericDiv(s.d, apd.New(s.n, 0))
+	case "string_agg":
+		return s.b.String(), nil
+	}
+	return s.v, nil
+}
+
+// SetOpKind is UNION, INTERSECT or EXCEPT.
+type SetOpKind uint8
+
+// Set operations.
+const (
+	Union SetOpKind = iota
+	Intersect
+	Except
+)
+
+// SetOp combines two inputs of the same shape.
+type SetOp struct {
+	Left, Right Node
+	Kind        SetOpKind
+	All         bool
+	Types       []types.T
+	Info        NodeInfo
+}
+
+// Explain implements Node.
+func (s *SetOp) Explain() NodeInfo { return s.Info }
+
+// Open implements Node.
+func (s *SetOp) Open(c *Ctx) (Iter, error) {
+	left, err := drain(c, s.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := drain(c, s.Right)
+	if err != nil {
+		return nil, err
+	}
+	key := func(r []types.Datum) string { return string(rowKey(nil, s.Types, r)) }
+	var out [][]types.Datum
+	switch s.Kind {
+	case Union:
+		if s.All {
+			return &sliceIter{rows: append(left, right...)}, nil
+		}
+		seen := map[string]bool{}
+		for _, r := range append(left, right...) {
+			if k := key(r); !seen[k] {
+				seen[k] = true
+				out = append(out, r)
+			}
+		}
+	case Intersect, Except:
+		counts := map[string]int{}
+		for _, r := range right {
+			counts[key(r)]++
+		}
+		emitted := map[string]bool{}
+		for _, r := range left {
+			k := key(r)
+			in := counts[k] > 0
+			if s.All {
+				if s.Kind == Intersect && in {
+					counts[k]--
+					out = append(out, r)
+				} else if s.Kind == Except {
+					if in {
+						counts[k]--
+					} else {
+						out = append(out, r)
+					}
+				}
+				continue
+			}
+			if emitted[k] || (s.Kind == Intersect) != in {
+				continue
+			}
+			emitted[k] = true
+			out = append(out, r)
+		}
+	}
+	return &sliceIter{rows: out}, nil
+}

@@ -1,0 +1,205 @@
+package planner
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/storage/types"
+)
+
+// nodeStats are the measurements of EXPLAIN ANALYZE for one node.
+type nodeStats struct {
+	rows, loops  int64
+	first, total time.Duration
+}
+
+var exprType = reflect.TypeOf((*exec.Expr)(nil)).Elem()
+
+// walkExpr calls fn for e and every expression below it (not inside subquery
+// plans). It finds the sub-expressions of any operator by reflection, so that new
+// expression types need no registration here.
+func walkExpr(e exec.Expr, fn func(exec.Expr)) {
+	if e == nil || reflect.ValueOf(e).IsNil() {
+		return
+	}
+	fn(e)
+	v := reflect.ValueOf(e)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		switch {
+		case f.Type().Implements(exprType) && f.Kind() == reflect.Interface:
+			if !f.IsNil() {
+				walkExpr(f.Interface().(exec.Expr), fn)
+			}
+		case f.Kind() == reflect.Slice && f.Type().Elem() == exprType:
+			for j := 0; j < f.Len(); j++ {
+				if x := f.Index(j); !x.IsNil() {
+					walkExpr(x.Interface().(exec.Expr), fn)
+				}
+			}
+		}
+	}
+}
+
+// exprString renders an expression for EXPLAIN, close to PostgreSQL's deparse.
+func exprString(e exec.Expr) string {
+	switch x := e.(type) {
+	case nil:
+		return ""
+	case *exec.ColRef:
+		if x.Name != "" {
+			return x.Name
+		}
+		return fmt.Sprintf("$col%d", x.Idx+1)
+	case *exec.Const:
+		if x.Val == nil {
+			return "NULL"
+		}
+		s := string(types.EncodeText(x.T, x.Val))
+		if x.T.IsString() || x.T == types.Unknown {
+			return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		}
+		return s
+	case *exec.Param:
+		return fmt.Sprintf("$%d", x.Idx+1)
+	case *exec.BinOp:
+		return "(" + exprString(x.L) + " " + x.Op + " " + exprString(x.R) + ")"
+	case *exec.And:
+		return "(" + exprString(x.L) + " AND " + exprString(x.R) + ")"
+	case *exec.Or:
+		return "(" + exprString(x.L) + " OR " + exprString(x.R) + ")"
+	case *exec.Not:
+		return "(NOT " + exprString(x.X) + ")"
+	case *exec.Cast:
+		return exprString(x.X) + "::" + x.T.SQLName()
+	case *exec.IsNull:
+		if x.Not {
+			return "(" + exprString(x.X) + " IS NOT NULL)"
+		}
+		return "(" + exprString(x.X) + " IS NULL)"
+	case *exec.Func:
+		var args []string
+		for _, a := range x.Args {
+			args = append(args, exprString(a))
+		}
+		return x.Name + "(" + strings.Join(args, ", ") + ")"
+	case *exec.Subquery:
+		return "(SubPlan)"
+	}
+	return "(...)"
+}
+
+// explainLines renders a plan tree as PostgreSQL's EXPLAIN text does.
+func explainLines(n exec.Node, analyze map[exec.Node]*nodeStats) []string {
+	var out []string
+	var walk func(n exec.Node, depth int)
+	walk = func(n exec.Node, depth int) {
+		info := n.Explain()
+		name := info.Name
+		if name == "" {
+			name = fmt.Sprintf("%T", n)
+		}
+		line := name
+		rows := max(1, info.Rows)
+		cost := max(info.Cost, rows*0.01)
+		line += fmt.Sprintf("  (cost=0.00..%.2f rows=%.0f width=%d)", cost, rows, 8)
+		if st, ok := analyze[n]; ok {
+			line += fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d)", st.first.Seconds()*1000, st.total.Seconds()*1000, st.rows/max(1, st.loops), st.loops)
+		}
+		indent := strings.Repeat("      ", max(0, depth-1))
+		if depth > 0 {
+			line = indent + "  ->  " + line
+		}
+		out = append(out, line)
+		pad := strings.Repeat("      ", depth)
+		if depth == 0 {
+			pad = ""
+		}
+		for _, d := range info.Details {
+			out = append(out, pad+"  "+d)
+		}
+		for _, c := range children(n, info) {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return out
+}
+
+// children returns a node's inputs: those its EXPLAIN info lists, else the
+// exported Node-typed fields (Input, Left, Right).
+func children(n exec.Node, info exec.NodeInfo) []exec.Node {
+	if info.Children != nil {
+		return info.Children
+	}
+	var out []exec.Node
+	v := reflect.ValueOf(n)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	nodeType := reflect.TypeOf((*exec.Node)(nil)).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.Interface && f.Type() == nodeType && !f.IsNil() && v.Type().Field(i).IsExported() {
+			out = append(out, f.Interface().(exec.Node))
+		}
+	}
+	return out
+}
+
+// walkNodeExprs calls fn for every expression held by n itself (not its inputs):
+// exported fields of expression type, or slices or maps of them.
+func walkNodeExprs(n exec.Node, fn func(exec.Expr)) {
+	v := reflect.ValueOf(n)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	for i := 0; i < v.NumField(); i++ {
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		f := v.Field(i)
+		switch {
+		case f.Kind() == reflect.Interface && f.Type() == exprType:
+			if !f.IsNil() {
+				walkExpr(f.Interface().(exec.Expr), fn)
+			}
+		case f.Kind() == reflect.Slice && f.Type().Elem() == exprType:
+			for j := 0; j < f.Len(); j++ {
+				if x := f.Index(j); !x.IsNil() {
+					walkExpr(x.Interface().(exec.Expr), fn)
+				}
+			}
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Slice && f.Type().Elem().Elem() == exprType:
+			for j := 0; j < f.Len(); j++ {
+				for k := 0; k < f.Index(j).Len(); k++ {
+					if x := f.Index(j).Index(k); !x.IsNil() {
+						walkExpr(x.Interface().(exec.Expr), fn)
+					}
+				}
+			}
+		case f.Kind() == reflect.Map && f.Type().Elem() == exprType:
+			for _, k := range f.MapKeys() {
+				walkExpr(f.MapIndex(k).Interface().(exec.Expr), fn)
+			}
+		}
+	}
+}

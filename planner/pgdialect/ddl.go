@@ -1,0 +1,658 @@
+package pgdialect
+
+import (
+	"strings"
+)
+
+// DDLKind is the kind of a schema statement parsed by ParseDDL.
+type DDLKind int
+
+// DDL statement kinds.
+const (
+	DDLCreateTable DDLKind = iota + 1
+	DDLCreateIndex
+	DDLCreateView
+	DDLCreateSequence
+	DDLCreateDatabase
+	DDLDrop
+	DDLTruncate
+	DDLAlterTable
+	DDLAnalyze
+)
+
+// DDL is a schema statement. The TiDB grammar reads MySQL's types and options
+// (SERIAL, TEXT, BOOLEAN mean other things there), so these statements are parsed
+// here, keeping PostgreSQL's type names and expression texts; expressions
+// (DEFAULT, CHECK, a view's query) stay source text, bound when used.
+type DDL struct {
+	Kind        DDLKind
+	IfNotExists bool
+	IfExists    bool
+	Cascade     bool
+	Temp        bool
+	Object      string   // DROP: "table", "index", "view", "sequence", "database"
+	Names       []string // DROP and TRUNCATE: the objects; others: Names[0]
+	Table       string   // CREATE INDEX ... ON table
+	Columns     []ColumnDef
+	Constraints []Constraint
+	// CREATE INDEX
+	Unique     bool
+	IndexCols  []string
+	NoIndexKey bool // CREATE INDEX without a name
+	// CREATE VIEW
+	Query     string
+	ViewCols  []string
+	OrReplace bool
+	// ALTER TABLE
+	Actions []AlterAction
+}
+
+// ColumnDef is a column of CREATE TABLE or ALTER TABLE ADD COLUMN.
+type ColumnDef struct {
+	Name     string
+	Type     string // PostgreSQL type text, normalised ("numeric(10,2)", "character varying(5)")
+	Default  string // expression text
+	NotNull  bool
+	Null     bool
+	Primary  bool
+	Unique   bool
+	Check    string
+	Identity string // "always" / "by default"
+	Serial   string // "serial", "bigserial", "smallserial": Type holds the integer type
+}
+
+// Constraint is a table constraint.
+type Constraint struct {
+	Name    string
+	Kind    string // "primary", "unique", "check"
+	Columns []string
+	Check   string
+}
+
+// AlterAction is one action of ALTER TABLE.
+type AlterAction struct {
+	Kind                  string // add_column, drop_column, rename_column, rename_table, add_constraint, set_default, drop_default, set_not_null, drop_not_null
+	Column                ColumnDef
+	Name                  string // column, new table name
+	NewName               string
+	Default               string
+	Cons                  Constraint
+	IfExists, IfNotExists bool
+}
+
+// ParseDDL parses CREATE/DROP/ALTER/TRUNCATE statements of tables, indexes, views,
+// sequences and databases. ok is false when toks is not such a statement.
+func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
+	if len(toks) < 2 {
+		return nil, false, nil
+	}
+	u := &utilParser{src: src, toks: toks}
+	d := &DDL{}
+	var err error
+	switch {
+	case u.accept("create"):
+		if u.accept("or", "replace") {
+			d.OrReplace = true
+		}
+		if u.accept("temporary") || u.accept("temp") {
+			d.Temp = true
+		}
+		u.accept("unlogged")
+		switch {
+		case u.accept("table"):
+			if u.peek().Is("as") || hasTopLevel(toks, "as") {
+				return nil, true, unsupported("CREATE TABLE AS")
+			}
+			d.Kind = DDLCreateTable
+			err = u.createTable(d)
+		case u.accept("unique", "index"):
+			d.Kind, d.Unique = DDLCreateIndex, true
+			err = u.createIndex(d)
+		case u.accept("index"):
+			d.Kind = DDLCreateIndex
+			err = u.createIndex(d)
+		case u.accept("view"):
+			d.Kind = DDLCreateView
+			err = u.createView(d)
+		case u.accept("sequence"):
+			d.Kind = DDLCreateSequence
+			d.IfNotExists = u.accept("if", "not", "exists")
+			var n string
+			if n, err = u.qualifiedName(); err == nil {
+				d.Names = []string{n}
+				for u.peek().Kind != EOF {
+					u.next() // options are accepted and ignored for now
+				}
+			}
+		case u.accept("database"):
+			d.Kind = DDLCreateDatabase
+			var n string
+			if n, err = u.name(); err == nil {
+				d.Names = []string{n}
+				for u.peek().Kind != EOF {
+					u.next()
+				}
+			}
+		default:
+			return nil, false, nil
+		}
+	case u.accept("drop"):
+		d.Kind = DDLDrop
+		switch {
+		case u.accept("table"):
+			d.Object = "table"
+		case u.accept("index"):
+			d.Object = "index"
+		case u.accept("view"):
+			d.Object = "view"
+		case u.accept("sequence"):
+			d.Object = "sequence"
+		case u.accept("database"):
+			d.Object = "database"
+		default:
+			return nil, false, nil
+		}
+		d.IfExists = u.accept("if", "exists")
+		if d.Names, err = u.nameList(); err != nil {
+			break
+		}
+		if u.accept("cascade") {
+			d.Cascade = true
+		} else {
+			u.accept("restrict")
+		}
+		err = u.done()
+	case u.accept("truncate"):
+		d.Kind = DDLTruncate
+		u.accept("table")
+		u.accept("only")
+		if d.Names, err = u.nameList(); err != nil {
+			break
+		}
+		for u.peek().Kind != EOF && err == nil {
+			switch {
+			case u.accept("restart", "identity"), u.accept("continue", "identity"), u.accept("restrict"):
+			case u.accept("cascade"):
+				d.Cascade = true
+			default:
+				err = u.fail()
+			}
+		}
+	case u.accept("alter", "table"):
+		d.Kind = DDLAlterTable
+		err = u.alterTable(d)
+	case u.accept("analyze") || u.accept("analyse"):
+		d.Kind = DDLAnalyze
+		u.accept("verbose")
+		for u.peek().Kind != EOF {
+			t := u.next()
+			if t.Kind == Ident || t.Kind == QIdent {
+				d.Names = append(d.Names, t.Val)
+			}
+		}
+	default:
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	return d, true, nil
+}
+
+func hasTopLevel(toks []Token, kw string) bool {
+	depth := 0
+	for _, t := range toks {
+		switch {
+		case t.IsPunct("("):
+			depth++
+		case t.IsPunct(")"):
+			depth--
+		case depth == 0 && t.Is(kw):
+			return true
+		}
+	}
+	return false
+}
+
+// name reads an identifier.
+func (u *utilParser) name() (string, error) {
+	t := u.peek()
+	if t.Kind != Ident && t.Kind != QIdent {
+		return "", u.fail()
+	}
+	u.i++
+	return t.Val, nil
+}
+
+// qualifiedName reads name or schema.name; the schema must be public (the only
+// schema for now) and is dropped.
+func (u *utilParser) qualifiedName() (string, error) {
+	n, err := u.name()
+	if err != nil {
+		return "", err
+	}
+	if u.peek().IsPunct(".") {
+		u.i++
+		schema := n
+		if n, err = u.name(); err != nil {
+			return "", err
+		}
+		if schema != "public" {
+			return schema + "." + n, nil
+		}
+	}
+	return n, nil
+}
+
+func (u *utilParser) nameList() ([]string, error) {
+	var out []string
+	for {
+		n, err := u.qualifiedName()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+		if !u.peek().IsPunct(",") {
+			return out, nil
+		}
+		u.i++
+	}
+}
+
+// parenNames reads ( name, ... ), ignoring ASC/DESC and NULLS FIRST/LAST.
+func (u *utilParser) parenNames() ([]string, error) {
+	if !u.peek().IsPunct("(") {
+		return nil, u.fail()
+	}
+	u.i++
+	var out []string
+	for {
+		n, err := u.name()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+		for u.accept("asc") || u.accept("desc") || u.accept("nulls", "first") || u.accept("nulls", "last") {
+		}
+		switch t := u.next(); {
+		case t.IsPunct(","):
+		case t.IsPunct(")"):
+			return out, nil
+		default:
+			u.i--
+			return nil, u.fail()
+		}
+	}
+}
+
+// until returns the source text from the current token up to (not including) the
+// first token at depth 0 for which stop is true, and moves there.
+func (u *utilParser) until(stop func(Token) bool) string {
+	start := u.peek().Pos
+	end := start
+	depth := 0
+	for u.i < len(u.toks) {
+		t := u.toks[u.i]
+		if depth == 0 && stop(t) {
+			break
+		}
+		switch {
+		case t.IsPunct("(") || t.IsPunct("["):
+			depth++
+		case t.IsPunct(")") || t.IsPunct("]"):
+			depth--
+		}
+		end = t.End
+		u.i++
+	}
+	return strings.TrimSpace(u.src[start:end])
+}
+
+// parenText reads ( ... ) and returns the text inside.
+func (u *utilParser) parenText() (string, error) {
+	if !u.peek().IsPunct("(") {
+		return "", u.fail()
+	}
+	u.i++
+	s := u.until(func(t Token) bool { return t.IsPunct(")") })
+	if !u.peek().IsPunct(")") {
+		return "", u.fail()
+	}
+	u.i++
+	return s, nil
+}
+
+var constraintStart = map[string]bool{
+	"constraint": true, "primary": true, "unique": true, "check": true, "foreign": true,
+	"exclude": true,
+}
+
+var columnConstraintStart = map[string]bool{
+	"constraint": true, "primary": true, "unique": true, "check": true, "not": true,
+	"null": true, "default": true, "references": true, "generated": true, "collate": true,
+}
+
+func (u *utilParser) createTable(d *DDL) error {
+	d.IfNotExists = u.accept("if", "not", "exists")
+	n, err := u.qualifiedName()
+	if err != nil {
+		return err
+	}
+	d.Names = []string{n}
+	if !u.peek().IsPunct("(") {
+		return u.fail()
+	}
+	u.i++
+	if u.peek().IsPunct(")") {
+		u.i++
+	} else {
+		for {
+			t := u.peek()
+			if t.Kind == Ident && constraintStart[t.Val] {
+				c, err := u.tableConstraint()
+				if err != nil {
+					return err
+				}
+				d.Constraints = append(d.Constraints, c)
+			} else if t.Is("like") {
+				return unsupported("CREATE TABLE ... (LIKE ...)")
+			} else {
+				c, err := u.columnDef()
+				if err != nil {
+					return err
+				}
+				d.Columns = append(d.Columns, c)
+			}
+			switch t := u.next(); {
+			case t.IsPunct(","):
+				continue
+			case t.IsPunct(")"):
+			default:
+				u.i--
+				return u.fail()
+			}
+			break
+		}
+	}
+	for u.peek().Kind != EOF {
+		switch {
+		case u.accept("with"):
+			if _, err := u.parenText(); err != nil {
+				return err
+			}
+		case u.accept("without", "oids"):
+		case u.accept("on", "commit", "preserve", "rows"), u.accept("on", "commit", "delete", "rows"), u.accept("on", "commit", "drop"):
+		case u.peek().Is("inherits"), u.peek().Is("partition"):
+			return unsupported(strings.ToUpper(u.peek().Val))
+		default:
+			return u.fail()
+		}
+	}
+	return nil
+}
+
+func (u *utilParser) tableConstraint() (Constraint, error) {
+	var c Constraint
+	if u.accept("constraint") {
+		n, err := u.name()
+		if err != nil {
+			return c, err
+		}
+		c.Name = n
+	}
+	var err error
+	switch {
+	case u.accept("primary", "key"):
+		c.Kind = "primary"
+		c.Columns, err = u.parenNames()
+	case u.accept("unique"):
+		c.Kind = "unique"
+		c.Columns, err = u.parenNames()
+	case u.accept("check"):
+		c.Kind = "check"
+		c.Check, err = u.parenText()
+	case u.peek().Is("foreign"):
+		return c, unsupported("FOREIGN KEY")
+	default:
+		return c, u.fail()
+	}
+	return c, err
+}
+
+func (u *utilParser) columnDef() (ColumnDef, error) {
+	var c ColumnDef
+	n, err := u.name()
+	if err != nil {
+		return c, err
+	}
+	c.Name = n
+	typ := u.until(func(t Token) bool {
+		return t.IsPunct(",") || t.IsPunct(")") || (t.Kind == Ident && columnConstraintStart[t.Val])
+	})
+	if typ == "" {
+		return c, u.fail()
+	}
+	c.Type = NormalizeType(typ)
+	switch c.Type {
+	case "serial", "serial4":
+		c.Serial, c.Type = "serial", "integer"
+	case "bigserial", "serial8":
+		c.Serial, c.Type = "bigserial", "bigint"
+	case "smallserial", "serial2":
+		c.Serial, c.Type = "smallserial", "smallint"
+	}
+	for {
+		t := u.peek()
+		if t.IsPunct(",") || t.IsPunct(")") || t.Kind == EOF {
+			return c, nil
+		}
+		if u.accept("constraint") {
+			if _, err := u.name(); err != nil {
+				return c, err
+			}
+		}
+		switch {
+		case u.accept("not", "null"):
+			c.NotNull = true
+		case u.accept("null"):
+			c.Null = true
+		case u.accept("primary", "key"):
+			c.Primary = true
+		case u.accept("unique"):
+			c.Unique = true
+		case u.accept("check"):
+			if c.Check, err = u.parenText(); err != nil {
+				return c, err
+			}
+		case u.accept("default"):
+			c.Default = u.until(func(t Token) bool {
+				return t.IsPunct(",") || t.IsPunct(")") || (t.Kind == Ident && columnConstraintStart[t.Val] && !t.Is("null"))
+			})
+		case u.accept("generated", "always", "as", "identity"):
+			c.Identity = "always"
+			u.skipParen()
+		case u.accept("generated", "by", "default", "as", "identity"):
+			c.Identity = "by default"
+			u.skipParen()
+		case u.accept("collate"):
+			u.next()
+		case u.peek().Is("references"):
+			return c, unsupported("REFERENCES (foreign keys)")
+		default:
+			return c, u.fail()
+		}
+	}
+}
+
+func (u *utilParser) skipParen() {
+	if u.peek().IsPunct("(") {
+		_, _ = u.parenText()
+	}
+}
+
+// NormalizeType lower-cases a type's text and removes spaces around punctuation:
+// "NUMERIC ( 10, 2 )" → "numeric(10,2)".
+func NormalizeType(s string) string {
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	for _, p := range []string{"(", ")", ","} {
+		s = strings.ReplaceAll(s, " "+p, p)
+		s = strings.ReplaceAll(s, p+" ", p)
+	}
+	return s
+}
+
+func (u *utilParser) createIndex(d *DDL) error {
+	u.accept("concurrently")
+	d.IfNotExists = u.accept("if", "not", "exists")
+	if !u.peek().Is("on") {
+		n, err := u.qualifiedName()
+		if err != nil {
+			return err
+		}
+		d.Names = []string{n}
+	} else {
+		d.NoIndexKey = true
+	}
+	if !u.accept("on") {
+		return u.fail()
+	}
+	u.accept("only")
+	t, err := u.qualifiedName()
+	if err != nil {
+		return err
+	}
+	d.Table = t
+	if u.accept("using") {
+		if _, err := u.name(); err != nil {
+			return err
+		}
+	}
+	if d.IndexCols, err = u.parenNames(); err != nil {
+		return err
+	}
+	for u.peek().Kind != EOF {
+		switch {
+		case u.accept("with"):
+			if _, err := u.parenText(); err != nil {
+				return err
+			}
+		case u.peek().Is("where"):
+			return unsupported("partial indexes")
+		case u.peek().Is("include"):
+			return unsupported("INCLUDE")
+		default:
+			return u.fail()
+		}
+	}
+	return nil
+}
+
+func (u *utilParser) createView(d *DDL) error {
+	n, err := u.qualifiedName()
+	if err != nil {
+		return err
+	}
+	d.Names = []string{n}
+	if u.peek().IsPunct("(") {
+		if d.ViewCols, err = u.parenNames(); err != nil {
+			return err
+		}
+	}
+	if !u.accept("as") {
+		return u.fail()
+	}
+	if u.peek().Kind == EOF {
+		return u.fail()
+	}
+	d.Query = strings.TrimSpace(u.src[u.peek().Pos:u.toks[len(u.toks)-1].End])
+	u.i = len(u.toks)
+	return nil
+}
+
+func (u *utilParser) alterTable(d *DDL) error {
+	d.IfExists = u.accept("if", "exists")
+	u.accept("only")
+	n, err := u.qualifiedName()
+	if err != nil {
+		return err
+	}
+	d.Names = []string{n}
+	for {
+		var a AlterAction
+		switch {
+		case u.accept("add"):
+			t := u.peek()
+			if t.Kind == Ident && constraintStart[t.Val] {
+				a.Kind = "add_constraint"
+				if a.Cons, err = u.tableConstraint(); err != nil {
+					return err
+				}
+				break
+			}
+			u.accept("column")
+			a.Kind = "add_column"
+			a.IfNotExists = u.accept("if", "not", "exists")
+			if a.Column, err = u.columnDef(); err != nil {
+				return err
+			}
+		case u.accept("drop", "constraint"):
+			return unsupported("ALTER TABLE ... DROP CONSTRAINT")
+		case u.accept("drop"):
+			u.accept("column")
+			a.Kind = "drop_column"
+			a.IfExists = u.accept("if", "exists")
+			if a.Name, err = u.name(); err != nil {
+				return err
+			}
+			u.accept("cascade")
+			u.accept("restrict")
+		case u.accept("rename", "to"):
+			a.Kind = "rename_table"
+			if a.NewName, err = u.name(); err != nil {
+				return err
+			}
+		case u.accept("rename"):
+			if u.peek().Is("constraint") {
+				return unsupported("ALTER TABLE ... RENAME CONSTRAINT")
+			}
+			u.accept("column")
+			a.Kind = "rename_column"
+			if a.Name, err = u.name(); err != nil {
+				return err
+			}
+			if !u.accept("to") {
+				return u.fail()
+			}
+			if a.NewName, err = u.name(); err != nil {
+				return err
+			}
+		case u.accept("alter"):
+			u.accept("column")
+			if a.Name, err = u.name(); err != nil {
+				return err
+			}
+			switch {
+			case u.accept("set", "default"):
+				a.Kind = "set_default"
+				a.Default = u.until(func(t Token) bool { return t.IsPunct(",") })
+			case u.accept("drop", "default"):
+				a.Kind = "drop_default"
+			case u.accept("set", "not", "null"):
+				a.Kind = "set_not_null"
+			case u.accept("drop", "not", "null"):
+				a.Kind = "drop_not_null"
+			case u.peek().Is("type") || u.peek().Is("set"):
+				return unsupported("ALTER TABLE ... ALTER COLUMN " + strings.ToUpper(u.peek().Val))
+			default:
+				return u.fail()
+			}
+		default:
+			return u.fail()
+		}
+		d.Actions = append(d.Actions, a)
+		if !u.peek().IsPunct(",") {
+			return u.done()
+		}
+		u.i++
+	}
+}

@@ -1,0 +1,1402 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/planner/pgdialect"
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/jackc/pgerrcode"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// relPlan is a bound query: the node producing its rows and its result columns.
+type relPlan struct {
+	node exec.Node
+	cols []Column
+	// est is the estimated number of rows.
+	est float64
+	// correlated: the query reads columns of an enclosing level.
+	correlated bool
+}
+
+// relation is one entry of a FROM list.
+type relation struct {
+	name   string
+	table  *catalog.Table // nil for a derived table
+	node   exec.Node      // derived tables: the subquery's plan
+	offset int
+	width  int
+	est    float64
+}
+
+// query binds a SELECT, a set operation or VALUES at a new level under parent.
+func (b *binder) query(n ast.Node, parent *scope) (*relPlan, error) {
+	saved := b.sc
+	defer func() { b.sc = saved }()
+	savedSpec := b.spec
+	defer func() { b.spec = savedSpec }()
+	b.sc = &scope{parent: parent}
+	var p *relPlan
+	var err error
+	switch q := n.(type) {
+	case *ast.SelectStmt:
+		p, err = b.selectStmt(q)
+	case *ast.SetOprStmt:
+		p, err = b.setOpr(q)
+	case *ast.SubqueryExpr:
+		return b.query(q.Query, parent)
+	default:
+		return nil, pgerr.FeatureNotSupported("query of kind %T is not supported yet", n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.correlated = p.correlated || b.sc.outerRefs
+	return p, nil
+}
+
+func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
+	switch {
+	case sel.With != nil:
+		return nil, pgerr.FeatureNotSupported("WITH is not supported yet")
+	case sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone:
+		return nil, pgerr.FeatureNotSupported("row locking clauses are not supported yet")
+	case sel.Kind == ast.SelectStmtKindValues:
+		return b.valuesQuery(sel)
+	case sel.Kind != ast.SelectStmtKindSelect:
+		return nil, pgerr.FeatureNotSupported("TABLE statements are not supported yet")
+	}
+	var node exec.Node = exec.OneRow{}
+	est := 1.0
+	var where []exec.Expr
+	if sel.From != nil {
+		if err := b.fromClause(sel.From.TableRefs); err != nil {
+			return nil, err
+		}
+	}
+	if sel.Where != nil {
+		w, err := b.boolExpr(sel.Where, "argument of WHERE")
+		if err != nil {
+			return nil, err
+		}
+		where = conjuncts(w, nil)
+	}
+	if sel.From != nil {
+		var err error
+		if node, est, err = b.joinPlan(where); err != nil {
+			return nil, err
+		}
+	} else if len(where) > 0 {
+		node = &exec.Filter{Input: node, Pred: andAll(where), Info: exec.NodeInfo{Name: "Result", Rows: 1}}
+		b.fold = append(b.fold, where...)
+	}
+
+	hasAgg := sel.GroupBy != nil || sel.Having != nil || hasAggregate(sel.Fields, sel.OrderBy)
+	var ab *aggBinding
+	if hasAgg {
+		ab = &aggBinding{groupCols: map[int]int{}, input: b.sc}
+		if sel.GroupBy != nil {
+			for _, it := range sel.GroupBy.Items {
+				g, err := b.groupItem(it.Expr, sel.Fields)
+				if err != nil {
+					return nil, err
+				}
+				if ref, ok := g.(*exec.ColRef); ok && ref.Up == 0 {
+					if _, dup := ab.groupCols[ref.Idx]; dup {
+						continue
+					}
+					ab.groupCols[ref.Idx] = len(ab.groups)
+				}
+				ab.groupKeys = append(ab.groupKeys, restore(it.Expr))
+				ab.groups = append(ab.groups, g)
+			}
+		}
+		b.sc.agg = ab
+		ab.active = true
+	}
+
+	// Target list.
+	var exprs []exec.Expr
+	var cols []Column
+	if sel.Fields != nil {
+		for _, f := range sel.Fields.Fields {
+			if f.WildCard != nil {
+				es, cs, err := b.star(f.WildCard)
+				if err != nil {
+					return nil, err
+				}
+				exprs, cols = append(exprs, es...), append(cols, cs...)
+				continue
+			}
+			e, err := b.expr(f.Expr)
+			if err != nil {
+				return nil, err
+			}
+			name := f.AsName.O
+			if name == "" {
+				name, _ = colName(f.Expr)
+			}
+			if e.Type() == types.Unknown {
+				if e, err = b.coerce(e, types.Text, ""); err != nil {
+					return nil, err
+				}
+			}
+			exprs = append(exprs, e)
+			cols = append(cols, Column{Name: name, Type: e.Type(), Typmod: b.colTypmod(e)})
+		}
+	}
+	var having exec.Expr
+	if sel.Having != nil {
+		h, err := b.boolExpr(sel.Having.Expr, "argument of HAVING")
+		if err != nil {
+			return nil, err
+		}
+		having = h
+	}
+	// ORDER BY keys: output columns, or extra (junk) columns computed beside them.
+	nOut := len(exprs)
+	var keys []exec.SortKey
+	if sel.OrderBy != nil {
+		for _, it := range sel.OrderBy.Items {
+			idx, err := b.orderItem(it.Expr, sel.Fields, cols, &exprs, sel.Distinct)
+			if err != nil {
+				return nil, err
+			}
+			t := exprs[idx].Type()
+			cmp := exec.Comparer(t)
+			if cmp == nil {
+				return nil, pgerr.New(pgerrcode.UndefinedFunction, "could not identify an ordering operator for type %s", t.SQLName())
+			}
+			desc := it.Desc
+			nullsFirst := desc // NULLS FIRST/LAST: the TiDB grammar has no syntax for them yet
+			keys = append(keys, exec.SortKey{Idx: idx, Desc: desc, NullsFirst: nullsFirst, Cmp: cmp})
+		}
+	}
+
+	if ab != nil {
+		ab.active = false
+		node = &exec.Aggregate{Input: node, Groups: ab.groups, GroupTypes: exprTypes(ab.groups), Aggs: ab.aggs,
+			Info: exec.NodeInfo{Name: aggName(ab), Rows: groupEstimate(ab, est), Cost: est}}
+		if len(ab.groups) == 0 {
+			est = 1
+		} else {
+			est = groupEstimate(ab, est)
+		}
+		if having != nil {
+			node = &exec.Filter{Input: node, Pred: having, Info: exec.NodeInfo{Name: "Filter", Rows: est}}
+		}
+	}
+	node = &exec.Projection{Input: node, Exprs: exprs, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
+	if sel.From == nil {
+		b.fold = append(b.fold, exprs...)
+	}
+	if sel.Distinct {
+		node = &exec.Unique{Input: node, Types: exprTypes(exprs[:nOut]), Info: exec.NodeInfo{Name: "HashAggregate (DISTINCT)", Rows: est}}
+	}
+	if keys != nil {
+		node = &exec.Sort{Input: node, Keys: keys, Info: exec.NodeInfo{Name: "Sort", Rows: est, Cost: est * 2}}
+	}
+	if sel.Limit != nil {
+		l, err := b.limit(sel.Limit, node)
+		if err != nil {
+			return nil, err
+		}
+		node = l
+	}
+	if len(exprs) > nOut {
+		trim := make([]exec.Expr, nOut)
+		for i := range trim {
+			trim[i] = &exec.ColRef{Idx: i, T: exprs[i].Type()}
+		}
+		node = &exec.Projection{Input: node, Exprs: trim, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
+	}
+	return &relPlan{node: node, cols: cols, est: est}, nil
+}
+
+func aggName(ab *aggBinding) string {
+	if len(ab.groups) == 0 {
+		return "Aggregate"
+	}
+	return "HashAggregate"
+}
+
+func groupEstimate(ab *aggBinding, in float64) float64 {
+	if len(ab.groups) == 0 {
+		return 1
+	}
+	return max(1, in/10)
+}
+
+func exprTypes(es []exec.Expr) []types.T {
+	out := make([]types.T, len(es))
+	for i, e := range es {
+		out[i] = e.Type()
+	}
+	return out
+}
+
+func (b *binder) boolExpr(n ast.ExprNode, what string) (exec.Expr, error) {
+	e, err := b.expr(n)
+	if err != nil {
+		return nil, err
+	}
+	return b.coerce(e, types.Bool, what)
+}
+
+// conjuncts splits an AND tree.
+func conjuncts(e exec.Expr, out []exec.Expr) []exec.Expr {
+	if a, ok := e.(*exec.And); ok {
+		return conjuncts(a.R, conjuncts(a.L, out))
+	}
+	return append(out, e)
+}
+
+func andAll(es []exec.Expr) exec.Expr {
+	if len(es) == 0 {
+		return nil
+	}
+	r := es[0]
+	for _, e := range es[1:] {
+		r = &exec.And{L: r, R: e}
+	}
+	return r
+}
+
+// hasAggregate reports whether the target list or ORDER BY calls an aggregate of
+// this level (not inside a subquery).
+func hasAggregate(fields *ast.FieldList, order *ast.OrderByClause) bool {
+	v := &aggFinder{}
+	if fields != nil {
+		for _, f := range fields.Fields {
+			if f.Expr != nil {
+				f.Expr.Accept(v)
+			}
+		}
+	}
+	if order != nil {
+		for _, it := range order.Items {
+			it.Expr.Accept(v)
+		}
+	}
+	return v.found
+}
+
+type aggFinder struct{ found bool }
+
+func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch n.(type) {
+	case *ast.AggregateFuncExpr:
+		v.found = true
+		return n, true
+	case *ast.SubqueryExpr:
+		return n, true
+	}
+	return n, false
+}
+
+func (v *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// groupItem binds a GROUP BY item: an output column position or alias, or an
+// expression over the FROM list.
+func (b *binder) groupItem(n ast.ExprNode, fields *ast.FieldList) (exec.Expr, error) {
+	if v, ok := n.(*driver.ValueExpr); ok && v.Kind() == driver.KindInt64 && fields != nil {
+		i := int(v.GetInt64())
+		if i < 1 || i > len(fields.Fields) || fields.Fields[i-1].Expr == nil {
+			return nil, pgerr.New(pgerrcode.InvalidColumnReference, "GROUP BY position %d is not in select list", i).WithPosition(b.nodePos(n))
+		}
+		return b.expr(fields.Fields[i-1].Expr)
+	}
+	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" && fields != nil {
+		if _, err := b.lookup("", c.Name.Name.L, 0); err != nil {
+			for _, f := range fields.Fields {
+				if f.AsName.L == c.Name.Name.L && f.Expr != nil {
+					return b.expr(f.Expr)
+				}
+			}
+		}
+	}
+	return b.expr(n)
+}
+
+// orderItem resolves an ORDER BY item to a column of exprs, appending a junk
+// column when it is not an output column.
+func (b *binder) orderItem(n ast.ExprNode, fields *ast.FieldList, cols []Column, exprs *[]exec.Expr, distinct bool) (int, error) {
+	if v, ok := n.(*driver.ValueExpr); ok && v.Kind() == driver.KindInt64 {
+		i := int(v.GetInt64())
+		if i < 1 || i > len(cols) {
+			return 0, pgerr.New(pgerrcode.InvalidColumnReference, "ORDER BY position %d is not in select list", i).WithPosition(b.nodePos(n))
+		}
+		return i - 1, nil
+	}
+	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" {
+		match := -1
+		for i, col := range cols {
+			if col.Name == c.Name.Name.O || col.Name == c.Name.Name.L {
+				if fields != nil && i < len(fields.Fields) && fields.Fields[i].AsName.O == "" {
+					if _, isCol := fields.Fields[i].Expr.(*ast.ColumnNameExpr); !isCol {
+						continue
+					}
+				}
+				if match >= 0 {
+					return 0, pgerr.New(pgerrcode.AmbiguousColumn, "ORDER BY %q is ambiguous", c.Name.Name.O).WithPosition(b.nodePos(n))
+				}
+				match = i
+			}
+		}
+		if match >= 0 {
+			return match, nil
+		}
+	}
+	e, err := b.expr(n)
+	if err != nil {
+		return 0, err
+	}
+	key := restore(n)
+	if fields != nil {
+		for i, f := range fields.Fields {
+			if f.Expr != nil && i < len(cols) && restore(f.Expr) == key {
+				return i, nil
+			}
+		}
+	}
+	if ref, ok := e.(*exec.ColRef); ok {
+		for i, x := range (*exprs)[:len(cols)] {
+			if r2, ok := x.(*exec.ColRef); ok && r2.Up == ref.Up && r2.Idx == ref.Idx {
+				return i, nil
+			}
+		}
+	}
+	if distinct {
+		return 0, pgerr.New(pgerrcode.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list").WithPosition(b.nodePos(n))
+	}
+	if e.Type() == types.Unknown {
+		if e, err = b.coerce(e, types.Text, ""); err != nil {
+			return 0, err
+		}
+	}
+	*exprs = append(*exprs, e)
+	return len(*exprs) - 1, nil
+}
+
+func (b *binder) limit(l *ast.Limit, in exec.Node) (exec.Node, error) {
+	bind := func(n ast.ExprNode, what string) (exec.Expr, error) {
+		if n == nil {
+			return nil, nil
+		}
+		e, err := b.expr(n)
+		if err != nil {
+			return nil, err
+		}
+		if c, ok := e.(*exec.Const); ok && c.Val == nil {
+			return nil, nil // LIMIT NULL / LIMIT ALL
+		}
+		return b.coerce(e, types.Int8, "argument of "+what)
+	}
+	count, err := bind(l.Count, "LIMIT")
+	if err != nil {
+		return nil, err
+	}
+	offset, err := bind(l.Offset, "OFFSET")
+	if err != nil {
+		return nil, err
+	}
+	return &exec.Limit{Input: in, Count: count, Offset: offset, Info: exec.NodeInfo{Name: "Limit"}}, nil
+}
+
+// star expands * or t.*.
+func (b *binder) star(w *ast.WildCardField) ([]exec.Expr, []Column, error) {
+	var es []exec.Expr
+	var cs []Column
+	rel := w.Table.L
+	if rel == "" && len(b.sc.rels) == 0 {
+		pos := int32(0)
+		for _, t := range b.st.toks {
+			if t.IsOp("*") {
+				pos = b.pos(t.Pos)
+				break
+			}
+		}
+		return nil, nil, pgerr.Syntax(pos, "SELECT * with no tables specified is not valid")
+	}
+	found := false
+	for _, c := range b.sc.cols {
+		if c.hidden && (rel == "" || !c.noStar) || c.noStar && rel == "" && false {
+			continue
+		}
+		if rel != "" && c.rel != rel {
+			continue
+		}
+		if rel == "" && c.noStar {
+			continue
+		}
+		found = true
+		var ref exec.Expr = &exec.ColRef{Idx: c.idx, T: c.t, Name: c.name}
+		if b.sc.agg != nil && b.sc.agg.active {
+			var err error
+			if ref, err = b.lookup(c.rel, c.name, 0); err != nil {
+				return nil, nil, err
+			}
+		}
+		es = append(es, ref)
+		cs = append(cs, Column{Name: c.name, Type: c.t, Typmod: c.typmod})
+	}
+	if rel != "" && !found {
+		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "missing FROM-clause entry for table %q", rel)
+	}
+	return es, cs, nil
+}
+
+// valuesQuery binds VALUES (...), (...) as a query.
+func (b *binder) valuesQuery(sel *ast.SelectStmt) (*relPlan, error) {
+	rows, ts, err := b.valuesLists(sel.Lists, nil)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]Column, len(ts))
+	for i, t := range ts {
+		cols[i] = Column{Name: fmt.Sprintf("column%d", i+1), Type: t, Typmod: -1}
+	}
+	var node exec.Node = &exec.ValuesNode{Rows: rows, Info: exec.NodeInfo{Name: "Values Scan", Rows: float64(len(rows))}}
+	if sel.OrderBy != nil || sel.Limit != nil {
+		return nil, pgerr.FeatureNotSupported("ORDER BY and LIMIT on VALUES are not supported yet")
+	}
+	return &relPlan{node: node, cols: cols, est: float64(len(rows))}, nil
+}
+
+// valuesLists binds VALUES rows, unifying each column's type (or coercing to
+// target when given).
+func (b *binder) valuesLists(lists []*ast.RowExpr, target []types.T) ([][]exec.Expr, []types.T, error) {
+	var rows [][]exec.Expr
+	for _, l := range lists {
+		var row []exec.Expr
+		for _, v := range l.Values {
+			e, err := b.expr(v)
+			if err != nil {
+				return nil, nil, err
+			}
+			row = append(row, e)
+		}
+		if len(rows) > 0 && len(row) != len(rows[0]) {
+			return nil, nil, pgerr.Syntax(0, "VALUES lists must all be the same length")
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil, nil, nil
+	}
+	ts := make([]types.T, len(rows[0]))
+	for j := range ts {
+		col := make([]exec.Expr, len(rows))
+		for i := range rows {
+			col[i] = rows[i][j]
+		}
+		t, err := b.unify(col, "VALUES", "")
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range rows {
+			rows[i][j] = col[i]
+		}
+		ts[j] = t
+	}
+	return rows, ts, nil
+}
+
+// setOpr binds UNION / INTERSECT / EXCEPT chains (left-associative as written;
+// INTERSECT binds tighter, which the TiDB grammar already reflects).
+func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
+	if s.With != nil {
+		return nil, pgerr.FeatureNotSupported("WITH is not supported yet")
+	}
+	parent := b.sc.parent
+	var cur *relPlan
+	for i, sel := range s.SelectList.Selects {
+		p, err := b.query(sel, parent)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			cur = p
+			continue
+		}
+		var op ast.SetOprType
+		switch x := sel.(type) {
+		case *ast.SelectStmt:
+			op = *x.AfterSetOperator
+		case *ast.SetOprSelectList:
+			op = *x.AfterSetOperator
+		}
+		if cur, err = b.combine(cur, p, op); err != nil {
+			return nil, err
+		}
+	}
+	node := cur.node
+	if s.OrderBy != nil {
+		var keys []exec.SortKey
+		for _, it := range s.OrderBy.Items {
+			idx := -1
+			switch x := it.Expr.(type) {
+			case *driver.ValueExpr:
+				if x.Kind() == driver.KindInt64 {
+					idx = int(x.GetInt64()) - 1
+					if idx < 0 || idx >= len(cur.cols) {
+						return nil, pgerr.New(pgerrcode.InvalidColumnReference, "ORDER BY position %d is not in select list", idx+1)
+					}
+				}
+			case *ast.ColumnNameExpr:
+				for i, c := range cur.cols {
+					if c.Name == x.Name.Name.O || c.Name == x.Name.Name.L {
+						idx = i
+						break
+					}
+				}
+			}
+			if idx < 0 {
+				return nil, pgerr.FeatureNotSupported("ORDER BY on a UNION/INTERSECT/EXCEPT result must name a result column")
+			}
+			nullsFirst := it.Desc
+			keys = append(keys, exec.SortKey{Idx: idx, Desc: it.Desc, NullsFirst: nullsFirst, Cmp: exec.Comparer(cur.cols[idx].Type)})
+		}
+		node = &exec.Sort{Input: node, Keys: keys, Info: exec.NodeInfo{Name: "Sort", Rows: cur.est}}
+	}
+	if s.Limit != nil {
+		l, err := b.limit(s.Limit, node)
+		if err != nil {
+			return nil, err
+		}
+		node = l
+	}
+	return &relPlan{node: node, cols: cur.cols, est: cur.est}, nil
+}
+
+func (b *binder) combine(l, r *relPlan, op ast.SetOprType) (*relPlan, error) {
+	var kind exec.SetOpKind
+	all := false
+	name := ""
+	switch op {
+	case ast.Union, ast.UnionAll:
+		kind, all, name = exec.Union, op == ast.UnionAll, "UNION"
+	case ast.Intersect, ast.IntersectAll:
+		kind, all, name = exec.Intersect, op == ast.IntersectAll, "INTERSECT"
+	case ast.Except, ast.ExceptAll:
+		kind, all, name = exec.Except, op == ast.ExceptAll, "EXCEPT"
+	}
+	if len(l.cols) != len(r.cols) {
+		return nil, pgerr.Syntax(0, "each %s query must have the same number of columns", name)
+	}
+	lx := make([]exec.Expr, len(l.cols))
+	rx := make([]exec.Expr, len(r.cols))
+	cols := make([]Column, len(l.cols))
+	castL, castR := false, false
+	for i := range l.cols {
+		lt, rt := l.cols[i].Type, r.cols[i].Type
+		pair := []exec.Expr{&exec.ColRef{Idx: i, T: lt}, &exec.ColRef{Idx: i, T: rt}}
+		t, err := b.commonType(pair, name)
+		if err != nil {
+			return nil, err
+		}
+		if lx[i], err = b.coerce(pair[0], t, ""); err != nil {
+			return nil, err
+		}
+		if rx[i], err = b.coerce(pair[1], t, ""); err != nil {
+			return nil, err
+		}
+		castL = castL || lt != t
+		castR = castR || rt != t
+		cols[i] = Column{Name: l.cols[i].Name, Type: t, Typmod: -1}
+		if lt == rt && l.cols[i].Typmod == r.cols[i].Typmod {
+			cols[i].Typmod = l.cols[i].Typmod
+		}
+	}
+	ln, rn := l.node, r.node
+	if castL {
+		ln = &exec.Projection{Input: ln, Exprs: lx, Info: exec.NodeInfo{Name: "Projection", Rows: l.est}}
+	}
+	if castR {
+		rn = &exec.Projection{Input: rn, Exprs: rx, Info: exec.NodeInfo{Name: "Projection", Rows: r.est}}
+	}
+	label := name
+	if all {
+		label += " ALL"
+	}
+	n := &exec.SetOp{Left: ln, Right: rn, Kind: kind, All: all, Types: exprTypes(lx),
+		Info: exec.NodeInfo{Name: label, Rows: l.est + r.est, Children: []exec.Node{ln, rn}}}
+	return &relPlan{node: n, cols: cols, est: l.est + r.est}, nil
+}
+
+// ---- FROM ----
+
+// joinSpec is the FROM list's join structure: the leaves of inner joins with
+// their conditions, or an outer join over two sub-specs.
+type joinSpec struct {
+	rel         *relation
+	kind        exec.JoinKind
+	left, right *joinSpec
+	on          []exec.Expr
+	inner       bool // an inner-join group: children in left/right, conditions in on
+}
+
+func (b *binder) fromClause(j *ast.Join) error {
+	spec, err := b.joinTree(j)
+	if err != nil {
+		return err
+	}
+	b.spec = spec
+	return nil
+}
+
+func (b *binder) joinTree(n ast.ResultSetNode) (*joinSpec, error) {
+	switch x := n.(type) {
+	case *ast.Join:
+		left, err := b.joinTree(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		if x.Right == nil {
+			return left, nil
+		}
+		right, err := b.joinTree(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		kind := exec.InnerJoin
+		switch x.Tp {
+		case ast.LeftJoin:
+			kind = exec.LeftJoin
+		case ast.RightJoin:
+			kind = exec.RightJoin
+		}
+		spec := &joinSpec{kind: kind, left: left, right: right, inner: kind == exec.InnerJoin}
+		if x.NaturalJoin || len(x.Using) > 0 {
+			var names []string
+			if x.NaturalJoin {
+				names = b.commonNames(left, right)
+			}
+			for _, u := range x.Using {
+				names = append(names, u.Name.L)
+			}
+			conds, err := b.using(left, right, names, kind)
+			if err != nil {
+				return nil, err
+			}
+			spec.on = conds
+		}
+		if x.On != nil {
+			e, err := b.boolExpr(x.On.Expr, "argument of JOIN/ON")
+			if err != nil {
+				return nil, err
+			}
+			spec.on = conjuncts(e, spec.on)
+		}
+		return spec, nil
+	case *ast.TableSource:
+		r, err := b.tableSource(x)
+		if err != nil {
+			return nil, err
+		}
+		return &joinSpec{rel: r}, nil
+	}
+	return nil, pgerr.FeatureNotSupported("FROM item %T is not supported yet", n)
+}
+
+func (s *joinSpec) rels(out []*relation) []*relation {
+	if s.rel != nil {
+		return append(out, s.rel)
+	}
+	return s.right.rels(s.left.rels(out))
+}
+
+func (b *binder) relCols(r *relation) []*scopeCol {
+	var out []*scopeCol
+	for i := range b.sc.cols {
+		c := &b.sc.cols[i]
+		if c.idx >= r.offset && c.idx < r.offset+r.width && !c.hidden {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (b *binder) commonNames(l, r *joinSpec) []string {
+	var out []string
+	for _, lr := range l.rels(nil) {
+		for _, lc := range b.relCols(lr) {
+			for _, rr := range r.rels(nil) {
+				for _, rc := range b.relCols(rr) {
+					if lc.name == rc.name {
+						out = append(out, lc.name)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// using turns USING (names) into equality conditions and hides the right-hand
+// columns from unqualified references and *.
+func (b *binder) using(l, r *joinSpec, names []string, kind exec.JoinKind) ([]exec.Expr, error) {
+	var conds []exec.Expr
+	for _, name := range names {
+		find := func(s *joinSpec) *scopeCol {
+			for _, rel := range s.rels(nil) {
+				for _, c := range b.relCols(rel) {
+					if c.name == name {
+						return c
+					}
+				}
+			}
+			return nil
+		}
+		lc, rc := find(l), find(r)
+		if lc == nil || rc == nil {
+			side := "left"
+			if lc != nil {
+				side = "right"
+			}
+			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, side)
+		}
+		eq, err := b.binOp("=", &exec.ColRef{Idx: lc.idx, T: lc.t, Name: name}, &exec.ColRef{Idx: rc.idx, T: rc.t, Name: name})
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, eq)
+		if kind == exec.RightJoin {
+			lc.hidden, lc.noStar = true, true
+		} else {
+			rc.hidden, rc.noStar = true, true
+		}
+	}
+	return conds, nil
+}
+
+func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
+	alias := ts.AsName.L
+	switch src := ts.Source.(type) {
+	case *ast.TableName:
+		name := src.Name.L
+		if s := src.Schema.L; s != "" && s != "public" {
+			if s == "pg_catalog" || s == "information_schema" {
+				return nil, pgerr.FeatureNotSupported("system catalog %s.%s is not supported yet", s, name)
+			}
+			return nil, pgerr.New(pgerrcode.UndefinedTable, "relation \"%s.%s\" does not exist", s, name).WithPosition(b.identPos(s))
+		}
+		t, ok := b.schema.Table(b.db, name)
+		if !ok {
+			return nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name).WithPosition(b.identPos(name))
+		}
+		if alias == "" {
+			alias = name
+		}
+		if t.IsView() {
+			return b.viewSource(t, alias)
+		}
+		r := &relation{name: alias, table: t, offset: b.sc.width, width: len(t.Columns), est: b.tableEstimate(t)}
+		if err := b.addRel(r); err != nil {
+			return nil, err
+		}
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			if c.Dropped {
+				continue
+			}
+			b.sc.cols = append(b.sc.cols, scopeCol{rel: alias, name: c.Name, t: c.Type, typmod: c.Typmod, idx: r.offset + i, hidden: c.Hidden, noStar: c.Hidden})
+		}
+		return r, nil
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		if alias == "" {
+			return nil, pgerr.Syntax(0, "subquery in FROM must have an alias").WithHint("For example, FROM (SELECT ...) [AS] foo.")
+		}
+		p, err := b.query(src, b.sc.parent)
+		if err != nil {
+			return nil, err
+		}
+		return b.derived(alias, p, nil)
+	}
+	return nil, pgerr.FeatureNotSupported("FROM item %T is not supported yet", ts.Source)
+}
+
+// identPos is the position of the first token naming ident in the statement
+// (the TiDB parser does not locate table names).
+func (b *binder) identPos(ident string) int32 {
+	for _, t := range b.st.toks {
+		if (t.Kind == pgdialect.Ident || t.Kind == pgdialect.QIdent) && t.Val == ident {
+			return b.pos(t.Pos)
+		}
+	}
+	return 0
+}
+
+func (b *binder) addRel(r *relation) error {
+	for _, x := range b.sc.rels {
+		if x.name == r.name {
+			return pgerr.New(pgerrcode.DuplicateAlias, "table name %q specified more than once", r.name)
+		}
+	}
+	b.sc.rels = append(b.sc.rels, r)
+	b.sc.width += r.width
+	return nil
+}
+
+// derived adds a subquery's result as a relation of the current level.
+func (b *binder) derived(alias string, p *relPlan, names []string) (*relation, error) {
+	r := &relation{name: alias, offset: b.sc.width, width: len(p.cols), est: p.est}
+	r.node = p.node
+	if err := b.addRel(r); err != nil {
+		return nil, err
+	}
+	for i, c := range p.cols {
+		name := c.Name
+		if i < len(names) {
+			name = names[i]
+		}
+		b.sc.cols = append(b.sc.cols, scopeCol{rel: alias, name: name, t: c.Type, typmod: c.Typmod, idx: r.offset + i})
+	}
+	return r, nil
+}
+
+func (b *binder) viewSource(t *catalog.Table, alias string) (*relation, error) {
+	if b.depth > 32 {
+		return nil, pgerr.New(pgerrcode.InvalidObjectDefinition, "infinite recursion detected in rules for relation %q", t.Name)
+	}
+	stmts, err := b.planner.Parse(t.ViewSQL)
+	if err != nil || len(stmts) != 1 || stmts[0].node == nil {
+		return nil, fmt.Errorf("planner: view %s: cannot parse its query: %v", t.Name, err)
+	}
+	vb := &binder{st: stmts[0], planner: b.planner, schema: b.schema, db: b.db, depth: b.depth + 1, params: b.params, fixed: b.fixed}
+	vb.sc = &scope{}
+	p, err := vb.query(stmts[0].node, nil)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, c := range t.Columns {
+		names = append(names, c.Name)
+	}
+	return b.derived(alias, p, names)
+}
+
+// tableEstimate is the planner's row count of a table.
+func (b *binder) tableEstimate(t *catalog.Table) float64 {
+	if b.stats != nil {
+		if n, ok := b.stats(t.ID); ok {
+			return max(1, float64(n))
+		}
+	}
+	return 1000
+}
+
+// ---- access paths and join order ----
+
+// refs returns the set of this level's relations an expression reads (by index
+// in rels), and whether it reads anything volatile or not understood.
+func (b *binder) exprRels(e exec.Expr, rels []*relation) uint64 {
+	var set uint64
+	walkExpr(e, func(x exec.Expr) {
+		switch r := x.(type) {
+		case *exec.ColRef:
+			if r.Up != 0 {
+				return
+			}
+			for i, rel := range rels {
+				if r.Idx >= rel.offset && r.Idx < rel.offset+rel.width {
+					set |= 1 << uint(i)
+				}
+			}
+		case *exec.Subquery:
+			if r.Correlated { // may read any relation of this level: evaluate last
+				set = ^uint64(0)
+			}
+		}
+	})
+	return set
+}
+
+// joinPlan builds the plan of the FROM list with WHERE conjuncts.
+func (b *binder) joinPlan(where []exec.Expr) (exec.Node, float64, error) {
+	spec := b.spec
+	if spec.rel == nil && !allInner(spec) {
+		n, est, err := b.planSpec(spec)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(where) > 0 {
+			n = &exec.Filter{Input: n, Pred: andAll(where), Info: exec.NodeInfo{Name: "Filter", Rows: est / 3}}
+			est /= 3
+		}
+		return n, est, nil
+	}
+	var conds []exec.Expr
+	collectInner(spec, &conds)
+	return b.innerJoin(spec.rels(nil), append(conds, where...))
+}
+
+func allInner(s *joinSpec) bool {
+	if s.rel != nil {
+		return true
+	}
+	return s.inner && allInner(s.left) && allInner(s.right)
+}
+
+func collectInner(s *joinSpec, out *[]exec.Expr) {
+	if s.rel != nil {
+		return
+	}
+	*out = append(*out, s.on...)
+	collectInner(s.left, out)
+	collectInner(s.right, out)
+}
+
+// planSpec plans a join tree with outer joins as written.
+func (b *binder) planSpec(s *joinSpec) (exec.Node, float64, error) {
+	if s.rel != nil || allInner(s) {
+		var conds []exec.Expr
+		collectInner(s, &conds)
+		return b.innerJoin(s.rels(nil), conds)
+	}
+	l, le, err := b.planSpec(s.left)
+	if err != nil {
+		return nil, 0, err
+	}
+	r, re, err := b.planSpec(s.right)
+	if err != nil {
+		return nil, 0, err
+	}
+	rels := append(s.left.rels(nil), s.right.rels(nil)...)
+	nl := len(s.left.rels(nil))
+	var leftSet, rightSet uint64
+	for i := range rels {
+		if i < nl {
+			leftSet |= 1 << uint(i)
+		} else {
+			rightSet |= 1 << uint(i)
+		}
+	}
+	est := max(le, re)
+	return b.joinNodes(l, r, s.kind, s.on, rels, leftSet, rightSet, est), est, nil
+}
+
+// joinNodes joins two planned sides: a hash join on the equality conditions
+// between them, a nested loop otherwise.
+func (b *binder) joinNodes(l, r exec.Node, kind exec.JoinKind, conds []exec.Expr, rels []*relation, leftSet, rightSet uint64, est float64) exec.Node {
+	var lk, rk []exec.Expr
+	var kt []types.T
+	var rest []exec.Expr
+	for _, c := range conds {
+		if x, y, ok := equiSides(c); ok {
+			xs, ys := b.exprRels(x, rels), b.exprRels(y, rels)
+			switch {
+			case xs != 0 && ys != 0 && xs&^leftSet == 0 && ys&^rightSet == 0:
+				lk, rk, kt = append(lk, x), append(rk, y), append(kt, x.Type())
+				continue
+			case xs != 0 && ys != 0 && ys&^leftSet == 0 && xs&^rightSet == 0:
+				lk, rk, kt = append(lk, y), append(rk, x), append(kt, x.Type())
+				continue
+			}
+		}
+		rest = append(rest, c)
+	}
+	slots := relSlots(rels, rightSet)
+	if len(lk) > 0 {
+		return &exec.HashJoin{Left: l, Right: r, Kind: kind, LeftKeys: lk, RightKeys: rk, KeyTypes: kt, Pred: andAll(rest),
+			Width: b.sc.width, RightSlots: slots,
+			Info: exec.NodeInfo{Name: joinName("Hash", kind), Rows: est, Details: condDetails("Hash Cond", conds), Children: []exec.Node{l, r}}}
+	}
+	return &exec.NestedLoop{Left: l, Right: r, Kind: kind, Pred: andAll(conds), Width: b.sc.width, RightSlots: slots,
+		Info: exec.NodeInfo{Name: joinName("Nested Loop", kind), Rows: est, Children: []exec.Node{l, r}}}
+}
+
+func joinName(method string, kind exec.JoinKind) string {
+	switch kind {
+	case exec.LeftJoin:
+		return method + " Left Join"
+	case exec.RightJoin:
+		return method + " Right Join"
+	case exec.FullJoin:
+		return method + " Full Join"
+	}
+	if method == "Nested Loop" {
+		return method
+	}
+	return method + " Join"
+}
+
+func relSlots(rels []*relation, set uint64) [][2]int {
+	var out [][2]int
+	for i, r := range rels {
+		if set&(1<<uint(i)) != 0 {
+			out = append(out, [2]int{r.offset, r.offset + r.width})
+		}
+	}
+	return out
+}
+
+// equiSides returns the sides of an equality comparison.
+func equiSides(e exec.Expr) (exec.Expr, exec.Expr, bool) {
+	if op, ok := e.(*exec.BinOp); ok && op.Op == "=" {
+		return op.L, op.R, true
+	}
+	return nil, nil, false
+}
+
+func condDetails(label string, conds []exec.Expr) []string {
+	if len(conds) == 0 {
+		return nil
+	}
+	return []string{label + ": " + exprString(andAll(conds))}
+}
+
+// innerJoin orders an inner join of rels greedily: the smallest estimated input
+// first, then repeatedly the relation connected to the joined ones that yields the
+// fewest rows (an index lookup when one fits); each condition is applied as soon
+// as every relation it reads has been joined.
+func (b *binder) innerJoin(rels []*relation, conds []exec.Expr) (exec.Node, float64, error) {
+	all := b.sc.rels
+	idxOf := func(r *relation) int {
+		for i, x := range all {
+			if x == r {
+				return i
+			}
+		}
+		return -1
+	}
+	type cond struct {
+		e    exec.Expr
+		set  uint64
+		used bool
+	}
+	cs := make([]*cond, len(conds))
+	for i, c := range conds {
+		cs[i] = &cond{e: c, set: b.exprRels(c, all)}
+	}
+	local := func(r *relation, joined uint64) []exec.Expr {
+		bit := uint64(1) << uint(idxOf(r))
+		var out []exec.Expr
+		for _, c := range cs {
+			if !c.used && c.set&^(joined|bit) == 0 && c.set&bit != 0 {
+				out = append(out, c.e)
+			}
+		}
+		return out
+	}
+	// Access path of each relation alone.
+	type access struct {
+		node exec.Node
+		est  float64
+	}
+	paths := map[*relation]access{}
+	for _, r := range rels {
+		n, est, err := b.accessPath(r, local(r, 0), nil, 0)
+		if err != nil {
+			return nil, 0, err
+		}
+		paths[r] = access{n, est}
+	}
+	remaining := append([]*relation(nil), rels...)
+	first := 0
+	for i, r := range remaining {
+		if paths[r].est < paths[remaining[first]].est {
+			first = i
+		}
+	}
+	cur := paths[remaining[first]].node
+	curEst := paths[remaining[first]].est
+	joined := uint64(1) << uint(idxOf(remaining[first]))
+	markUsed := func(joinedNow uint64) []exec.Expr {
+		var out []exec.Expr
+		for _, c := range cs {
+			if !c.used && (c.set != 0 || joinedNow == ^uint64(0)) && c.set&^joinedNow == 0 {
+				c.used = true
+				out = append(out, c.e)
+			}
+		}
+		return out
+	}
+	markUsed(joined) // single-relation conditions are in the scan's filter
+	remaining = append(remaining[:first], remaining[first+1:]...)
+	for len(remaining) > 0 {
+		best, bestEst := -1, 0.0
+		var bestNode exec.Node
+		bestLookup := false
+		for i, r := range remaining {
+			bit := uint64(1) << uint(idxOf(r))
+			connected := false
+			var joinConds []exec.Expr
+			for _, c := range cs {
+				if !c.used && c.set&bit != 0 && c.set&joined != 0 && c.set&^(joined|bit) == 0 {
+					connected = true
+					joinConds = append(joinConds, c.e)
+				}
+			}
+			est := curEst * paths[r].est
+			var node exec.Node
+			lookup := false
+			if connected {
+				n, e, err := b.accessPath(r, local(r, joined), all, joined)
+				if err != nil {
+					return nil, 0, err
+				}
+				if n != nil && e < paths[r].est {
+					node, lookup = n, true
+					est = curEst * e
+				} else {
+					est = max(curEst, paths[r].est)
+				}
+			} else {
+				est *= 10 // prefer connected relations
+			}
+			if best < 0 || est < bestEst {
+				best, bestEst, bestNode, bestLookup = i, est, node, lookup
+			}
+		}
+		r := remaining[best]
+		bit := uint64(1) << uint(idxOf(r))
+		remaining = append(remaining[:best], remaining[best+1:]...)
+		conds := markUsed(joined | bit)
+		slots := relSlots(all, bit)
+		if bestLookup {
+			cur = &exec.NestedLoop{Left: cur, Right: bestNode, Kind: exec.InnerJoin, Pred: andAll(conds), Width: b.sc.width,
+				RightSlots: slots, Correlated: true,
+				Info: exec.NodeInfo{Name: "Nested Loop", Rows: bestEst, Children: []exec.Node{cur, bestNode}}}
+		} else {
+			cur = b.joinNodes(cur, paths[r].node, exec.InnerJoin, conds, all, joined, bit, bestEst)
+		}
+		joined |= bit
+		curEst = max(1, bestEst)
+	}
+	if rest := markUsed(^uint64(0)); len(rest) > 0 {
+		cur = &exec.Filter{Input: cur, Pred: andAll(rest), Info: exec.NodeInfo{Name: "Filter", Rows: curEst}}
+	}
+	return cur, curEst, nil
+}
+
+// accessPath plans reading relation r with the conditions conds (that read r and,
+// when joined != 0, relations already joined, whose values come from the left row
+// of an index nested loop). With joined != 0 it returns nil unless an index fits
+// an equality with the joined side.
+func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joined uint64) (exec.Node, float64, error) {
+	if r.table == nil {
+		if joined != 0 {
+			return nil, 0, nil
+		}
+		var n exec.Node = &exec.Place{Input: r.node, Offset: r.offset, Width: b.sc.width,
+			Info: exec.NodeInfo{Name: "Subquery Scan on " + r.name, Rows: r.est, Children: []exec.Node{r.node}}}
+		est := r.est
+		if len(conds) > 0 {
+			est = max(1, est/3)
+			n = &exec.Filter{Input: n, Pred: andAll(conds), Info: exec.NodeInfo{Name: "Filter", Rows: est}}
+		}
+		return n, est, nil
+	}
+	t := r.table
+	// Per column: equality values and range bounds usable as index keys.
+	type colConds struct {
+		eq     exec.Expr
+		lo, hi exec.Expr
+		loInc  bool
+		hiInc  bool
+	}
+	byCol := map[int]*colConds{}
+	get := func(num int) *colConds {
+		if byCol[num] == nil {
+			byCol[num] = &colConds{}
+		}
+		return byCol[num]
+	}
+	rbit := uint64(0)
+	rels := b.sc.rels
+	for i, x := range rels {
+		if x == r {
+			rbit = 1 << uint(i)
+		}
+	}
+	for _, c := range conds {
+		op, ok := c.(*exec.BinOp)
+		if !ok {
+			continue
+		}
+		for flip := 0; flip < 2; flip++ {
+			colSide, other := op.L, op.R
+			o := op.Op
+			if flip == 1 {
+				colSide, other = op.R, op.L
+				o = flipOp(o)
+			}
+			ref, ok := colSide.(*exec.ColRef)
+			if !ok || ref.Up != 0 || ref.Idx < r.offset || ref.Idx >= r.offset+r.width {
+				continue
+			}
+			os := b.exprRels(other, rels)
+			if os&rbit != 0 || (joined == 0 && os != 0) || os&^joined != 0 {
+				continue
+			}
+			if isVolatile(other) {
+				continue
+			}
+			col := &t.Columns[ref.Idx-r.offset]
+			if !keyCompatible(col.Type, other.Type()) {
+				continue
+			}
+			cc := get(col.Num)
+			switch o {
+			case "=":
+				if cc.eq == nil {
+					cc.eq = other
+				}
+			case ">", ">=":
+				if cc.lo == nil {
+					cc.lo, cc.loInc = other, o == ">="
+				}
+			case "<", "<=":
+				if cc.hi == nil {
+					cc.hi, cc.hiInc = other, o == "<="
+				}
+			}
+		}
+	}
+	est := r.est
+	var own []exec.Expr // conditions on r alone: the scan checks them
+	for _, c := range conds {
+		if b.exprRels(c, rels)&^rbit == 0 {
+			own = append(own, c)
+		}
+	}
+	filter := andAll(own)
+	best := &exec.Scan{Table: t, Index: t.Primary(), Filter: filter, Offset: r.offset, Width: b.sc.width}
+	bestEst := est
+	if joined != 0 {
+		best, bestEst = nil, est
+	}
+	name := "Seq Scan on " + t.Name
+	details := condDetails("Filter", own)
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if ix.Primary && !t.HasPrimaryKey() {
+			continue
+		}
+		kr := &exec.KeyRange{}
+		for _, num := range ix.Columns {
+			cc := byCol[num]
+			if cc == nil || cc.eq == nil {
+				break
+			}
+			kr.Eq = append(kr.Eq, cc.eq)
+		}
+		var e float64
+		point := false
+		switch {
+		case len(kr.Eq) == len(ix.Columns) && ix.Unique:
+			e, point = 1, ix.Primary
+		case len(kr.Eq) > 0:
+			e = max(1, est/float64(10*len(kr.Eq)))
+			if len(kr.Eq) < len(ix.Columns) {
+				if cc := byCol[ix.Columns[len(kr.Eq)]]; cc != nil && (cc.lo != nil || cc.hi != nil) {
+					kr.Lo, kr.LoInc, kr.Hi, kr.HiInc = cc.lo, cc.loInc, cc.hi, cc.hiInc
+					e = max(1, e/3)
+				}
+			}
+		default:
+			cc := byCol[ix.Columns[0]]
+			if cc == nil || (cc.lo == nil && cc.hi == nil) || joined != 0 {
+				continue
+			}
+			kr.Lo, kr.LoInc, kr.Hi, kr.HiInc = cc.lo, cc.loInc, cc.hi, cc.hiInc
+			e = max(1, est/3)
+			if cc.lo != nil && cc.hi != nil {
+				e = max(1, est/9)
+			}
+		}
+		if best == nil || e < bestEst {
+			best = &exec.Scan{Table: t, Index: ix, Range: kr, Point: point, Filter: filter, Offset: r.offset, Width: b.sc.width}
+			bestEst = e
+			name = "Index Scan using " + ix.Name + " on " + t.Name
+			details = append([]string{"Index Cond: " + rangeString(t, ix, kr)}, condDetails("Filter", own)...)
+		}
+	}
+	if best == nil {
+		return nil, 0, nil
+	}
+	if best.Range == nil && len(conds) > 0 {
+		bestEst = max(1, est/3)
+	}
+	if name != "Seq Scan on "+t.Name || r.name != t.Name {
+		if r.name != t.Name {
+			name += " " + r.name
+		}
+	}
+	best.Info = exec.NodeInfo{Name: name, Rows: bestEst, Cost: bestEst, Details: details}
+	return best, bestEst, nil
+}
+
+func flipOp(op string) string {
+	switch op {
+	case "<":
+		return ">"
+	case "<=":
+		return ">="
+	case ">":
+		return "<"
+	case ">=":
+		return "<="
+	}
+	return op
+}
+
+// keyCompatible reports whether a value of type vt can seek an index on a column of
+// type ct: the key encoding is shared by all integer types and by both float types.
+func keyCompatible(ct, vt types.T) bool {
+	switch {
+	case ct == vt:
+		return !ct.IsString() || ct != types.Bpchar
+	case ct.IsInteger() && vt.IsInteger():
+		return true
+	case (ct == types.Float4 || ct == types.Float8) && (vt == types.Float4 || vt == types.Float8):
+		return true
+	case (ct == types.Text || ct == types.Varchar) && (vt == types.Text || vt == types.Varchar):
+		return true
+	}
+	return false
+}
+
+func isVolatile(e exec.Expr) bool {
+	v := false
+	walkExpr(e, func(x exec.Expr) {
+		switch f := x.(type) {
+		case *exec.Func:
+			v = v || f.Volatile
+		case *exec.Subquery:
+			v = true
+		}
+	})
+	return v
+}
+
+func rangeString(t *catalog.Table, ix *catalog.Index, kr *exec.KeyRange) string {
+	var parts []string
+	for i, e := range kr.Eq {
+		parts = append(parts, fmt.Sprintf("(%s = %s)", t.ColumnByNum(ix.Columns[i]).Name, exprString(e)))
+	}
+	if kr.Lo != nil || kr.Hi != nil {
+		name := t.ColumnByNum(ix.Columns[len(kr.Eq)]).Name
+		if kr.Lo != nil {
+			op := ">"
+			if kr.LoInc {
+				op = ">="
+			}
+			parts = append(parts, fmt.Sprintf("(%s %s %s)", name, op, exprString(kr.Lo)))
+		}
+		if kr.Hi != nil {
+			op := "<"
+			if kr.HiInc {
+				op = "<="
+			}
+			parts = append(parts, fmt.Sprintf("(%s %s %s)", name, op, exprString(kr.Hi)))
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
