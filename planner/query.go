@@ -304,8 +304,7 @@ func (v *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 // groupItem binds a GROUP BY item: an output column position or alias, or an
 // expression over the FROM list.
 func (b *binder) groupItem(n ast.ExprNode, fields *ast.FieldList) (exec.Expr, error) {
-	if v, ok := n.(*driver.ValueExpr); ok && v.Kind() == driver.KindInt64 && fields != nil {
-		i := int(v.GetInt64())
+	if i, ok := position(n); ok && fields != nil {
 		if i < 1 || i > len(fields.Fields) || fields.Fields[i-1].Expr == nil {
 			return nil, pgerr.New(pgerrcode.InvalidColumnReference, "GROUP BY position %d is not in select list", i).WithPosition(b.nodePos(n))
 		}
@@ -326,8 +325,7 @@ func (b *binder) groupItem(n ast.ExprNode, fields *ast.FieldList) (exec.Expr, er
 // orderItem resolves an ORDER BY item to a column of exprs, appending a junk
 // column when it is not an output column.
 func (b *binder) orderItem(n ast.ExprNode, fields *ast.FieldList, cols []Column, exprs *[]exec.Expr, distinct bool) (int, error) {
-	if v, ok := n.(*driver.ValueExpr); ok && v.Kind() == driver.KindInt64 {
-		i := int(v.GetInt64())
+	if i, ok := position(n); ok {
 		if i < 1 || i > len(cols) {
 			return 0, pgerr.New(pgerrcode.InvalidColumnReference, "ORDER BY position %d is not in select list", i).WithPosition(b.nodePos(n))
 		}
@@ -381,6 +379,21 @@ func (b *binder) orderItem(n ast.ExprNode, fields *ast.FieldList, cols []Column,
 	}
 	*exprs = append(*exprs, e)
 	return len(*exprs) - 1, nil
+}
+
+// position returns the column number of an ORDER BY / GROUP BY position.
+func position(n ast.ExprNode) (int, bool) {
+	switch x := n.(type) {
+	case *ast.PositionExpr:
+		if x.P == nil {
+			return x.N, true
+		}
+	case *driver.ValueExpr:
+		if x.Kind() == driver.KindInt64 {
+			return int(x.GetInt64()), true
+		}
+	}
+	return 0, false
 }
 
 func (b *binder) limit(l *ast.Limit, in exec.Node) (exec.Node, error) {
@@ -540,14 +553,12 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 		var keys []exec.SortKey
 		for _, it := range s.OrderBy.Items {
 			idx := -1
-			switch x := it.Expr.(type) {
-			case *driver.ValueExpr:
-				if x.Kind() == driver.KindInt64 {
-					idx = int(x.GetInt64()) - 1
-					if idx < 0 || idx >= len(cur.cols) {
-						return nil, pgerr.New(pgerrcode.InvalidColumnReference, "ORDER BY position %d is not in select list", idx+1)
-					}
+			if i, ok := position(it.Expr); ok {
+				if idx = i - 1; idx < 0 || idx >= len(cur.cols) {
+					return nil, pgerr.New(pgerrcode.InvalidColumnReference, "ORDER BY position %d is not in select list", i)
 				}
+			}
+			switch x := it.Expr.(type) {
 			case *ast.ColumnNameExpr:
 				for i, c := range cur.cols {
 					if c.Name == x.Name.Name.O || c.Name == x.Name.Name.L {
