@@ -17,6 +17,8 @@ import (
 type Engine struct {
 	Store   *store.Store
 	Catalog *catalog.Catalog
+	// Rows, when set, estimates a table's row count (the planner's statistics).
+	Rows func(tableID uint32) (int64, bool)
 
 	mu       sync.Mutex
 	counters map[string]*counter // by store key: row ids, sequences

@@ -102,33 +102,40 @@ func exprString(e exec.Expr) string {
 }
 
 // explainLines renders a plan tree as PostgreSQL's EXPLAIN text does.
-func explainLines(n exec.Node, analyze map[exec.Node]*nodeStats) []string {
+func explainLines(n exec.Node, analyze map[exec.Node]*nodeStats, costs bool) []string {
 	var out []string
 	var walk func(n exec.Node, depth int)
 	walk = func(n exec.Node, depth int) {
 		info := n.Explain()
-		name := info.Name
-		if name == "" {
-			name = fmt.Sprintf("%T", n)
+		if info.Name == "Projection" { // PostgreSQL shows projections as part of their input
+			for _, c := range children(n, info) {
+				walk(c, depth)
+			}
+			return
 		}
-		line := name
-		rows := max(1, info.Rows)
-		cost := max(info.Cost, rows*0.01)
-		line += fmt.Sprintf("  (cost=0.00..%.2f rows=%.0f width=%d)", cost, rows, 8)
+		line := info.Name
+		if line == "" {
+			line = strings.TrimPrefix(fmt.Sprintf("%T", n), "*exec.")
+		}
+		if costs {
+			rows := max(1, info.Rows)
+			line += fmt.Sprintf("  (cost=0.00..%.2f rows=%.0f width=%d)", max(info.Cost, rows*0.01), rows, 8)
+		}
 		if st, ok := analyze[n]; ok {
-			line += fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d)", st.first.Seconds()*1000, st.total.Seconds()*1000, st.rows/max(1, st.loops), st.loops)
+			if st.loops == 0 {
+				line += " (never executed)"
+			} else {
+				line += fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d)", st.first.Seconds()*1000, st.total.Seconds()*1000/float64(st.loops), st.rows/st.loops, st.loops)
+			}
 		}
-		indent := strings.Repeat("      ", max(0, depth-1))
+		detail := "  "
 		if depth > 0 {
-			line = indent + "  ->  " + line
+			line = strings.Repeat(" ", 6*(depth-1)+2) + "->  " + line
+			detail = strings.Repeat(" ", 6*depth+2)
 		}
 		out = append(out, line)
-		pad := strings.Repeat("      ", depth)
-		if depth == 0 {
-			pad = ""
-		}
 		for _, d := range info.Details {
-			out = append(out, pad+"  "+d)
+			out = append(out, detail+d)
 		}
 		for _, c := range children(n, info) {
 			walk(c, depth+1)

@@ -53,6 +53,8 @@ type Env interface {
 	Txn(ctx context.Context) (*Txn, error)
 	// Notice queues a NOTICE for the client (sent before CommandComplete).
 	Notice(msg string)
+	// RowEstimate is the planner's estimate of a table's row count.
+	RowEstimate(tableID uint32) (int64, bool)
 }
 
 // Kind is the kind of a statement.
@@ -106,6 +108,9 @@ type Statement struct {
 	node ast.StmtNode
 	ddl  *pgdialect.DDL
 	err  error // a refusal reported by Prepare (the statement parsed)
+	// EXPLAIN: its options and the statement it explains.
+	explain *explainOpts
+	inner   *Statement
 }
 
 // Parse splits a query string into statements and parses each. A syntax error in any
@@ -129,6 +134,9 @@ func (p *Planner) Parse(sql string) ([]*Statement, error) {
 }
 
 func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
+	if len(s.toks) > 0 && s.toks[0].Is("explain") {
+		return p.parseExplain(s, all)
+	}
 	if d, ok, err := pgdialect.ParseDDL(s.src, s.toks); ok {
 		if err != nil {
 			if pgerr.Code(err) == pgerrcode.FeatureNotSupported {
@@ -286,6 +294,8 @@ type Plan struct {
 	stmt     *Statement
 	declared []uint32
 	planner  *Planner
+	explain  *explainOpts
+	inner    *Plan
 }
 
 // Rows is the result of one execution, pulled row by row.
@@ -300,6 +310,9 @@ type Rows interface {
 func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, error) {
 	if st.err != nil {
 		return nil, st.err
+	}
+	if st.explain != nil {
+		return p.prepareExplain(env, st, paramTypes)
 	}
 	pl := &Plan{Kind: st.Kind, util: st.util, ddl: st.ddl, stmt: st, declared: paramTypes, planner: p}
 	if st.util != nil || st.ddl != nil {
@@ -318,7 +331,7 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 	b.planner = p
 	b.schema = emptySchema
 	if env != nil {
-		b.schema, b.db = env.Schema(), env.Database()
+		b.schema, b.db, b.stats = env.Schema(), env.Database(), env.RowEstimate
 	}
 	pl.version = b.schema.Version
 	switch n := st.node.(type) {
@@ -456,6 +469,9 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 	}
 	if u := pl.util; u != nil {
 		return executeUtility(env, u)
+	}
+	if pl.explain != nil {
+		return pl.executeExplain(ctx, env, params)
 	}
 	if pl.ddl != nil {
 		tag, err := pl.planner.execDDL(ctx, env, pl.ddl)

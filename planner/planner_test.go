@@ -48,13 +48,14 @@ func (e *testEnv) ResetVar(name string) error {
 	}
 	return e.vars.Reset(name)
 }
-func (e *testEnv) ShowAll() []config.Setting { return e.vars.All() }
-func (e *testEnv) User() string              { return "augur" }
-func (e *testEnv) Superuser() bool           { return false }
-func (e *testEnv) Database() string          { return "augur" }
-func (e *testEnv) Version() string           { return "PostgreSQL 15.0 (Augur 0.1.0)" }
-func (e *testEnv) Schema() *catalog.Schema   { return emptySchema }
-func (e *testEnv) Notice(string)             {}
+func (e *testEnv) ShowAll() []config.Setting        { return e.vars.All() }
+func (e *testEnv) User() string                     { return "augur" }
+func (e *testEnv) Superuser() bool                  { return false }
+func (e *testEnv) Database() string                 { return "augur" }
+func (e *testEnv) Version() string                  { return "PostgreSQL 15.0 (Augur 0.1.0)" }
+func (e *testEnv) Schema() *catalog.Schema          { return emptySchema }
+func (e *testEnv) Notice(string)                    {}
+func (e *testEnv) RowEstimate(uint32) (int64, bool) { return 0, false }
 func (e *testEnv) Txn(context.Context) (*Txn, error) {
 	return nil, pgerr.FeatureNotSupported("no storage in this test")
 }

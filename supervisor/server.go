@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/augurdb/augur/planner"
+	"github.com/augurdb/augur/storage/catalog"
 	"io"
 	"log/slog"
 	"net"
@@ -142,6 +143,12 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	if s.engine, err = planner.NewEngine(ctx, st, dbs); err != nil {
 		return fmt.Errorf("supervisor: %w", err)
+	}
+	// Point reads ask the learned-index shards first; the planner's row counts
+	// come from them too.
+	st.SetIndex(shards)
+	s.engine.Rows = func(tableID uint32) (int64, bool) {
+		return int64(shards.KeyCount(tableID, catalog.PrimaryIndexID)), true
 	}
 
 	var tlsConfig *tls.Config

@@ -142,3 +142,11 @@ func (s *Session) abortTxn() {
 		s.txn = nil
 	}
 }
+
+// RowEstimate implements planner.Env.
+func (s *Session) RowEstimate(tableID uint32) (int64, bool) {
+	if s.opts.Engine == nil || s.opts.Engine.Rows == nil {
+		return 0, false
+	}
+	return s.opts.Engine.Rows(tableID)
+}

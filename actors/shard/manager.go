@@ -472,6 +472,26 @@ func (m *Manager) Shards() []ShardInfo {
 	return out
 }
 
+// Absent reports whether the index knows that key does not exist at snapshot
+// (store.Index: point reads skip the store for such keys).
+func (m *Manager) Absent(key []byte, snapshot uint64) bool {
+	_, st := m.Get(key, snapshot)
+	return st == Absent
+}
+
+// KeyCount returns the number of entries (tombstones included) of one index of
+// one table, as of the shards' published views: the planner's row estimate.
+func (m *Manager) KeyCount(tableID, indexID uint32) int {
+	prefix := keycodec.AppendTablePrefix(nil, tableID, indexID)
+	n := 0
+	for _, s := range m.routes.Load().shards {
+		if bytes.HasPrefix(s.start, prefix) || bytes.HasPrefix(prefix, s.start) && bytes.Compare(prefix, s.end) < 0 {
+			n += s.pub.Load().view.Len()
+		}
+	}
+	return n
+}
+
 // Close stops every shard actor. Call it after the store is closed (no more
 // OnApply); reads after Close still see the last published views.
 func (m *Manager) Close() error {

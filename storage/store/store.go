@@ -123,8 +123,20 @@ func (o *Options) fill() {
 // commit timestamp applied. Keys below keycodec.TablePrefixByte are the store's.
 var metaKey = []byte("\x00augur/checkpoint")
 
+// Index is an in-memory index of the committed keys (the learned-index shards)
+// that can answer "this key does not exist at this snapshot" without a read of
+// Badger. It must never answer true for a key that exists.
+type Index interface {
+	Absent(key []byte, snapshot uint64) bool
+}
+
+// SetIndex makes point reads consult ix before Badger.
+func (s *Store) SetIndex(ix Index) { s.index.Store(&ix) }
+
 // Store is an open store. It is safe for concurrent use.
 type Store struct {
+	index atomic.Pointer[Index]
+
 	dir  string
 	opts Options
 	log  zerolog.Logger

@@ -84,6 +84,9 @@ func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 			return m.Value, !m.Delete, nil
 		}
 	}
+	if ix := t.s.index.Load(); ix != nil && (*ix).Absent(key, t.snapshot) {
+		return nil, false, nil // the index knows the key does not exist at the snapshot
+	}
 	item, err := t.rtxn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
