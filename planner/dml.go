@@ -224,10 +224,131 @@ func (b *binder) insert(ins *ast.InsertStmt, pl *Plan) error {
 	if err != nil {
 		return err
 	}
-	pl.writes = t
-	pl.root = &exec.Modify{Kind: exec.DMLInsert, Writer: w, Input: input,
+	m := &exec.Modify{Kind: exec.DMLInsert, Writer: w, Input: input,
 		Info: exec.NodeInfo{Name: "Insert on " + t.Name, Rows: est, Children: []exec.Node{input}}}
+	if cl := b.st.clauses; cl != nil && cl.conflict != nil {
+		if m.OnConflict, err = b.onConflict(t, cl.conflict); err != nil {
+			return err
+		}
+	}
+	return b.finishModify(t, m, pl)
+}
+
+// finishModify binds RETURNING and sets the plan's root.
+func (b *binder) finishModify(t *catalog.Table, m *exec.Modify, pl *Plan) error {
+	pl.writes = t
+	pl.root = m
+	cl := b.st.clauses
+	if cl == nil || cl.returning == nil {
+		return nil
+	}
+	saved := b.sc
+	b.sc = tableScope(t)
+	defer func() { b.sc = saved }()
+	for _, f := range cl.returning.Fields {
+		if f.WildCard != nil {
+			es, cs, err := b.star(f.WildCard)
+			if err != nil {
+				return err
+			}
+			m.Returning, pl.Columns = append(m.Returning, es...), append(pl.Columns, cs...)
+			continue
+		}
+		e, err := b.expr(f.Expr)
+		if err != nil {
+			return err
+		}
+		if e.Type() == types.Unknown {
+			if e, err = b.coerce(e, types.Text, ""); err != nil {
+				return err
+			}
+		}
+		name := f.AsName.O
+		if name == "" {
+			name, _ = colName(f.Expr)
+		}
+		m.Returning = append(m.Returning, e)
+		pl.Columns = append(pl.Columns, Column{Name: name, Type: e.Type(), Typmod: b.colTypmod(e)})
+	}
 	return nil
+}
+
+// onConflict binds ON CONFLICT: the arbiter index and DO UPDATE's assignments,
+// evaluated over the existing row followed by the proposed one (EXCLUDED).
+func (b *binder) onConflict(t *catalog.Table, c *conflictClause) (*exec.OnConflict, error) {
+	oc := &exec.OnConflict{DoNothing: c.doNothing}
+	if len(c.cols) > 0 {
+		nums, err := columnNums(t, c.cols)
+		if err != nil {
+			return nil, err
+		}
+		for i := range t.Indexes {
+			ix := &t.Indexes[i]
+			if ix.Unique && sameSet(ix.Columns, nums) && (ix.Primary == t.HasPrimaryKey() || !ix.Primary) {
+				oc.Index = ix
+				break
+			}
+		}
+		if oc.Index == nil {
+			return nil, pgerr.New(pgerrcode.InvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+		}
+	} else if !c.doNothing {
+		return nil, pgerr.Syntax(0, "ON CONFLICT DO UPDATE requires inference specification or constraint name").
+			WithHint("For example, ON CONFLICT (column_name).")
+	}
+	if c.doNothing {
+		return oc, nil
+	}
+	saved := b.sc
+	defer func() { b.sc = saved }()
+	sc := tableScope(t)
+	w := len(t.Columns)
+	sc.rels = append(sc.rels, &relation{name: "excluded", table: t, offset: w, width: w})
+	for _, col := range tableScope(t).cols {
+		col.rel, col.idx = "excluded", col.idx+w
+		sc.cols = append(sc.cols, col)
+	}
+	sc.width = 2 * w
+	b.sc = sc
+	oc.Sets = map[int]exec.Expr{}
+	for _, a := range c.sets {
+		col, ok := t.Column(a.Column.Name.L)
+		if !ok || col.Hidden {
+			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.L, t.Name)
+		}
+		e, err := b.expr(a.Expr)
+		if err == nil {
+			e, err = b.assign(e, col)
+		}
+		if err != nil {
+			return nil, err
+		}
+		oc.Sets[col.Num-1] = e
+	}
+	if c.where != nil {
+		w, err := b.boolExpr(c.where, "argument of WHERE")
+		if err != nil {
+			return nil, err
+		}
+		oc.Where = w
+	}
+	return oc, nil
+}
+
+func sameSet(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[int]bool{}
+	for _, x := range a {
+		m[x] = true
+	}
+	for _, x := range b {
+		if !m[x] {
+			return false
+		}
+	}
+	return true
 }
 
 // modifyScan binds the FROM and WHERE of UPDATE/DELETE: the target's rows to change.
@@ -284,10 +405,8 @@ func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 	if err != nil {
 		return err
 	}
-	pl.writes = t
-	pl.root = &exec.Modify{Kind: exec.DMLUpdate, Writer: w, Input: scan, Sets: sets,
-		Info: exec.NodeInfo{Name: "Update on " + t.Name, Children: []exec.Node{scan}}}
-	return nil
+	return b.finishModify(t, &exec.Modify{Kind: exec.DMLUpdate, Writer: w, Input: scan, Sets: sets,
+		Info: exec.NodeInfo{Name: "Update on " + t.Name, Children: []exec.Node{scan}}}, pl)
 }
 
 func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
@@ -305,8 +424,6 @@ func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
 	if err != nil {
 		return err
 	}
-	pl.writes = t
-	pl.root = &exec.Modify{Kind: exec.DMLDelete, Writer: w, Input: scan,
-		Info: exec.NodeInfo{Name: "Delete on " + t.Name, Children: []exec.Node{scan}}}
-	return nil
+	return b.finishModify(t, &exec.Modify{Kind: exec.DMLDelete, Writer: w, Input: scan,
+		Info: exec.NodeInfo{Name: "Delete on " + t.Name, Children: []exec.Node{scan}}}, pl)
 }

@@ -108,6 +108,7 @@ type Statement struct {
 	node ast.StmtNode
 	ddl  *pgdialect.DDL
 	err  error // a refusal reported by Prepare (the statement parsed)
+	clauses *dmlClauses // RETURNING and ON CONFLICT
 	// EXPLAIN: its options and the statement it explains.
 	explain *explainOpts
 	inner   *Statement
@@ -174,7 +175,12 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 		}
 		return nil
 	}
-	rw, err := pgdialect.Rewrite(s.src, s.toks)
+	clauses, main, err := p.splitDML(s)
+	if err != nil {
+		return err
+	}
+	s.clauses = clauses
+	rw, err := pgdialect.Rewrite(s.src, main)
 	if err != nil {
 		return err
 	}
