@@ -101,13 +101,13 @@ type Statement struct {
 	SQL  string // the original text of this statement
 	Kind Kind
 
-	src  string // the whole query string the statement came from (positions are in it)
-	toks []pgdialect.Token
-	util *pgdialect.Utility
-	rw   *pgdialect.Rewritten
-	node ast.StmtNode
-	ddl  *pgdialect.DDL
-	err  error // a refusal reported by Prepare (the statement parsed)
+	src     string // the whole query string the statement came from (positions are in it)
+	toks    []pgdialect.Token
+	util    *pgdialect.Utility
+	rw      *pgdialect.Rewritten
+	node    ast.StmtNode
+	ddl     *pgdialect.DDL
+	err     error       // a refusal reported by Prepare (the statement parsed)
 	clauses *dmlClauses // RETURNING and ON CONFLICT
 	// EXPLAIN: its options and the statement it explains.
 	explain *explainOpts
