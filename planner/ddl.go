@@ -54,6 +54,8 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 		tag, err = x.drop(d)
 	case pgdialect.DDLTruncate:
 		tag, err = x.truncate(d)
+	case pgdialect.DDLCreateSequence:
+		tag, err = x.createSequence(d)
 	case pgdialect.DDLAlterTable:
 		tag, err = x.alterTable(ctx, d)
 	default:
@@ -232,9 +234,81 @@ func (x *ddlExec) column(t *catalog.Table, cd pgdialect.ColumnDef) (catalog.Colu
 	}
 	col := catalog.Column{Name: cd.Name, Num: len(t.Columns) + 1, Type: typ, Typmod: typmod, NotNull: cd.NotNull, Default: cd.Default, Identity: cd.Identity}
 	if cd.Serial != "" || cd.Identity != "" {
-		return col, pgerr.FeatureNotSupported("serial and identity columns are not supported yet")
+		if !typ.IsInteger() {
+			return col, pgerr.New(pgerrcode.InvalidParameterValue, "identity column type must be smallint, integer, or bigint")
+		}
+		if cd.Default != "" {
+			return col, pgerr.Syntax(0, "multiple default values specified for column %q of table %q", cd.Name, t.Name)
+		}
+		q, err := x.newSequence(x.uniqueName(t.Name+"_"+cd.Name+"_seq", t), pgdialect.SeqOptions{}, typ)
+		if err != nil {
+			return col, err
+		}
+		q.OwnedBy = t.Name + "." + cd.Name
+		if err := catalog.PutSequence(x.txn.KV, x.db.Name, q); err != nil {
+			return col, err
+		}
+		col.Default = fmt.Sprintf("nextval('%s')", q.Name)
+		col.NotNull = true
 	}
 	return col, nil
+}
+
+func (x *ddlExec) newSequence(name string, o pgdialect.SeqOptions, typ types.T) (*catalog.Sequence, error) {
+	q := &catalog.Sequence{ID: x.schema.NewID(), Name: name, Increment: 1}
+	maxOf := map[types.T]int64{types.Int2: 1<<15 - 1, types.Int4: 1<<31 - 1, types.Int8: 1<<63 - 1}
+	if o.Increment != nil {
+		if *o.Increment == 0 {
+			return nil, pgerr.New(pgerrcode.InvalidParameterValue, "INCREMENT must not be zero")
+		}
+		q.Increment = *o.Increment
+	}
+	if q.Increment > 0 {
+		q.Min, q.Max = 1, maxOf[typ]
+	} else {
+		q.Min, q.Max = -maxOf[typ]-1, -1
+	}
+	if o.Min != nil {
+		q.Min = *o.Min
+	}
+	if o.Max != nil {
+		q.Max = *o.Max
+	}
+	q.Start = q.Min
+	if q.Increment < 0 {
+		q.Start = q.Max
+	}
+	if o.Start != nil {
+		q.Start = *o.Start
+	}
+	if q.Min >= q.Max {
+		return nil, pgerr.New(pgerrcode.InvalidParameterValue, "MINVALUE (%d) must be less than MAXVALUE (%d)", q.Min, q.Max)
+	}
+	if q.Start < q.Min || q.Start > q.Max {
+		return nil, pgerr.New(pgerrcode.InvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d) or greater than MAXVALUE (%d)", q.Start, q.Min, q.Max)
+	}
+	q.Cycle = o.Cycle
+	x.db.Sequences[name] = q
+	return q, nil
+}
+
+func (x *ddlExec) createSequence(d *pgdialect.DDL) (string, error) {
+	name := d.Names[0]
+	if err := checkLocalName(name); err != nil {
+		return "", err
+	}
+	if x.exists(name) {
+		if d.IfNotExists {
+			x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
+			return "CREATE SEQUENCE", nil
+		}
+		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+	}
+	q, err := x.newSequence(name, d.Seq, types.Int8)
+	if err != nil {
+		return "", err
+	}
+	return "CREATE SEQUENCE", catalog.PutSequence(x.txn.KV, x.db.Name, q)
 }
 
 // validate binds a table's defaults and checks once, so that errors in them are
@@ -431,6 +505,13 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, name); err != nil {
 				return "", err
 			}
+			for _, q := range x.db.Sequences {
+				if strings.HasPrefix(q.OwnedBy, name+".") {
+					if err := x.dropSequence(q); err != nil {
+						return "", err
+					}
+				}
+			}
 			if !t.IsView() {
 				for _, ix := range t.Indexes {
 					if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
@@ -465,11 +546,32 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 			if err := catalog.PutTable(x.txn.KV, x.db.Name, nt); err != nil {
 				return "", err
 			}
+		case "sequence":
+			q, ok := x.db.Sequences[name]
+			if !ok {
+				if d.IfExists {
+					x.notices = append(x.notices, fmt.Sprintf("sequence %q does not exist, skipping", name))
+					continue
+				}
+				return "", pgerr.New(pgerrcode.UndefinedTable, "sequence %q does not exist", name)
+			}
+			if err := x.dropSequence(q); err != nil {
+				return "", err
+			}
 		default:
 			return "", pgerr.FeatureNotSupported("DROP %s is not supported yet", strings.ToUpper(d.Object))
 		}
 	}
 	return tag, nil
+}
+
+func (x *ddlExec) dropSequence(q *catalog.Sequence) error {
+	delete(x.db.Sequences, q.Name)
+	if err := catalog.DeleteSequence(x.txn.KV, x.db.Name, q.Name); err != nil {
+		return err
+	}
+	x.txn.e.dropSeq(q.ID)
+	return x.txn.KV.Delete(catalog.SequenceKey(q.ID))
 }
 
 func (x *ddlExec) truncate(d *pgdialect.DDL) (string, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"strings"
 )
 
 // targetTable resolves the table an INSERT, UPDATE or DELETE writes.
@@ -266,6 +267,7 @@ func (b *binder) finishModify(t *catalog.Table, m *exec.Modify, pl *Plan) error 
 		name := f.AsName.O
 		if name == "" {
 			name, _ = colName(f.Expr)
+			name = strings.TrimPrefix(name, SequenceFuncPrefix)
 		}
 		m.Returning = append(m.Returning, e)
 		pl.Columns = append(pl.Columns, Column{Name: name, Type: e.Type(), Typmod: b.colTypmod(e)})

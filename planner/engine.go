@@ -21,7 +21,8 @@ type Engine struct {
 	Rows func(tableID uint32) (int64, bool)
 
 	mu       sync.Mutex
-	counters map[string]*counter // by store key: row ids, sequences
+	counters map[string]*counter // by store key: row ids
+	seqs     map[uint32]*seqState
 }
 
 // counter hands out values of a persistent counter in blocks: the store holds the

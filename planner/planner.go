@@ -179,6 +179,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if err != nil {
 		return err
 	}
+	main = renameSequenceFuncs(main)
 	s.clauses = clauses
 	rw, err := pgdialect.Rewrite(s.src, main)
 	if err != nil {
@@ -213,6 +214,28 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 		s.Kind = KindOther
 	}
 	return nil
+}
+
+// SequenceFuncPrefix is put before the names of PostgreSQL's sequence functions
+// (nextval, currval, setval, lastval), which the TiDB grammar reserves for its own
+// sequence syntax.
+const SequenceFuncPrefix = "augurseq_"
+
+func renameSequenceFuncs(toks []pgdialect.Token) []pgdialect.Token {
+	var out []pgdialect.Token
+	for i, t := range toks {
+		if t.Kind == pgdialect.Ident && i+1 < len(toks) && toks[i+1].IsPunct("(") &&
+			(t.Val == "nextval" || t.Val == "currval" || t.Val == "setval" || t.Val == "lastval") {
+			if out == nil {
+				out = append([]pgdialect.Token(nil), toks...)
+			}
+			out[i].Val = SequenceFuncPrefix + t.Val
+		}
+	}
+	if out == nil {
+		return toks
+	}
+	return out
 }
 
 // syntaxError turns a TiDB parse error into PostgreSQL's 42601 at the user's

@@ -102,6 +102,10 @@ type Session struct {
 	// txn is the open transaction: the block's, or the implicit one of the
 	// current Query message / extended-protocol batch; nil until first used.
 	txn *planner.Txn
+	// currvals and lastval are the session's sequence values (currval, lastval).
+	currvals   map[uint32]int64
+	lastval    int64
+	hasLastval bool
 	// skipToSync: after an error in the extended protocol, messages are discarded
 	// until Sync, as PostgreSQL does.
 	skipToSync bool

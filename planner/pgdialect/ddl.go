@@ -1,6 +1,7 @@
 package pgdialect
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -45,6 +46,15 @@ type DDL struct {
 	OrReplace bool
 	// ALTER TABLE
 	Actions []AlterAction
+	// CREATE SEQUENCE
+	Seq SeqOptions
+}
+
+// SeqOptions are CREATE SEQUENCE's options (nil: the default).
+type SeqOptions struct {
+	Increment, Start, Min, Max *int64
+	Cycle                      bool
+	OwnedBy                    string
 }
 
 // ColumnDef is a column of CREATE TABLE or ALTER TABLE ADD COLUMN.
@@ -120,9 +130,7 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 			var n string
 			if n, err = u.qualifiedName(); err == nil {
 				d.Names = []string{n}
-				for u.peek().Kind != EOF {
-					u.next() // options are accepted and ignored for now
-				}
+				err = u.sequenceOptions(&d.Seq)
 			}
 		case u.accept("database"):
 			d.Kind = DDLCreateDatabase
@@ -655,4 +663,65 @@ func (u *utilParser) alterTable(d *DDL) error {
 		}
 		u.i++
 	}
+}
+
+func (u *utilParser) integer() (int64, error) {
+	neg := false
+	if u.peek().IsOp("-") {
+		neg = true
+		u.i++
+	} else if u.peek().IsOp("+") {
+		u.i++
+	}
+	t := u.peek()
+	if t.Kind != Integer {
+		return 0, u.fail()
+	}
+	u.i++
+	v, err := strconv.ParseInt(t.Val, 10, 64)
+	if err != nil {
+		return 0, u.fail()
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+func (u *utilParser) sequenceOptions(o *SeqOptions) error {
+	for u.peek().Kind != EOF {
+		var err error
+		var v int64
+		switch {
+		case u.accept("increment"):
+			u.accept("by")
+			v, err = u.integer()
+			o.Increment = &v
+		case u.accept("start"):
+			u.accept("with")
+			v, err = u.integer()
+			o.Start = &v
+		case u.accept("minvalue"):
+			v, err = u.integer()
+			o.Min = &v
+		case u.accept("maxvalue"):
+			v, err = u.integer()
+			o.Max = &v
+		case u.accept("no", "minvalue"), u.accept("no", "maxvalue"), u.accept("no", "cycle"):
+		case u.accept("cycle"):
+			o.Cycle = true
+		case u.accept("cache"):
+			_, err = u.integer()
+		case u.accept("as"):
+			_, err = u.name()
+		case u.accept("owned", "by"):
+			o.OwnedBy = u.until(func(Token) bool { return false })
+		default:
+			return u.fail()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
