@@ -431,7 +431,7 @@ func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
 				seen[k] = true
 			}
 		}
-		return x.txn.KV.Put(t.IndexKey(nil, &ix, row), nil)
+		return x.txn.KV.Put(t.IndexKey(nil, &ix, row), t.PrimaryKey(nil, row))
 	})
 	_ = w
 	if err != nil {

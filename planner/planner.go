@@ -92,7 +92,7 @@ type Planner struct {
 // New returns a Planner. One per session: it is not goroutine-safe.
 func New() *Planner {
 	p := parser.New()
-	p.SetSQLMode(mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes)
+	p.SetSQLMode(mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes | mysql.ModeIgnoreSpace)
 	return &Planner{tidb: p}
 }
 

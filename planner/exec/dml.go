@@ -114,13 +114,13 @@ func (w *TableWriter) conflict(c *Ctx, row []types.Datum, self []byte) (*catalog
 		it := c.Txn.Scan(prefix, prefixEnd(prefix))
 		var other []byte
 		for ; it.Valid(); it.Next() {
-			tmp := make([]types.Datum, len(t.Columns))
-			if err := t.DecodeIndexKey(it.Key(), ix, tmp); err != nil {
+			k, err := it.Value()
+			if err != nil {
 				it.Close()
 				return nil, nil, err
 			}
-			if k := t.PrimaryKey(nil, tmp); !bytes.Equal(k, self) && !bytes.Equal(k, pk) || self == nil {
-				other = k
+			if !bytes.Equal(k, self) && !bytes.Equal(k, pk) || self == nil {
+				other = append([]byte(nil), k...)
 				break
 			}
 		}
@@ -169,8 +169,9 @@ func (w *TableWriter) put(c *Ctx, row []types.Datum) error {
 	if err := c.Txn.Put(t.PrimaryKey(nil, row), t.EncodeRow(nil, row)); err != nil {
 		return fmt.Errorf("exec: insert into %s: %w", t.Name, err)
 	}
+	pk := t.PrimaryKey(nil, row)
 	for i := 1; i < len(t.Indexes); i++ {
-		if err := c.Txn.Put(t.IndexKey(nil, &t.Indexes[i], row), nil); err != nil {
+		if err := c.Txn.Put(t.IndexKey(nil, &t.Indexes[i], row), pk); err != nil {
 			return fmt.Errorf("exec: insert into index %s: %w", t.Indexes[i].Name, err)
 		}
 	}

@@ -255,7 +255,10 @@ func (it *scanIter) Next() ([]types.Datum, error) {
 					ok = err == nil
 				}
 			} else {
-				ok, err = it.fetchByIndexKey(it.kv.Key())
+				var pk []byte
+				if pk, err = it.kv.Value(); err == nil {
+					ok, err = it.fetch(pk)
+				}
 			}
 			it.kv.Next()
 		}
@@ -287,14 +290,6 @@ func (it *scanIter) fetch(key []byte) (bool, error) {
 		return false, err
 	}
 	return true, it.s.Table.DecodeRow(v, it.tableRow())
-}
-
-func (it *scanIter) fetchByIndexKey(key []byte) (bool, error) {
-	t := it.s.Table
-	if err := t.DecodeIndexKey(key, it.s.Index, it.tableRow()); err != nil {
-		return false, err
-	}
-	return it.fetch(t.PrimaryKey(nil, it.tableRow()))
 }
 
 func (it *scanIter) Close() {

@@ -54,6 +54,8 @@ func (t *Table) PrimaryKey(dst []byte, row []types.Datum) []byte {
 
 // IndexKey appends the key of row in index ix to dst: for the primary index its
 // key; for a secondary index the index columns followed by the primary-key columns.
+// A secondary index entry's value is the row's primary key (PrimaryKey), so that
+// reading through the index never has to decode key columns.
 func (t *Table) IndexKey(dst []byte, ix *Index, row []types.Datum) []byte {
 	if ix.Primary {
 		return t.PrimaryKey(dst, row)
@@ -138,6 +140,25 @@ func AppendKeyValue(dst []byte, t types.T, d types.Datum) []byte {
 		return keycodec.AppendText(dst, d.(string), keycodec.Asc)
 	case t == types.Bool:
 		return keycodec.AppendBool(dst, d.(bool), keycodec.Asc)
+	case t == types.DateT:
+		return keycodec.AppendDate(dst, int32(d.(types.Date)), keycodec.Asc)
+	case t == types.TimestampT:
+		return keycodec.AppendTimestamp(dst, int64(d.(types.Timestamp)), keycodec.Asc)
+	case t == types.TimestampTZT:
+		return keycodec.AppendTimestampTZ(dst, int64(d.(types.TimestampTZ)), keycodec.Asc)
+	case t == types.TimeT:
+		return keycodec.AppendInt(dst, int64(d.(types.Time)), keycodec.Asc)
+	case t == types.UUIDT:
+		return keycodec.AppendUUID(dst, [16]byte(d.(types.UUID)), keycodec.Asc)
+	case t == types.Bytea:
+		return keycodec.AppendBytea(dst, d.([]byte), keycodec.Asc)
+	case t == types.IntervalT:
+		// Intervals compare by their span (1 mon = 30 days), so the key is the span.
+		iv := d.(types.Interval)
+		span := (int64(iv.Months)*30+int64(iv.Days))*86_400_000_000 + iv.Micros
+		return keycodec.AppendInt(dst, span, keycodec.Asc)
+	case t == types.JSON || t == types.JSONB:
+		return keycodec.AppendText(dst, d.(string), keycodec.Asc)
 	}
 	return keycodec.AppendBytea(dst, types.EncodeBinary(t, d), keycodec.Asc)
 }
