@@ -87,6 +87,8 @@ func (k Kind) String() string { return kindNames[k] }
 // Planner parses and prepares the statements of one session.
 type Planner struct {
 	tidb *parser.Parser
+	// ctes are the WITH queries in scope while a statement is bound, innermost last.
+	ctes []map[string]*cte
 }
 
 // New returns a Planner. One per session: it is not goroutine-safe.
@@ -358,6 +360,7 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 		return nil, err
 	}
 	b.planner = p
+	p.ctes = nil
 	b.schema = emptySchema
 	if env != nil {
 		b.schema, b.db, b.stats = env.Schema(), env.Database(), env.RowEstimate

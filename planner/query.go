@@ -61,9 +61,14 @@ func (b *binder) query(n ast.Node, parent *scope) (*relPlan, error) {
 }
 
 func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
+	if sel.With != nil {
+		pop, err := b.pushWith(sel.With)
+		if err != nil {
+			return nil, err
+		}
+		defer pop()
+	}
 	switch {
-	case sel.With != nil:
-		return nil, pgerr.FeatureNotSupported("WITH is not supported yet")
 	case sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone:
 		return nil, pgerr.FeatureNotSupported("row locking clauses are not supported yet")
 	case sel.Kind == ast.SelectStmtKindValues:
@@ -524,7 +529,11 @@ func (b *binder) valuesLists(lists []*ast.RowExpr, target []types.T) ([][]exec.E
 // INTERSECT binds tighter, which the TiDB grammar already reflects).
 func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 	if s.With != nil {
-		return nil, pgerr.FeatureNotSupported("WITH is not supported yet")
+		pop, err := b.pushWith(s.With)
+		if err != nil {
+			return nil, err
+		}
+		defer pop()
 	}
 	parent := b.sc.parent
 	var cur *relPlan
@@ -791,6 +800,14 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 	switch src := ts.Source.(type) {
 	case *ast.TableName:
 		name := src.Name.L
+		if src.Schema.L == "" {
+			if cte := b.findCTE(name); cte != nil {
+				if alias == "" {
+					alias = name
+				}
+				return b.cteSource(cte, alias)
+			}
+		}
 		if s := src.Schema.L; s != "" && s != "public" {
 			if s == "pg_catalog" || s == "information_schema" {
 				return nil, pgerr.FeatureNotSupported("system catalog %s.%s is not supported yet", s, name)
@@ -881,7 +898,10 @@ func (b *binder) viewSource(t *catalog.Table, alias string) (*relation, error) {
 	}
 	vb := &binder{st: stmts[0], planner: b.planner, schema: b.schema, db: b.db, depth: b.depth + 1, params: b.params, fixed: b.fixed}
 	vb.sc = &scope{}
+	saved := b.planner.ctes // a view does not see the WITH queries of the statement using it
+	b.planner.ctes = nil
 	p, err := vb.query(stmts[0].node, nil)
+	b.planner.ctes = saved
 	if err != nil {
 		return nil, err
 	}
@@ -1410,4 +1430,55 @@ func rangeString(t *catalog.Table, ix *catalog.Index, kr *exec.KeyRange) string 
 		}
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// cte is a WITH query visible to the statement.
+type cte struct {
+	def     *ast.CommonTableExpression
+	binding bool // being bound: a reference to itself is an error (not RECURSIVE)
+}
+
+// pushWith makes a WITH clause's queries visible until pop.
+func (b *binder) pushWith(w *ast.WithClause) (func(), error) {
+	if w.IsRecursive {
+		return nil, pgerr.FeatureNotSupported("WITH RECURSIVE is not supported yet")
+	}
+	level := map[string]*cte{}
+	for _, c := range w.CTEs {
+		if _, dup := level[c.Name.L]; dup {
+			return nil, pgerr.New(pgerrcode.DuplicateAlias, "WITH query name %q specified more than once", c.Name.L)
+		}
+		level[c.Name.L] = &cte{def: c}
+	}
+	b.planner.ctes = append(b.planner.ctes, level)
+	n := len(b.planner.ctes)
+	return func() { b.planner.ctes = b.planner.ctes[:n-1] }, nil
+}
+
+func (b *binder) findCTE(name string) *cte {
+	for i := len(b.planner.ctes) - 1; i >= 0; i-- {
+		if c, ok := b.planner.ctes[i][name]; ok && !c.binding {
+			return c
+		}
+	}
+	return nil
+}
+
+// cteSource binds a reference to a WITH query as a derived table (each reference
+// runs the query; PostgreSQL 12+ inlines such queries too).
+func (b *binder) cteSource(c *cte, alias string) (*relation, error) {
+	c.binding = true
+	p, err := b.query(c.def.Query.Query, b.sc.parent)
+	c.binding = false
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range c.def.ColNameList {
+		names = append(names, n.L)
+	}
+	if len(names) > len(p.cols) {
+		return nil, pgerr.Syntax(0, "WITH query %q has %d columns available but %d columns specified", c.def.Name.L, len(p.cols), len(names))
+	}
+	return b.derived(alias, p, names)
 }
