@@ -12,6 +12,8 @@ import (
 type dmlClauses struct {
 	returning *ast.FieldList
 	conflict  *conflictClause
+	// from is UPDATE's FROM list or DELETE's USING list.
+	from *ast.Join
 }
 
 type conflictClause struct {
@@ -28,9 +30,16 @@ func (p *Planner) splitDML(s *Statement) (*dmlClauses, []pgdialect.Token, error)
 	if len(toks) == 0 || !(toks[0].Is("insert") || toks[0].Is("update") || toks[0].Is("delete")) {
 		return nil, toks, nil
 	}
-	depth, ret, conflict := 0, -1, -1
+	depth, ret, conflict, from, fromEnd := 0, -1, -1, -1, -1
+	sawSet := false
 	for i, t := range toks {
 		switch {
+		case depth == 0 && t.Is("set"):
+			sawSet = true
+		case depth == 0 && from < 0 && ((toks[0].Is("update") && sawSet && t.Is("from")) || (toks[0].Is("delete") && t.Is("using"))):
+			from = i
+		case depth == 0 && from >= 0 && fromEnd < 0 && (t.Is("where") || t.Is("returning")):
+			fromEnd = i
 		case t.IsPunct("(") || t.IsPunct("["):
 			depth++
 		case t.IsPunct(")") || t.IsPunct("]"):
@@ -41,11 +50,34 @@ func (p *Planner) splitDML(s *Statement) (*dmlClauses, []pgdialect.Token, error)
 			conflict = i
 		}
 	}
-	if ret < 0 && conflict < 0 {
+	if ret < 0 && conflict < 0 && from < 0 {
 		return nil, toks, nil
 	}
 	c := &dmlClauses{}
 	end := len(toks)
+	if from >= 0 {
+		if fromEnd < 0 {
+			fromEnd = len(toks)
+		}
+		sel := append([]pgdialect.Token{{Kind: pgdialect.Ident, Val: "select", Pos: toks[from].Pos, End: toks[from].End},
+			{Kind: pgdialect.Op, Val: "*", Pos: toks[from].Pos, End: toks[from].End},
+			{Kind: pgdialect.Ident, Val: "from", Pos: toks[from].Pos, End: toks[from].End}}, toks[from+1:fromEnd]...)
+		node, err := p.parseTokens(s.src, sel)
+		if err != nil {
+			return nil, nil, err
+		}
+		sn, ok := node.(*ast.SelectStmt)
+		if !ok || sn.From == nil {
+			return nil, nil, pgerr.Syntax(pgdialect.CharPos(s.src, toks[from].Pos), "syntax error at or near %q", toks[from].Val)
+		}
+		c.from = sn.From.TableRefs
+		rest := append(append([]pgdialect.Token(nil), toks[:from]...), toks[fromEnd:]...)
+		if ret >= 0 {
+			ret -= fromEnd - from
+		}
+		toks = rest
+		end = len(toks)
+	}
 	if ret >= 0 {
 		if ret == len(toks)-1 {
 			return nil, nil, pgerr.Syntax(pgdialect.CharPos(s.src, len(s.src)), "syntax error at end of input")

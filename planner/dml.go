@@ -13,7 +13,7 @@ import (
 // targetTable resolves the table an INSERT, UPDATE or DELETE writes.
 func (b *binder) targetTable(refs *ast.TableRefsClause) (*catalog.Table, *ast.TableSource, error) {
 	if refs == nil || refs.TableRefs == nil || refs.TableRefs.Right != nil {
-		return nil, nil, pgerr.FeatureNotSupported("UPDATE ... FROM and DELETE ... USING are not supported yet")
+		return nil, nil, pgerr.FeatureNotSupported("this DML target is not supported yet")
 	}
 	ts, ok := refs.TableRefs.Left.(*ast.TableSource)
 	if !ok {
@@ -100,7 +100,7 @@ func tableScope(t *catalog.Table) *scope {
 		if c.Dropped {
 			continue
 		}
-		s.cols = append(s.cols, scopeCol{rel: t.Name, name: c.Name, t: c.Type, typmod: c.Typmod, idx: i, hidden: c.Hidden, noStar: c.Hidden})
+		s.cols = append(s.cols, scopeCol{rel: t.Name, name: c.Name, t: c.Type, typmod: c.Typmod, idx: i, hidden: c.Hidden, system: c.Hidden})
 	}
 	return s
 }
@@ -364,6 +364,16 @@ func (b *binder) modifyScan(refs *ast.TableRefsClause, where ast.ExprNode) (*cat
 		return nil, nil, err
 	}
 	var conds []exec.Expr
+	if cl := b.st.clauses; cl != nil && cl.from != nil {
+		spec, err := b.joinTree(cl.from)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !allInner(spec) {
+			return nil, nil, pgerr.FeatureNotSupported("outer joins in UPDATE ... FROM and DELETE ... USING are not supported yet")
+		}
+		collectInner(spec, &conds)
+	}
 	if where != nil {
 		w, err := b.boolExpr(where, "argument of WHERE")
 		if err != nil {
@@ -412,9 +422,6 @@ func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 }
 
 func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
-	if del.IsMultiTable {
-		return pgerr.FeatureNotSupported("DELETE ... USING is not supported yet")
-	}
 	if del.Order != nil || del.Limit != nil {
 		return pgerr.Syntax(0, "syntax error at or near \"ORDER\"")
 	}

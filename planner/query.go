@@ -443,13 +443,7 @@ func (b *binder) star(w *ast.WildCardField) ([]exec.Expr, []Column, error) {
 	}
 	found := false
 	for _, c := range b.sc.cols {
-		if c.hidden && (rel == "" || !c.noStar) || c.noStar && rel == "" && false {
-			continue
-		}
-		if rel != "" && c.rel != rel {
-			continue
-		}
-		if rel == "" && c.noStar {
+		if c.system || (rel != "" && c.rel != rel) || (rel == "" && c.noStar) {
 			continue
 		}
 		found = true
@@ -833,7 +827,7 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 			if c.Dropped {
 				continue
 			}
-			b.sc.cols = append(b.sc.cols, scopeCol{rel: alias, name: c.Name, t: c.Type, typmod: c.Typmod, idx: r.offset + i, hidden: c.Hidden, noStar: c.Hidden})
+			b.sc.cols = append(b.sc.cols, scopeCol{rel: alias, name: c.Name, t: c.Type, typmod: c.Typmod, idx: r.offset + i, hidden: c.Hidden, system: c.Hidden})
 		}
 		return r, nil
 	case *ast.SelectStmt, *ast.SetOprStmt:

@@ -34,8 +34,10 @@ type scopeCol struct {
 	// hidden columns are not expanded by * nor found unqualified (the row id, the
 	// right-hand column of a USING pair).
 	hidden bool
-	// unqualifiedOnly: the merged column of USING/NATURAL, found by its name alone.
+	// noStar: not expanded by an unqualified * (the right-hand column of USING).
 	noStar bool
+	// system: the hidden row id, never visible to SQL.
+	system bool
 }
 
 // aggBinding is the aggregation of a query level: grouping expressions and
@@ -66,10 +68,7 @@ func (b *binder) lookup(rel, name string, pos int32) (exec.Expr, error) {
 		var found *scopeCol
 		for i := range s.cols {
 			c := &s.cols[i]
-			if c.name != name || (rel != "" && c.rel != rel) || (rel == "" && c.hidden) {
-				continue
-			}
-			if rel != "" && c.noStar && c.hidden {
+			if c.system || c.name != name || (rel != "" && c.rel != rel) || (rel == "" && c.hidden) {
 				continue
 			}
 			if found != nil && found.idx != c.idx {
