@@ -31,6 +31,9 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 	if d.Kind == pgdialect.DDLAnalyze {
 		return "ANALYZE", nil
 	}
+	if d.Kind == pgdialect.DDLCreateDatabase || d.Kind == pgdialect.DDLDrop && d.Object == "database" {
+		return p.databaseDDL(ctx, env, txn, d)
+	}
 	s, err := txn.forDDL(ctx)
 	if err != nil {
 		return "", err
@@ -790,4 +793,68 @@ func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error
 		}
 	}
 	return nil
+}
+
+// databaseDDL runs CREATE DATABASE and DROP DATABASE. Each database is its own
+// namespace of tables; the handshake learns of new databases after the commit
+// (Engine.DatabasesChanged).
+func (p *Planner) databaseDDL(ctx context.Context, env Env, txn *Txn, d *pgdialect.DDL) (string, error) {
+	verb := "CREATE DATABASE"
+	if d.Kind == pgdialect.DDLDrop {
+		verb = "DROP DATABASE"
+	}
+	if env.InTransactionBlock() {
+		return "", pgerr.New(pgerrcode.ActiveSQLTransaction, "%s cannot run inside a transaction block", verb)
+	}
+	s, err := txn.forDDL(ctx)
+	if err != nil {
+		return "", err
+	}
+	name := d.Names[0]
+	if d.Kind == pgdialect.DDLCreateDatabase {
+		if _, ok := s.Databases[name]; ok {
+			return "", pgerr.New(pgerrcode.DuplicateDatabase, "database %q already exists", name)
+		}
+		s.Databases[name] = &catalog.Database{Name: name, Owner: env.User(), Tables: map[string]*catalog.Table{}, Sequences: map[string]*catalog.Sequence{}}
+		txn.dbsChanged = true
+		txn.e.Catalog.Changed(s)
+		return verb, catalog.PutDatabase(txn.KV, name, env.User())
+	}
+	if len(d.Names) != 1 {
+		return "", pgerr.Syntax(0, "syntax error at or near \",\"")
+	}
+	db, ok := s.Databases[name]
+	if !ok {
+		if d.IfExists {
+			env.Notice(fmt.Sprintf("database %q does not exist, skipping", name))
+			return verb, nil
+		}
+		return "", pgerr.New(pgerrcode.InvalidCatalogName, "database %q does not exist", name)
+	}
+	if name == env.Database() {
+		return "", pgerr.New(pgerrcode.ObjectInUse, "cannot drop the currently open database")
+	}
+	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: cloneDB(db)}
+	for _, t := range db.Tables {
+		if err := catalog.DeleteTable(txn.KV, name, t.Name); err != nil {
+			return "", err
+		}
+		if t.IsView() {
+			continue
+		}
+		for _, ix := range t.Indexes {
+			if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
+				return "", err
+			}
+		}
+	}
+	for _, q := range db.Sequences {
+		if err := x.dropSequence(q); err != nil {
+			return "", err
+		}
+	}
+	delete(s.Databases, name)
+	txn.dbsChanged = true
+	txn.e.Catalog.Changed(s)
+	return verb, catalog.DeleteDatabase(txn.KV, name)
 }

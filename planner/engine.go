@@ -19,6 +19,9 @@ type Engine struct {
 	Catalog *catalog.Catalog
 	// Rows, when set, estimates a table's row count (the planner's statistics).
 	Rows func(tableID uint32) (int64, bool)
+	// DatabasesChanged, when set, is called after a commit that created or dropped
+	// databases, with the databases (name → owner) that now exist.
+	DatabasesChanged func(map[string]string) error
 
 	mu       sync.Mutex
 	counters map[string]*counter // by store key: row ids
@@ -60,12 +63,31 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	if err != nil {
 		return nil, fmt.Errorf("planner: load catalog: %w", err)
 	}
+	// Databases of the bootstrap state that the catalog does not have yet are
+	// written into it: from then on the catalog is their source.
+	add := st.Begin(store.TxnOptions{})
 	for name, owner := range dbs {
 		if _, ok := schema.Databases[name]; !ok {
 			schema.Databases[name] = &catalog.Database{Name: name, Owner: owner, Tables: map[string]*catalog.Table{}, Sequences: map[string]*catalog.Sequence{}}
+			if err := catalog.PutDatabase(add, name, owner); err != nil {
+				add.Abort()
+				return nil, err
+			}
 		}
 	}
+	if _, err := add.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("planner: record databases in the catalog: %w", err)
+	}
 	return &Engine{Store: st, Catalog: catalog.New(schema), counters: map[string]*counter{}}, nil
+}
+
+// Databases returns the databases of the committed catalog (name → owner).
+func (e *Engine) Databases() map[string]string {
+	out := map[string]string{}
+	for name, d := range e.Catalog.Current().Databases {
+		out[name] = d.Owner
+	}
+	return out
 }
 
 func prefixEnd(p []byte) []byte {
@@ -127,6 +149,8 @@ type Txn struct {
 	e      *Engine
 	KV     *store.Txn
 	schema *catalog.Schema // non-nil once the transaction changed the schema
+	// dbsChanged: the transaction created or dropped a database.
+	dbsChanged bool
 }
 
 // Begin starts a transaction.
@@ -159,11 +183,17 @@ func (t *Txn) forDDL(ctx context.Context) (*catalog.Schema, error) {
 func (t *Txn) Commit(ctx context.Context) error {
 	_, err := t.KV.Commit(ctx)
 	if t.schema != nil {
+		dbsChanged := len(t.schema.Databases) != len(t.e.Catalog.Current().Databases) || t.dbsChanged
 		if err == nil {
 			t.e.Catalog.Publish(t.schema)
 		}
 		t.schema = nil
 		t.e.Catalog.UnlockDDL()
+		if err == nil && dbsChanged && t.e.DatabasesChanged != nil {
+			if herr := t.e.DatabasesChanged(t.e.Databases()); herr != nil {
+				return fmt.Errorf("planner: record databases: %w", herr)
+			}
+		}
 	}
 	return err
 }

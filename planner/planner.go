@@ -55,6 +55,8 @@ type Env interface {
 	Notice(msg string)
 	// RowEstimate is the planner's estimate of a table's row count.
 	RowEstimate(tableID uint32) (int64, bool)
+	// InTransactionBlock reports whether an explicit transaction block is open.
+	InTransactionBlock() bool
 }
 
 // Kind is the kind of a statement.

@@ -56,6 +56,7 @@ func (e *testEnv) Version() string                  { return "PostgreSQL 15.0 (A
 func (e *testEnv) Schema() *catalog.Schema          { return emptySchema }
 func (e *testEnv) Notice(string)                    {}
 func (e *testEnv) RowEstimate(uint32) (int64, bool) { return 0, false }
+func (e *testEnv) InTransactionBlock() bool         { return false }
 func (e *testEnv) Txn(context.Context) (*Txn, error) {
 	return nil, pgerr.FeatureNotSupported("no storage in this test")
 }

@@ -34,6 +34,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -147,6 +148,10 @@ func (s *Server) Start(ctx context.Context) error {
 	// Point reads ask the learned-index shards first; the planner's row counts
 	// come from them too.
 	st.SetIndex(shards)
+	s.engine.DatabasesChanged = s.recordDatabases
+	if err := s.recordDatabases(s.engine.Databases()); err != nil {
+		return fmt.Errorf("supervisor: %w", err)
+	}
 	s.engine.Rows = func(tableID uint32) (int64, bool) {
 		return int64(shards.KeyCount(tableID, catalog.PrimaryIndexID)), true
 	}
@@ -229,6 +234,16 @@ func (s *Server) storeOptions() store.Options {
 
 // Store returns the storage engine (for the SQL layer and tools).
 func (s *Server) Store() *store.Store { return s.store }
+
+// recordDatabases writes the catalog's databases where the handshake reads them.
+func (s *Server) recordDatabases(dbs map[string]string) error {
+	var list []datadir.Database
+	for name, owner := range dbs {
+		list = append(list, datadir.Database{Name: name, Owner: owner})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return s.dir.SetDatabases(list)
+}
 
 // Shards returns the index shards (for the SQL layer).
 func (s *Server) Shards() *shard.Manager { return s.shards }

@@ -217,3 +217,6 @@ func (s *Session) Setval(c *exec.Ctx, name string, v int64, called bool) (int64,
 	}
 	return v, nil
 }
+
+// InTransactionBlock implements planner.Env.
+func (s *Session) InTransactionBlock() bool { return s.txStatus != 'I' }

@@ -322,3 +322,17 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	}
 	return nil
 }
+
+// SetDatabases replaces the stored databases (the catalog is their source; the
+// handshake reads them from here).
+func (d *Dir) SetDatabases(dbs []Database) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	g := d.g
+	g.Databases = append([]Database(nil), dbs...)
+	if err := d.writeGlobal(g); err != nil {
+		return err
+	}
+	d.g = g
+	return nil
+}
