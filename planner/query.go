@@ -1076,128 +1076,232 @@ func condDetails(label string, conds []exec.Expr) []string {
 	return []string{label + ": " + exprString(andAll(conds))}
 }
 
-// innerJoin orders an inner join of rels greedily: the smallest estimated input
-// first, then repeatedly the relation connected to the joined ones that yields the
-// fewest rows (an index lookup when one fits); each condition is applied as soon
-// as every relation it reads has been joined.
+// innerJoin plans an inner join of rels with conds. The join order is chosen by
+// estimated cost (the sum of the rows each join produces): exhaustively over
+// every left-deep order for up to exhaustiveJoin relations, greedily beyond (the
+// cheapest relation first, then repeatedly the relation whose join yields the
+// fewest rows). Each join step is an index nested loop when an index of the new
+// relation fits an equality with the joined ones, a hash join on equalities
+// otherwise, a nested loop without them; each condition is applied as soon as
+// every relation it reads has been joined.
 func (b *binder) innerJoin(rels []*relation, conds []exec.Expr) (exec.Node, float64, error) {
-	all := b.sc.rels
-	idxOf := func(r *relation) int {
-		for i, x := range all {
-			if x == r {
-				return i
-			}
-		}
-		return -1
+	jp := &joinPlanner{b: b, all: b.sc.rels, paths: map[*relation]access{}}
+	for _, c := range conds {
+		jp.cs = append(jp.cs, joinCond{e: c, set: b.exprRels(c, jp.all)})
 	}
-	type cond struct {
-		e    exec.Expr
-		set  uint64
-		used bool
-	}
-	cs := make([]*cond, len(conds))
-	for i, c := range conds {
-		cs[i] = &cond{e: c, set: b.exprRels(c, all)}
-	}
-	local := func(r *relation, joined uint64) []exec.Expr {
-		bit := uint64(1) << uint(idxOf(r))
-		var out []exec.Expr
-		for _, c := range cs {
-			if !c.used && c.set&^(joined|bit) == 0 && c.set&bit != 0 {
-				out = append(out, c.e)
-			}
-		}
-		return out
-	}
-	// Access path of each relation alone.
-	type access struct {
-		node exec.Node
-		est  float64
-	}
-	paths := map[*relation]access{}
 	for _, r := range rels {
-		n, est, err := b.accessPath(r, local(r, 0), nil, 0)
+		n, est, err := b.accessPath(r, jp.local(r, 0), nil, 0)
 		if err != nil {
 			return nil, 0, err
 		}
-		paths[r] = access{n, est}
+		jp.paths[r] = access{n, est}
 	}
+	var order []*relation
+	if len(rels) <= exhaustiveJoin {
+		best := -1.0
+		err := permute(rels, func(o []*relation) error {
+			cost, err := jp.cost(o)
+			if err == nil && (best < 0 || cost < best) {
+				best, order = cost, append([]*relation(nil), o...)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	} else {
+		var err error
+		if order, err = jp.greedy(rels); err != nil {
+			return nil, 0, err
+		}
+	}
+	return jp.build(order)
+}
+
+// exhaustiveJoin is the largest join whose orders are all costed (5! = 120).
+const exhaustiveJoin = 5
+
+type access struct {
+	node exec.Node
+	est  float64
+}
+
+type joinCond struct {
+	e   exec.Expr
+	set uint64 // relations read (all bits: evaluate last)
+}
+
+// joinPlanner orders and builds one inner join.
+type joinPlanner struct {
+	b     *binder
+	all   []*relation
+	cs    []joinCond
+	paths map[*relation]access // each relation read alone
+}
+
+func (jp *joinPlanner) bit(r *relation) uint64 {
+	for i, x := range jp.all {
+		if x == r {
+			return 1 << uint(i)
+		}
+	}
+	return 0
+}
+
+// local returns the conditions that read r and otherwise only joined relations.
+func (jp *joinPlanner) local(r *relation, joined uint64) []exec.Expr {
+	bit := jp.bit(r)
+	var out []exec.Expr
+	for _, c := range jp.cs {
+		if c.set&bit != 0 && c.set&^(joined|bit) == 0 {
+			out = append(out, c.e)
+		}
+	}
+	return out
+}
+
+// covered returns the conditions that joining up to now makes evaluable and
+// that were not evaluable at prev.
+func (jp *joinPlanner) covered(prev, now uint64) []exec.Expr {
+	var out []exec.Expr
+	for _, c := range jp.cs {
+		if c.set != 0 && c.set&^now == 0 && (c.set&^prev != 0 || prev == 0) {
+			out = append(out, c.e)
+		}
+	}
+	return out
+}
+
+// step estimates joining r to the joined relations (curEst rows): the rows it
+// yields and, when an index of r fits, the index lookup to use.
+func (jp *joinPlanner) step(curEst float64, joined uint64, r *relation) (float64, exec.Node, error) {
+	bit := jp.bit(r)
+	connected := false
+	for _, c := range jp.cs {
+		if c.set&bit != 0 && c.set&joined != 0 && c.set&^(joined|bit) == 0 {
+			connected = true
+		}
+	}
+	alone := jp.paths[r].est
+	if !connected {
+		return curEst * alone * 10, nil, nil // a cross product: avoid while there is a choice
+	}
+	n, e, err := jp.b.accessPath(r, jp.local(r, joined), jp.all, joined)
+	if err != nil {
+		return 0, nil, err
+	}
+	if n != nil && e < alone {
+		return max(1, curEst*e), n, nil
+	}
+	return max(curEst, alone), nil, nil
+}
+
+// cost is the estimated cost of a join order: the rows read and produced.
+func (jp *joinPlanner) cost(order []*relation) (float64, error) {
+	cur := jp.paths[order[0]].est
+	cost := cur
+	joined := jp.bit(order[0])
+	for _, r := range order[1:] {
+		est, lookup, err := jp.step(cur, joined, r)
+		if err != nil {
+			return 0, err
+		}
+		if lookup == nil {
+			cost += jp.paths[r].est // the other side is read whole
+		}
+		cost += est
+		cur, joined = est, joined|jp.bit(r)
+	}
+	return cost, nil
+}
+
+func (jp *joinPlanner) greedy(rels []*relation) ([]*relation, error) {
 	remaining := append([]*relation(nil), rels...)
 	first := 0
 	for i, r := range remaining {
-		if paths[r].est < paths[remaining[first]].est {
+		if jp.paths[r].est < jp.paths[remaining[first]].est {
 			first = i
 		}
 	}
-	cur := paths[remaining[first]].node
-	curEst := paths[remaining[first]].est
-	joined := uint64(1) << uint(idxOf(remaining[first]))
-	markUsed := func(joinedNow uint64) []exec.Expr {
-		var out []exec.Expr
-		for _, c := range cs {
-			if !c.used && (c.set != 0 || joinedNow == ^uint64(0)) && c.set&^joinedNow == 0 {
-				c.used = true
-				out = append(out, c.e)
-			}
-		}
-		return out
-	}
-	markUsed(joined) // single-relation conditions are in the scan's filter
+	order := []*relation{remaining[first]}
+	cur, joined := jp.paths[remaining[first]].est, jp.bit(remaining[first])
 	remaining = append(remaining[:first], remaining[first+1:]...)
 	for len(remaining) > 0 {
 		best, bestEst := -1, 0.0
-		var bestNode exec.Node
-		bestLookup := false
 		for i, r := range remaining {
-			bit := uint64(1) << uint(idxOf(r))
-			connected := false
-			var joinConds []exec.Expr
-			for _, c := range cs {
-				if !c.used && c.set&bit != 0 && c.set&joined != 0 && c.set&^(joined|bit) == 0 {
-					connected = true
-					joinConds = append(joinConds, c.e)
-				}
-			}
-			est := curEst * paths[r].est
-			var node exec.Node
-			lookup := false
-			if connected {
-				n, e, err := b.accessPath(r, local(r, joined), all, joined)
-				if err != nil {
-					return nil, 0, err
-				}
-				if n != nil && e < paths[r].est {
-					node, lookup = n, true
-					est = curEst * e
-				} else {
-					est = max(curEst, paths[r].est)
-				}
-			} else {
-				est *= 10 // prefer connected relations
+			est, _, err := jp.step(cur, joined, r)
+			if err != nil {
+				return nil, err
 			}
 			if best < 0 || est < bestEst {
-				best, bestEst, bestNode, bestLookup = i, est, node, lookup
+				best, bestEst = i, est
 			}
 		}
 		r := remaining[best]
-		bit := uint64(1) << uint(idxOf(r))
+		order = append(order, r)
+		cur, joined = bestEst, joined|jp.bit(r)
 		remaining = append(remaining[:best], remaining[best+1:]...)
-		conds := markUsed(joined | bit)
-		slots := relSlots(all, bit)
-		if bestLookup {
-			cur = &exec.NestedLoop{Left: cur, Right: bestNode, Kind: exec.InnerJoin, Pred: andAll(conds), Width: b.sc.width,
-				RightSlots: slots, Correlated: true,
-				Info: exec.NodeInfo{Name: "Nested Loop", Rows: bestEst, Children: []exec.Node{cur, bestNode}}}
+	}
+	return order, nil
+}
+
+// build makes the plan of a join order.
+func (jp *joinPlanner) build(order []*relation) (exec.Node, float64, error) {
+	b := jp.b
+	cur, curEst := jp.paths[order[0]].node, jp.paths[order[0]].est
+	joined := jp.bit(order[0])
+	for _, r := range order[1:] {
+		bit := jp.bit(r)
+		est, lookup, err := jp.step(curEst, joined, r)
+		if err != nil {
+			return nil, 0, err
+		}
+		conds := jp.covered(joined, joined|bit)
+		if lookup != nil {
+			cur = &exec.NestedLoop{Left: cur, Right: lookup, Kind: exec.InnerJoin, Pred: andAll(conds), Width: b.sc.width,
+				RightSlots: relSlots(jp.all, bit), Correlated: true,
+				Info: exec.NodeInfo{Name: "Nested Loop", Rows: est, Cost: est, Children: []exec.Node{cur, lookup}}}
 		} else {
-			cur = b.joinNodes(cur, paths[r].node, exec.InnerJoin, conds, all, joined, bit, bestEst)
+			cur = b.joinNodes(cur, jp.paths[r].node, exec.InnerJoin, conds, jp.all, joined, bit, est)
 		}
 		joined |= bit
-		curEst = max(1, bestEst)
+		curEst = max(1, est)
 	}
-	if rest := markUsed(^uint64(0)); len(rest) > 0 {
+	// Conditions on no relation of this level (constants, outer references) or on
+	// every relation (correlated subqueries) come last.
+	var rest []exec.Expr
+	for _, c := range jp.cs {
+		if c.set == 0 || c.set&^joined != 0 {
+			rest = append(rest, c.e)
+		}
+	}
+	if len(rest) > 0 {
 		cur = &exec.Filter{Input: cur, Pred: andAll(rest), Info: exec.NodeInfo{Name: "Filter", Rows: curEst}}
 	}
 	return cur, curEst, nil
+}
+
+// permute calls fn with every permutation of rels (Heap's algorithm).
+func permute(rels []*relation, fn func([]*relation) error) error {
+	a := append([]*relation(nil), rels...)
+	var gen func(k int) error
+	gen = func(k int) error {
+		if k <= 1 {
+			return fn(a)
+		}
+		for i := 0; i < k; i++ {
+			if err := gen(k - 1); err != nil {
+				return err
+			}
+			if k%2 == 0 {
+				a[i], a[k-1] = a[k-1], a[i]
+			} else {
+				a[0], a[k-1] = a[k-1], a[0]
+			}
+		}
+		return nil
+	}
+	return gen(len(a))
 }
 
 // accessPath plans reading relation r with the conditions conds (that read r and,
