@@ -185,8 +185,21 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 
 	if ab != nil {
 		ab.active = false
-		node = &exec.Aggregate{Input: node, Groups: ab.groups, GroupTypes: exprTypes(ab.groups), Aggs: ab.aggs,
+		agg := &exec.Aggregate{Input: node, Groups: ab.groups, GroupTypes: exprTypes(ab.groups), Aggs: ab.aggs,
 			Info: exec.NodeInfo{Name: aggName(ab), Rows: groupEstimate(ab, est), Cost: est}}
+		if sortAggregation(ab, keys, exprs) {
+			// ORDER BY the groups: sort the input by them and aggregate the sorted
+			// stream (each group is unique, so the output needs no further sort).
+			sk := make([]exec.SortKey, len(ab.groups))
+			for i, g := range ab.groups {
+				sk[i] = exec.SortKey{Expr: g, Cmp: exec.Comparer(g.Type())}
+			}
+			agg.Input = &exec.Sort{Input: node, Keys: sk, Info: exec.NodeInfo{Name: "Sort", Rows: est, Cost: est * 2}}
+			agg.Sorted = true
+			agg.Info.Name = "GroupAggregate"
+			keys = nil
+		}
+		node = agg
 		if len(ab.groups) == 0 {
 			est = 1
 		} else {
@@ -221,6 +234,22 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		node = &exec.Projection{Input: node, Exprs: trim, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
 	}
 	return &relPlan{node: node, cols: cols, est: est}, nil
+}
+
+// sortAggregation reports whether ORDER BY starts with the grouping expressions in
+// order (ascending, NULLS LAST): then sort aggregation also delivers the order.
+func sortAggregation(ab *aggBinding, keys []exec.SortKey, exprs []exec.Expr) bool {
+	if len(ab.groups) == 0 || len(keys) < len(ab.groups) {
+		return false
+	}
+	for i := range ab.groups {
+		k := keys[i]
+		ref, ok := exprs[k.Idx].(*exec.ColRef)
+		if !ok || ref.Up != 0 || ref.Idx != i || k.Desc || k.NullsFirst || exec.Comparer(ab.groups[i].Type()) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func aggName(ab *aggBinding) string {

@@ -67,7 +67,11 @@ type Aggregate struct {
 	Groups     []Expr
 	GroupTypes []types.T
 	Aggs       []*AggFunc
-	Info       NodeInfo
+	// Sorted: the input arrives ordered by the groups (sort aggregation): a group
+	// ends when the key changes, so only one group is held and groups come out in
+	// input order.
+	Sorted bool
+	Info   NodeInfo
 }
 
 // Explain implements Node.
@@ -95,6 +99,9 @@ func (a *Aggregate) Open(c *Ctx) (Iter, error) {
 	in, err := a.Input.Open(c)
 	if err != nil {
 		return nil, err
+	}
+	if a.Sorted && len(a.Groups) > 0 {
+		return &sortAggIter{a: a, in: in, c: c, ec: c.With(nil)}, nil
 	}
 	defer in.Close()
 	ec := c.With(nil)
@@ -355,3 +362,83 @@ func (s *SetOp) Open(c *Ctx) (Iter, error) {
 	}
 	return &sliceIter{rows: out}, nil
 }
+
+// sortAggIter streams sort aggregation: it holds one group at a time and emits it
+// when the next row's key differs.
+type sortAggIter struct {
+	a       *Aggregate
+	in      Iter
+	c, ec   *Ctx
+	cur     *group
+	curKey  []byte
+	done    bool
+	n       int
+}
+
+func (it *sortAggIter) Next() ([]types.Datum, error) {
+	a := it.a
+	for !it.done {
+		row, err := it.in.Next()
+		if err == io.EOF {
+			it.done = true
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if it.n++; it.n%1024 == 0 {
+			if err := checkCancel(it.c); err != nil {
+				return nil, err
+			}
+		}
+		it.ec.Row = row
+		key := make([]types.Datum, len(a.Groups))
+		for i, g := range a.Groups {
+			var err error
+			if key[i], err = g.Eval(it.ec); err != nil {
+				return nil, err
+			}
+		}
+		kb := rowKey(nil, a.GroupTypes, key)
+		if it.cur != nil && string(kb) != string(it.curKey) {
+			// The row starts the next group: finish this one, step the row into the next.
+			out, err := it.finish()
+			it.cur, it.curKey = &group{key: key, aggs: make([]aggState, len(a.Aggs))}, kb
+			for i, f := range a.Aggs {
+				if err := f.step(it.ec, &it.cur.aggs[i]); err != nil {
+					return nil, err
+				}
+			}
+			return out, err
+		}
+		if it.cur == nil {
+			it.cur, it.curKey = &group{key: key, aggs: make([]aggState, len(a.Aggs))}, kb
+		}
+		for i, f := range a.Aggs {
+			if err := f.step(it.ec, &it.cur.aggs[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if it.cur != nil {
+		out, err := it.finish()
+		it.cur = nil
+		return out, err
+	}
+	return nil, io.EOF
+}
+
+func (it *sortAggIter) finish() ([]types.Datum, error) {
+	g := it.cur
+	row := append(make([]types.Datum, 0, len(it.a.Groups)+len(it.a.Aggs)), g.key...)
+	for j, f := range it.a.Aggs {
+		v, err := f.final(&g.aggs[j])
+		if err != nil {
+			return nil, err
+		}
+		row = append(row, v)
+	}
+	return row, nil
+}
+
+func (it *sortAggIter) Close() { it.in.Close() }

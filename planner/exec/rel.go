@@ -496,8 +496,9 @@ func drain(c *Ctx, n Node) ([][]types.Datum, error) {
 
 // ---- sort, limit, distinct ----
 
-// SortKey is one ORDER BY key over the input row.
+// SortKey is one ORDER BY key: column Idx of the input row, or Expr over it.
 type SortKey struct {
+	Expr       Expr
 	Idx        int
 	Desc       bool
 	NullsFirst bool
@@ -523,7 +524,32 @@ func (s *Sort) Open(c *Ctx) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return compareRows(s.Keys, rows[i], rows[j]) < 0 })
+	keys := s.Keys
+	if s.Keys[0].Expr != nil {
+		// Sort by expressions: evaluate them once per row, sort the pairs.
+		ec := c.With(nil)
+		type pair struct{ key, row []types.Datum }
+		ps := make([]pair, len(rows))
+		keys = make([]SortKey, len(s.Keys))
+		for i, r := range rows {
+			ec.Row = r
+			k := make([]types.Datum, len(s.Keys))
+			for j, sk := range s.Keys {
+				if k[j], err = sk.Expr.Eval(ec); err != nil {
+					return nil, err
+				}
+				keys[j] = sk
+				keys[j].Idx = j
+			}
+			ps[i] = pair{k, r}
+		}
+		sort.SliceStable(ps, func(i, j int) bool { return compareRows(keys, ps[i].key, ps[j].key) < 0 })
+		for i := range ps {
+			rows[i] = ps[i].row
+		}
+		return &sliceIter{rows: rows}, nil
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return compareRows(keys, rows[i], rows[j]) < 0 })
 	return &sliceIter{rows: rows}, nil
 }
 
