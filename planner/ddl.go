@@ -157,7 +157,7 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 		case "check":
 			cn := c.Name
 			if cn == "" {
-				cn = name + "_check"
+				cn = checkName(t, c.Check)
 			}
 			t.Checks = append(t.Checks, catalog.Check{Name: cn, Expr: c.Check})
 		}
@@ -216,6 +216,42 @@ func (x *ddlExec) uniqueName(base string, t *catalog.Table) string {
 			return n
 		}
 	}
+}
+
+// checkName names a table CHECK constraint as PostgreSQL does: table_column_check
+// when the expression reads exactly one column, table_check otherwise, with a
+// number appended when the name is taken.
+func checkName(t *catalog.Table, expr string) string {
+	cols := map[string]bool{}
+	if toks, err := pgdialect.Lex(expr); err == nil {
+		for i, tok := range toks {
+			if tok.Kind != pgdialect.Ident && tok.Kind != pgdialect.QIdent || i+1 < len(toks) && toks[i+1].IsPunct("(") {
+				continue
+			}
+			if c, ok := t.Column(tok.Val); ok && !c.Hidden {
+				cols[c.Name] = true
+			}
+		}
+	}
+	base := t.Name + "_check"
+	if len(cols) == 1 {
+		for c := range cols {
+			base = t.Name + "_" + c + "_check"
+		}
+	}
+	taken := func(n string) bool {
+		for _, ch := range t.Checks {
+			if ch.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	name := base
+	for i := 1; taken(name); i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	return name
 }
 
 func columnNums(t *catalog.Table, names []string) ([]int, error) {
@@ -707,7 +743,7 @@ func (x *ddlExec) addConstraint(t *catalog.Table, c pgdialect.Constraint) error 
 	case "check":
 		n := c.Name
 		if n == "" {
-			n = t.Name + "_check"
+			n = checkName(t, c.Check)
 		}
 		t.Checks = append(t.Checks, catalog.Check{Name: n, Expr: c.Check})
 	case "unique", "primary":

@@ -73,9 +73,10 @@ func run(p *Planner, env Env, query string, params []string) string {
 	}
 	var out []string
 	for _, st := range stmts {
-		pl, err := p.Prepare(nil, st, nil)
+		pl, err := p.Prepare(env, st, nil)
 		if err != nil {
 			out = append(out, describeErr(err))
+			endStatement(env, err)
 			break
 		}
 		var ps []types.Datum
@@ -110,6 +111,7 @@ func run(p *Planner, env Env, query string, params []string) string {
 		rows, err := pl.Execute(context.Background(), env, ps)
 		if err != nil {
 			out = append(out, describeErr(err))
+			endStatement(env, err)
 			break
 		}
 		failed := false
@@ -138,11 +140,24 @@ func run(p *Planner, env Env, query string, params []string) string {
 		}
 		rows.Close()
 		if failed {
+			endStatement(env, errors.New("failed"))
+			break
+		}
+		if err := endStatement(env, nil); err != nil {
+			out = append(out, describeErr(err))
 			break
 		}
 		out = append(out, "tag: "+rows.Tag())
 	}
 	return strings.Join(out, "\n")
+}
+
+// endStatement ends an autocommit statement in environments with storage.
+func endStatement(env Env, err error) error {
+	if s, ok := env.(interface{ end(error) error }); ok {
+		return s.end(err)
+	}
+	return nil
 }
 
 func describeErr(err error) string {

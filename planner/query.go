@@ -1358,6 +1358,9 @@ func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joi
 		lo, hi exec.Expr
 		loInc  bool
 		hiInc  bool
+		// the conditions behind eq, lo, hi when the key encodes them exactly (the
+		// scan then need not check them again)
+		eqC, loC, hiC exec.Expr
 	}
 	byCol := map[int]*colConds{}
 	get := func(num int) *colConds {
@@ -1401,18 +1404,22 @@ func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joi
 				continue
 			}
 			cc := get(col.Num)
+			var exact exec.Expr
+			if vt := other.Type(); vt == col.Type || vt.IsInteger() && col.Type.IsInteger() {
+				exact = c
+			}
 			switch o {
 			case "=":
 				if cc.eq == nil {
-					cc.eq = other
+					cc.eq, cc.eqC = other, exact
 				}
 			case ">", ">=":
 				if cc.lo == nil {
-					cc.lo, cc.loInc = other, o == ">="
+					cc.lo, cc.loInc, cc.loC = other, o == ">=", exact
 				}
 			case "<", "<=":
 				if cc.hi == nil {
-					cc.hi, cc.hiInc = other, o == "<="
+					cc.hi, cc.hiInc, cc.hiC = other, o == "<=", exact
 				}
 			}
 		}
@@ -1470,10 +1477,32 @@ func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joi
 			}
 		}
 		if best == nil || e < bestEst {
-			best = &exec.Scan{Table: t, Index: ix, Range: kr, Point: point, Filter: filter, Offset: r.offset, Width: b.sc.width}
+			// Conditions the key range encodes exactly need no second check.
+			done := map[exec.Expr]bool{}
+			for i := range kr.Eq {
+				if c := byCol[ix.Columns[i]].eqC; c != nil {
+					done[c] = true
+				}
+			}
+			if kr.Lo != nil || kr.Hi != nil {
+				cc := byCol[ix.Columns[len(kr.Eq)]]
+				if kr.Lo != nil && cc.loC != nil {
+					done[cc.loC] = true
+				}
+				if kr.Hi != nil && cc.hiC != nil {
+					done[cc.hiC] = true
+				}
+			}
+			var rest []exec.Expr
+			for _, c := range own {
+				if !done[c] {
+					rest = append(rest, c)
+				}
+			}
+			best = &exec.Scan{Table: t, Index: ix, Range: kr, Point: point, Filter: andAll(rest), Offset: r.offset, Width: b.sc.width}
 			bestEst = e
 			name = "Index Scan using " + ix.Name + " on " + t.Name
-			details = append([]string{"Index Cond: " + rangeString(t, ix, kr)}, condDetails("Filter", own)...)
+			details = append([]string{"Index Cond: " + rangeString(t, ix, kr)}, condDetails("Filter", rest)...)
 		}
 	}
 	if best == nil {

@@ -91,13 +91,17 @@ func (b *binder) lookup(rel, name string, pos int32) (exec.Expr, error) {
 			for m, k := b.sc, 0; k < up; m, k = m.parent, k+1 {
 				m.outerRefs = true
 			}
-			ref := &exec.ColRef{Up: up, Idx: found.idx, T: found.t, Name: name}
+			label := name
+			if len(s.rels) > 1 {
+				label = found.rel + "." + name // as EXPLAIN shows columns of joins
+			}
+			ref := &exec.ColRef{Up: up, Idx: found.idx, T: found.t, Name: label}
 			if s.agg != nil && s.agg.active {
 				slot, ok := s.agg.groupCols[found.idx]
 				if !ok {
 					return nil, pgerr.New(pgerrcode.GroupingError, "column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", found.rel, name).WithPosition(pos)
 				}
-				ref = &exec.ColRef{Up: up, Idx: slot, T: found.t, Name: name}
+				ref = &exec.ColRef{Up: up, Idx: slot, T: found.t, Name: label}
 			}
 			return ref, nil
 		}
