@@ -9,7 +9,6 @@ import (
 
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner"
-	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/store"
@@ -150,72 +149,6 @@ func (s *Session) RowEstimate(tableID uint32) (int64, bool) {
 		return 0, false
 	}
 	return s.opts.Engine.Rows(tableID)
-}
-
-// sequence resolves a sequence name as nextval's regclass argument does.
-func (s *Session) sequence(name string) (*catalog.Sequence, error) {
-	n := strings.TrimPrefix(name, "public.")
-	if strings.HasPrefix(n, `"`) && strings.HasSuffix(n, `"`) && len(n) > 1 {
-		n = n[1 : len(n)-1]
-	} else {
-		n = strings.ToLower(n)
-	}
-	if db, ok := s.Schema().Databases[s.Database()]; ok {
-		if q, ok := db.Sequences[n]; ok {
-			return q, nil
-		}
-	}
-	return nil, exec.SequenceNotFound(name)
-}
-
-// Nextval implements exec.Sequences.
-func (s *Session) Nextval(c *exec.Ctx, name string) (int64, error) {
-	q, err := s.sequence(name)
-	if err != nil {
-		return 0, err
-	}
-	v, err := s.opts.Engine.Nextval(c.Context, q)
-	if err != nil {
-		return 0, err
-	}
-	if s.currvals == nil {
-		s.currvals = map[uint32]int64{}
-	}
-	s.currvals[q.ID], s.lastval, s.hasLastval = v, v, true
-	return v, nil
-}
-
-// Currval implements exec.Sequences.
-func (s *Session) Currval(name string) (int64, error) {
-	q, err := s.sequence(name)
-	if err != nil {
-		return 0, err
-	}
-	v, ok := s.currvals[q.ID]
-	if !ok {
-		return 0, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "currval of sequence %q is not yet defined in this session", q.Name)
-	}
-	return v, nil
-}
-
-// Lastval implements exec.Sequences.
-func (s *Session) Lastval() (int64, error) {
-	if !s.hasLastval {
-		return 0, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "lastval is not yet defined in this session")
-	}
-	return s.lastval, nil
-}
-
-// Setval implements exec.Sequences.
-func (s *Session) Setval(c *exec.Ctx, name string, v int64, called bool) (int64, error) {
-	q, err := s.sequence(name)
-	if err != nil {
-		return 0, err
-	}
-	if err := s.opts.Engine.Setval(c.Context, q, v, called); err != nil {
-		return 0, err
-	}
-	return v, nil
 }
 
 // InTransactionBlock implements planner.Env.

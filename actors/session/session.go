@@ -102,10 +102,8 @@ type Session struct {
 	// txn is the open transaction: the block's, or the implicit one of the
 	// current Query message / extended-protocol batch; nil until first used.
 	txn *planner.Txn
-	// currvals and lastval are the session's sequence values (currval, lastval).
-	currvals   map[uint32]int64
-	lastval    int64
-	hasLastval bool
+	// SequenceState gives the session nextval/currval/setval/lastval.
+	planner.SequenceState
 	// skipToSync: after an error in the extended protocol, messages are discarded
 	// until Sync, as PostgreSQL does.
 	skipToSync bool
@@ -183,7 +181,7 @@ func New(opts Options) (*Session, error) {
 	if opts.Base == nil {
 		opts.Base = context.Background()
 	}
-	return &Session{
+	s := &Session{
 		opts:     opts,
 		log:      opts.Log,
 		out:      opts.Out,
@@ -193,7 +191,9 @@ func New(opts Options) (*Session, error) {
 		portals:  map[string]*portal{},
 		txStatus: 'I',
 		reported: map[string]string{},
-	}, nil
+	}
+	s.SequenceState = planner.SequenceState{Engine: opts.Engine, Schema: s.Schema, Database: s.Database}
+	return s, nil
 }
 
 // SetKeys records the backend keys sent in BackendKeyData.

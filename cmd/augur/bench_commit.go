@@ -19,7 +19,9 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"github.com/augurdb/augur/actors/shard"
 	walactor "github.com/augurdb/augur/actors/wal"
+	"github.com/augurdb/augur/planner"
 	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/store"
 	"github.com/augurdb/augur/storage/wal"
@@ -117,7 +119,7 @@ all of it into an empty Badger (reported per GiB).`,
 	cmd.Flags().IntSliceVar(&committers, "committers", []int{1, 8, 64}, "concurrent committer counts to run")
 	cmd.Flags().StringVar(&dir, "dir", "", "directory for the databases (default: a temporary directory on the default temp disk)")
 	cmd.Flags().DurationVar(&slice, "slice", 250*time.Millisecond, "engines take turns in slices of this length, so both see the same disk and machine load")
-	cmd.Flags().StringSliceVar(&engines, "engines", []string{"augur", "sqlite"}, "engines to run, in this order (comparisons need both)")
+	cmd.Flags().StringSliceVar(&engines, "engines", []string{"augur", "sqlite"}, "engines to run, in this order: augur (SQL, prepared INSERT), augur-kv (the storage API underneath), sqlite")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	cmd.Flags().StringVar(&blockProf, "blockprofile", "", "write a blocking profile of the whole run to this file")
 	cmd.Flags().IntVar(&recoveryMiB, "recovery-mib", 0, "measure recovery time instead: write this many MiB of WAL, then replay it")
@@ -160,7 +162,7 @@ func commitBenchTable(w io.Writer, results []commitBenchResult) error {
 	for _, r := range results {
 		ratio := ""
 		for _, o := range results {
-			if r.Engine == "augur" && o.Engine == "sqlite" && o.Committers == r.Committers && o.CommitsPerS > 0 {
+			if r.Engine != "sqlite" && o.Engine == "sqlite" && o.Committers == r.Committers && o.CommitsPerS > 0 {
 				ratio = fmt.Sprintf("%.2fx", r.CommitsPerS/o.CommitsPerS)
 			}
 		}
@@ -204,11 +206,13 @@ func commitBenchPair(ctx context.Context, dir string, names []string, n int, d, 
 		var err error
 		switch name {
 		case "augur":
+			e, err = commitBenchAugurSQL(ctx, sub, n)
+		case "augur-kv":
 			e, err = commitBenchAugur(ctx, sub)
 		case "sqlite":
 			e, err = commitBenchSQLite(ctx, sub, n)
 		default:
-			return nil, fmt.Errorf("unknown engine %q (want augur or sqlite)", name)
+			return nil, fmt.Errorf("unknown engine %q (want augur, augur-kv or sqlite)", name)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", name, err)
@@ -304,6 +308,65 @@ func commitBenchKey(worker, seq int) []byte {
 	return keycodec.AppendInt(k, int64(seq), keycodec.Asc)
 }
 
+// commitBenchAugurSQL runs the commits through Augur's in-process SQL API (the
+// path below the wire: dialect, planner, executor, transactions, WAL actor, index
+// shards), one connection and one prepared INSERT per committer, as SQLite's side.
+func commitBenchAugurSQL(ctx context.Context, dir string, n int) (*commitBenchEngine, error) {
+	sys := walactor.NewSystem(zerolog.Nop())
+	shards, err := shard.NewManager(shard.Options{System: sys, Log: zerolog.Nop()})
+	if err != nil {
+		sys.Shutdown()
+		return nil, err
+	}
+	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0), OnApply: shards.OnApply}, zerolog.Nop())
+	if err != nil {
+		shards.Close()
+		sys.Shutdown()
+		return nil, err
+	}
+	closeAll := func() error {
+		err := s.Close(ctx)
+		shards.Close()
+		sys.Shutdown()
+		return err
+	}
+	s.SetIndex(shards)
+	eng, err := planner.NewEngine(ctx, s, map[string]string{"augur": "augur"})
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	setup, err := eng.Connect("augur", "augur", store.TxnOptions{})
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	if _, err := setup.Exec(ctx, "CREATE TABLE t (worker int, seq int, v bytea, PRIMARY KEY (worker, seq))"); err != nil {
+		closeAll()
+		return nil, err
+	}
+	stmts := make([]*planner.Stmt, n)
+	for w := range n {
+		c, err := eng.Connect("augur", "augur", store.TxnOptions{})
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		if stmts[w], err = c.Prepare("INSERT INTO t (worker, seq, v) VALUES ($1, $2, $3)"); err != nil {
+			closeAll()
+			return nil, err
+		}
+	}
+	return &commitBenchEngine{
+		name: "augur",
+		commit: func(w, seq int) error {
+			_, err := stmts[w].Exec(ctx, int64(w), int64(seq), commitBenchRow)
+			return err
+		},
+		close: closeAll,
+	}, nil
+}
+
 func commitBenchAugur(ctx context.Context, dir string) (*commitBenchEngine, error) {
 	sys := walactor.NewSystem(zerolog.Nop())
 	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0)}, zerolog.Nop())
@@ -312,7 +375,7 @@ func commitBenchAugur(ctx context.Context, dir string) (*commitBenchEngine, erro
 		return nil, err
 	}
 	return &commitBenchEngine{
-		name: "augur",
+		name: "augur-kv",
 		commit: func(w, seq int) error {
 			tx := s.Begin(store.TxnOptions{})
 			if err := tx.Put(commitBenchKey(w, seq), commitBenchRow); err != nil {

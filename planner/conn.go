@@ -1,0 +1,304 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/store"
+	"github.com/augurdb/augur/storage/types"
+	"github.com/jackc/pgerrcode"
+)
+
+// SequenceState is a session's view of sequences: nextval and setval go to the
+// engine, currval and lastval remember what this session saw. Sessions (the
+// session actor, Conn) embed it to implement exec.Sequences.
+type SequenceState struct {
+	Engine   *Engine
+	Schema   func() *catalog.Schema
+	Database func() string
+
+	currvals   map[uint32]int64
+	lastval    int64
+	hasLastval bool
+}
+
+// resolve finds a sequence by the name nextval's regclass argument gives.
+func (s *SequenceState) resolve(name string) (*catalog.Sequence, error) {
+	n := strings.TrimPrefix(name, "public.")
+	if len(n) > 1 && strings.HasPrefix(n, `"`) && strings.HasSuffix(n, `"`) {
+		n = n[1 : len(n)-1]
+	} else {
+		n = strings.ToLower(n)
+	}
+	if db, ok := s.Schema().Databases[s.Database()]; ok {
+		if q, ok := db.Sequences[n]; ok {
+			return q, nil
+		}
+	}
+	return nil, exec.SequenceNotFound(name)
+}
+
+// Nextval implements exec.Sequences.
+func (s *SequenceState) Nextval(c *exec.Ctx, name string) (int64, error) {
+	q, err := s.resolve(name)
+	if err != nil {
+		return 0, err
+	}
+	v, err := s.Engine.Nextval(c.Context, q)
+	if err != nil {
+		return 0, err
+	}
+	if s.currvals == nil {
+		s.currvals = map[uint32]int64{}
+	}
+	s.currvals[q.ID], s.lastval, s.hasLastval = v, v, true
+	return v, nil
+}
+
+// Currval implements exec.Sequences.
+func (s *SequenceState) Currval(name string) (int64, error) {
+	q, err := s.resolve(name)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := s.currvals[q.ID]
+	if !ok {
+		return 0, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "currval of sequence %q is not yet defined in this session", q.Name)
+	}
+	return v, nil
+}
+
+// Lastval implements exec.Sequences.
+func (s *SequenceState) Lastval() (int64, error) {
+	if !s.hasLastval {
+		return 0, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "lastval is not yet defined in this session")
+	}
+	return s.lastval, nil
+}
+
+// Setval implements exec.Sequences.
+func (s *SequenceState) Setval(c *exec.Ctx, name string, v int64, called bool) (int64, error) {
+	q, err := s.resolve(name)
+	if err != nil {
+		return 0, err
+	}
+	return v, s.Engine.Setval(c.Context, q, v, called)
+}
+
+// Conn is an in-process SQL session over an Engine: the code path below the wire
+// protocol (dialect, planner, executor, transactions, WAL, shards) for embedding
+// and for benchmarks. Statements outside Begin/Commit each run in their own
+// transaction. A Conn is not safe for concurrent use; open one per goroutine.
+type Conn struct {
+	SequenceState
+	eng     *Engine
+	p       *Planner
+	vars    *config.Vars
+	user    string
+	db      string
+	txn     *Txn
+	block   bool
+	opts    store.TxnOptions
+	notices []string
+}
+
+// Connect opens an in-process session as user (a superuser) on database db.
+func (e *Engine) Connect(user, db string, opts store.TxnOptions) (*Conn, error) {
+	if _, ok := e.Catalog.Current().Databases[db]; !ok {
+		return nil, pgerr.New(pgerrcode.InvalidCatalogName, "database %q does not exist", db)
+	}
+	vars, err := config.NewVars(nil, map[string]string{"session_authorization": user, "is_superuser": "on"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{eng: e, p: New(), vars: vars, user: user, db: db, opts: opts}
+	c.SequenceState = SequenceState{Engine: e, Schema: c.Schema, Database: c.Database}
+	return c, nil
+}
+
+// Stmt is a prepared statement of a Conn.
+type Stmt struct {
+	c    *Conn
+	plan *Plan
+}
+
+// Prepare parses and plans one statement; $n parameters take their types from context.
+func (c *Conn) Prepare(sql string) (*Stmt, error) {
+	stmts, err := c.p.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	if len(stmts) != 1 {
+		return nil, pgerr.Syntax(0, "cannot prepare %d statements as one", len(stmts))
+	}
+	pl, err := c.p.Prepare(c, stmts[0], nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Stmt{c: c, plan: pl}, nil
+}
+
+// Params returns the types of the statement's parameters.
+func (s *Stmt) Params() []types.T { return s.plan.Params }
+
+// Query runs the statement with args (Datums of the parameter types) and calls fn
+// for each result row (valid only during the call); it returns the command tag.
+func (s *Stmt) Query(ctx context.Context, args []types.Datum, fn func(row []types.Datum) error) (string, error) {
+	c := s.c
+	switch s.plan.Kind {
+	case KindBegin, KindCommit, KindRollback:
+		return "", pgerr.FeatureNotSupported("use Conn.Begin, Commit and Rollback")
+	}
+	rows, err := s.plan.Execute(ctx, c, args)
+	if err == nil {
+		for {
+			var row []types.Datum
+			if row, err = rows.Next(ctx); err != nil {
+				break
+			}
+			if fn != nil {
+				if err = fn(row); err != nil {
+					break
+				}
+			}
+		}
+		rows.Close()
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+	}
+	if err != nil {
+		c.Rollback()
+		return "", err
+	}
+	if !c.block {
+		if err := c.commitTxn(ctx); err != nil {
+			return "", err
+		}
+	}
+	return rows.Tag(), nil
+}
+
+// Exec runs a statement that returns no rows (or whose rows are not wanted).
+func (s *Stmt) Exec(ctx context.Context, args ...types.Datum) (string, error) {
+	return s.Query(ctx, args, nil)
+}
+
+// Exec prepares and runs one statement without parameters.
+func (c *Conn) Exec(ctx context.Context, sql string) (string, error) {
+	s, err := c.Prepare(sql)
+	if err != nil {
+		return "", err
+	}
+	return s.Exec(ctx)
+}
+
+// Begin opens a transaction block: statements run in one transaction until Commit
+// or Rollback. An error in the block rolls it back.
+func (c *Conn) Begin() { c.block = true }
+
+// Commit commits the block.
+func (c *Conn) Commit(ctx context.Context) error {
+	c.block = false
+	return c.commitTxn(ctx)
+}
+
+// Rollback discards the open transaction.
+func (c *Conn) Rollback() {
+	c.block = false
+	if c.txn != nil {
+		c.txn.Abort()
+		c.txn = nil
+	}
+}
+
+func (c *Conn) commitTxn(ctx context.Context) error {
+	t := c.txn
+	c.txn = nil
+	if t == nil {
+		return nil
+	}
+	return t.Commit(ctx)
+}
+
+// Close discards an open transaction.
+func (c *Conn) Close() { c.Rollback() }
+
+// Var implements Env.
+func (c *Conn) Var(name string) (string, error) { return c.vars.Get(name) }
+
+// SetVar implements Env.
+func (c *Conn) SetVar(name string, values []string, _ bool) error {
+	if values == nil {
+		return c.vars.Reset(name)
+	}
+	_, err := c.vars.Set(name, strings.Join(values, ", "))
+	return err
+}
+
+// ResetVar implements Env.
+func (c *Conn) ResetVar(name string) error {
+	if strings.EqualFold(name, "all") {
+		c.vars.ResetAll()
+		return nil
+	}
+	return c.vars.Reset(name)
+}
+
+// ShowAll implements Env.
+func (c *Conn) ShowAll() []config.Setting { return c.vars.All() }
+
+// User implements Env.
+func (c *Conn) User() string { return c.user }
+
+// Superuser implements Env.
+func (c *Conn) Superuser() bool { return true }
+
+// Database implements Env.
+func (c *Conn) Database() string { return c.db }
+
+// Version implements Env.
+func (c *Conn) Version() string { return "PostgreSQL 15.0 (Augur embedded)" }
+
+// Schema implements Env.
+func (c *Conn) Schema() *catalog.Schema {
+	if c.txn != nil {
+		return c.txn.Schema()
+	}
+	return c.eng.Catalog.Current()
+}
+
+// Txn implements Env.
+func (c *Conn) Txn(context.Context) (*Txn, error) {
+	if c.txn == nil {
+		c.txn = c.eng.Begin(c.opts)
+	}
+	return c.txn, nil
+}
+
+// Notice implements Env: notices are kept for Notices.
+func (c *Conn) Notice(msg string) { c.notices = append(c.notices, msg) }
+
+// Notices returns and clears the notices of the statements run so far.
+func (c *Conn) Notices() []string {
+	n := c.notices
+	c.notices = nil
+	return n
+}
+
+// RowEstimate implements Env.
+func (c *Conn) RowEstimate(tableID uint32) (int64, bool) {
+	if c.eng.Rows == nil {
+		return 0, false
+	}
+	return c.eng.Rows(tableID)
+}
+
+// InTransactionBlock implements Env.
+func (c *Conn) InTransactionBlock() bool { return c.block }
