@@ -366,13 +366,13 @@ func (s *SetOp) Open(c *Ctx) (Iter, error) {
 // sortAggIter streams sort aggregation: it holds one group at a time and emits it
 // when the next row's key differs.
 type sortAggIter struct {
-	a       *Aggregate
-	in      Iter
-	c, ec   *Ctx
-	cur     *group
-	curKey  []byte
-	done    bool
-	n       int
+	a      *Aggregate
+	in     Iter
+	c, ec  *Ctx
+	cur    *group
+	curKey []byte
+	done   bool
+	n      int
 }
 
 func (it *sortAggIter) Next() ([]types.Datum, error) {
