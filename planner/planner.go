@@ -183,7 +183,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if err != nil {
 		return err
 	}
-	main = renameSequenceFuncs(main)
+	main = markFullJoins(markNullsOrder(renameSequenceFuncs(main)))
 	s.clauses = clauses
 	rw, err := pgdialect.Rewrite(s.src, main)
 	if err != nil {

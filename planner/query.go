@@ -11,6 +11,7 @@ import (
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
@@ -168,7 +169,8 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	var keys []exec.SortKey
 	if sel.OrderBy != nil {
 		for _, it := range sel.OrderBy.Items {
-			idx, err := b.orderItem(it.Expr, sel.Fields, cols, &exprs, sel.Distinct)
+			item, nulls := nullsOrder(it.Expr)
+			idx, err := b.orderItem(item, sel.Fields, cols, &exprs, sel.Distinct)
 			if err != nil {
 				return nil, err
 			}
@@ -178,7 +180,10 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 				return nil, pgerr.New(pgerrcode.UndefinedFunction, "could not identify an ordering operator for type %s", t.SQLName())
 			}
 			desc := it.Desc
-			nullsFirst := desc // NULLS FIRST/LAST: the TiDB grammar has no syntax for them yet
+			nullsFirst := desc // PostgreSQL's default: NULLs are larger than any value
+			if nulls != 0 {
+				nullsFirst = nulls > 0
+			}
 			keys = append(keys, exec.SortKey{Idx: idx, Desc: desc, NullsFirst: nullsFirst, Cmp: cmp})
 		}
 	}
@@ -415,6 +420,29 @@ func (b *binder) orderItem(n ast.ExprNode, fields *ast.FieldList, cols []Column,
 	return len(*exprs) - 1, nil
 }
 
+func unparen(e ast.ExprNode) ast.ExprNode {
+	for {
+		p, ok := e.(*ast.ParenthesesExpr)
+		if !ok {
+			return e
+		}
+		e = p.Expr
+	}
+}
+
+// nullsOrder unwraps an ORDER BY item marked NULLS FIRST (1) or NULLS LAST (-1).
+func nullsOrder(n ast.ExprNode) (ast.ExprNode, int) {
+	if f, ok := unparen(n).(*ast.FuncCallExpr); ok && len(f.Args) == 1 {
+		switch f.FnName.L {
+		case fnNullsFirst:
+			return f.Args[0], 1
+		case fnNullsLast:
+			return f.Args[0], -1
+		}
+	}
+	return n, 0
+}
+
 // position returns the column number of an ORDER BY / GROUP BY position.
 func position(n ast.ExprNode) (int, bool) {
 	switch x := n.(type) {
@@ -584,13 +612,14 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 	if s.OrderBy != nil {
 		var keys []exec.SortKey
 		for _, it := range s.OrderBy.Items {
+			expr, nulls := nullsOrder(it.Expr)
 			idx := -1
-			if i, ok := position(it.Expr); ok {
+			if i, ok := position(expr); ok {
 				if idx = i - 1; idx < 0 || idx >= len(cur.cols) {
 					return nil, pgerr.New(pgerrcode.InvalidColumnReference, "ORDER BY position %d is not in select list", i)
 				}
 			}
-			switch x := it.Expr.(type) {
+			switch x := expr.(type) {
 			case *ast.ColumnNameExpr:
 				for i, c := range cur.cols {
 					if c.Name == x.Name.Name.O || c.Name == x.Name.Name.L {
@@ -603,6 +632,9 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 				return nil, pgerr.FeatureNotSupported("ORDER BY on a UNION/INTERSECT/EXCEPT result must name a result column")
 			}
 			nullsFirst := it.Desc
+			if nulls != 0 {
+				nullsFirst = nulls > 0
+			}
 			keys = append(keys, exec.SortKey{Idx: idx, Desc: it.Desc, NullsFirst: nullsFirst, Cmp: exec.Comparer(cur.cols[idx].Type)})
 		}
 		node = &exec.Sort{Input: node, Keys: keys, Info: exec.NodeInfo{Name: "Sort", Rows: cur.est}}
@@ -729,8 +761,17 @@ func (b *binder) joinTree(n ast.ResultSetNode) (*joinSpec, error) {
 			}
 			spec.on = conds
 		}
-		if x.On != nil {
-			e, err := b.boolExpr(x.On.Expr, "argument of JOIN/ON")
+		on := x.On
+		if on != nil {
+			if and, ok := unparen(on.Expr).(*ast.BinaryOperationExpr); ok && and.Op == opcode.LogicAnd {
+				if f, ok := unparen(and.L).(*ast.FuncCallExpr); ok && f.FnName.L == fnFullJoin {
+					spec.kind, spec.inner = exec.FullJoin, false
+					on = &ast.OnCondition{Expr: and.R}
+				}
+			}
+		}
+		if on != nil {
+			e, err := b.boolExpr(on.Expr, "argument of JOIN/ON")
 			if err != nil {
 				return nil, err
 			}
