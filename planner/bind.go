@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,6 +91,12 @@ func colName(n ast.ExprNode) (string, int) {
 	case *ast.ParenthesesExpr:
 		return colName(e.Expr)
 	case *ast.CaseExpr:
+		// A CASE takes its ELSE result's name, if that is strong.
+		if e.ElseClause != nil {
+			if name, strength := colName(e.ElseClause); strength > 1 {
+				return name, strength
+			}
+		}
 		return "case", 1
 	case *ast.FuncCallExpr:
 		switch e.FnName.L {
@@ -102,11 +109,7 @@ func colName(n ast.ExprNode) (string, int) {
 			}
 			return name, strength
 		case pgdialect.FnSVF:
-			s := constString(e.Args[0])
-			if s == "user" {
-				s = "current_user"
-			}
-			return s, 2
+			return constString(e.Args[0]), 2
 		case pgdialect.FnParam, pgdialect.FnNum, pgdialect.FnOp, pgdialect.FnDistinct, pgdialect.FnNotDistinct,
 			pgdialect.FnSimilar, pgdialect.FnAny, pgdialect.FnAll, pgdialect.FnBit, pgdialect.FnBetweenSym,
 			pgdialect.FnCollate, pgdialect.FnTimeZone:
@@ -162,6 +165,9 @@ func parseTypeText(s string) (types.T, int32, error) {
 		return types.Invalid, -1, pgerr.FeatureNotSupported("type \"char\" is not supported yet")
 	}
 	t, ok := types.ByName(lookup)
+	if !ok && strings.HasPrefix(lookup, "interval ") {
+		return types.Invalid, -1, pgerr.FeatureNotSupported("interval fields (%s) are not supported yet", lookup)
+	}
 	if !ok {
 		return types.Invalid, -1, pgerr.New(pgerrcode.UndefinedObject, "type %q does not exist", strings.TrimPrefix(lookup, "pg_catalog."))
 	}
@@ -232,6 +238,12 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 			if x.Type() == types.Unknown {
 				return nil, pgerr.New(pgerrcode.UndefinedFunction, "operator is not unique: - unknown")
 			}
+			if x.Type() == types.IntervalT {
+				zero := &exec.Const{T: types.IntervalT, Val: types.Interval{}, Typmod: -1}
+				if neg, ok := exec.NewMixedOp("-", zero, x); ok {
+					return neg, nil
+				}
+			}
 			if x.Type().Category() != types.CatNumeric {
 				return nil, pgerr.New(pgerrcode.UndefinedFunction, "operator does not exist: - %s", x.Type().SQLName())
 			}
@@ -299,15 +311,7 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 			}
 			all = append(all, v)
 		}
-		t, err := b.unify(all, "IN", "")
-		if err != nil {
-			return nil, err
-		}
-		in, ok := exec.NewIn(t, all[0], all[1:], e.Not)
-		if !ok {
-			return nil, pgerr.New(pgerrcode.UndefinedFunction, "operator does not exist: %s = %s", t.SQLName(), t.SQLName())
-		}
-		return in, nil
+		return b.in(e, all)
 	case *ast.BetweenExpr:
 		x, err := b.expr(e.Expr)
 		if err != nil {
@@ -378,6 +382,57 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 	return nil, pgerr.FeatureNotSupported("expression %T is not supported yet", n)
 }
 
+// in binds x [NOT] IN (list) as PostgreSQL's transformAExprIn does: a list of
+// several values with a common type compares in that type; otherwise each item
+// is compared with = on its own.
+func (b *binder) in(e *ast.PatternInExpr, all []exec.Expr) (exec.Expr, error) {
+	if len(all) > 2 {
+		t, err := b.commonType(all, "IN")
+		ok := err == nil
+		for _, x := range all {
+			ok = ok && canCoerce(x.Type(), t)
+		}
+		if ok {
+			if _, err := b.unify(all, "IN", ""); err != nil {
+				return nil, err
+			}
+			if in, ok := exec.NewIn(t, all[0], all[1:], e.Not); ok {
+				return in, nil
+			}
+		}
+	}
+	// NOT IN is <> ALL: PostgreSQL locates its errors at NOT.
+	op, words := "=", 1
+	if e.Not {
+		op, words = "<>", 2
+	}
+	var r exec.Expr
+	for _, it := range all[1:] {
+		cmp, err := b.binOp(op, all[0], it)
+		if err != nil {
+			return nil, b.atOperator(err, b.keywordPos(e.List[0], words))
+		}
+		switch {
+		case r == nil:
+			r = cmp
+		case e.Not:
+			r = &exec.And{L: r, R: cmp}
+		default:
+			r = &exec.Or{L: r, R: cmp}
+		}
+	}
+	return r, nil
+}
+
+// exprPos is where PostgreSQL locates an expression in errors about its type: at
+// its leftmost token, a cast at its argument.
+func (b *binder) exprPos(n ast.ExprNode) int32 {
+	if f, ok := n.(*ast.FuncCallExpr); ok && f.FnName.L == pgdialect.FnCast {
+		return b.exprPos(f.Args[0])
+	}
+	return b.nodePos(n)
+}
+
 func (b *binder) value(v *driver.ValueExpr) (exec.Expr, error) {
 	switch v.Kind() {
 	case driver.KindNull:
@@ -392,6 +447,14 @@ func (b *binder) value(v *driver.ValueExpr) (exec.Expr, error) {
 		}
 		return &exec.Const{T: types.Int8, Val: i, Typmod: -1}, nil
 	case driver.KindUint64:
+		// TiDB reads LIMIT and OFFSET counts as unsigned; literals beyond int8
+		// are numeric, as in PostgreSQL.
+		if u := v.GetUint64(); u < 1<<63 {
+			if u < 1<<31 {
+				return &exec.Const{T: types.Int4, Val: int64(u), Typmod: -1}, nil
+			}
+			return &exec.Const{T: types.Int8, Val: int64(u), Typmod: -1}, nil
+		}
 		return b.numericConst(strconv.FormatUint(v.GetUint64(), 10))
 	case driver.KindMysqlDecimal:
 		return b.numericConst(v.GetMysqlDecimal().String())
@@ -411,15 +474,305 @@ func (b *binder) numericConst(s string) (exec.Expr, error) {
 	return &exec.Const{T: types.Numeric, Val: d, Typmod: -1}, nil
 }
 
+// numericRank orders the numeric types for implicit widening.
+func numericRank(t types.T) int {
+	switch t {
+	case types.Int2:
+		return 1
+	case types.Int4:
+		return 2
+	case types.Int8:
+		return 3
+	case types.Numeric:
+		return 4
+	case types.Float4:
+		return 5
+	case types.Float8:
+		return 6
+	}
+	return 0
+}
+
+// implicitCasts are PostgreSQL's implicit casts (pg_cast.castcontext 'i') among
+// the numeric and string types; types.ImplicitCast has the datetime ones.
+var implicitCasts = func() map[[2]types.T]bool {
+	m := map[[2]types.T]bool{}
+	add := func(from types.T, to ...types.T) {
+		for _, t := range to {
+			m[[2]types.T{from, t}] = true
+		}
+	}
+	add(types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric, types.Oid)
+	add(types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric, types.Oid)
+	add(types.Int8, types.Float4, types.Float8, types.Numeric, types.Oid)
+	add(types.Numeric, types.Float4, types.Float8)
+	add(types.Float4, types.Float8)
+	add(types.Text, types.Varchar, types.Bpchar, types.Name)
+	add(types.Varchar, types.Text, types.Bpchar, types.Name)
+	add(types.Bpchar, types.Text, types.Varchar, types.Name)
+	add(types.Name, types.Text)
+	return m
+}()
+
+// implicit reports whether PostgreSQL casts from to to implicitly.
+func implicit(from, to types.T) bool {
+	return implicitCasts[[2]types.T{from, to}] || types.ImplicitCast(from, to)
+}
+
+// anyType stands for PostgreSQL's pseudo-types "any" and anynonarray in the
+// signatures the binder resolves calls against: every argument fits it as it is.
+var anyType = types.Invalid
+
+// preferred reports pg_type.typispreferred: the type a category's values prefer to
+// be converted to when an operator or function is chosen.
+func preferred(t types.T) bool {
+	switch t {
+	case types.Bool, types.Text, types.Float8, types.Oid, types.TimestampTZT, types.IntervalT:
+		return true
+	}
+	return false
+}
+
+func category(t types.T) types.Category {
+	if t == anyType {
+		return types.CatPseudo
+	}
+	return t.Category()
+}
+
+// canCoerce is PostgreSQL's can_coerce_type for an implicit coercion.
+func canCoerce(from, to types.T) bool {
+	return from == to || from == types.Unknown || to == anyType || implicit(from, to)
+}
+
+// resolve picks the signature a call with argument types in uses among cands,
+// as PostgreSQL's func_get_detail and oper_select_candidate do: an exact match
+// first (for an operator with one unknown operand, the signature with the other
+// operand's type on both sides), then selectCandidate. It returns the index of
+// the chosen signature, or -1 and whether several fit equally (42725 rather than
+// 42883).
+func resolve(in []types.T, cands [][]types.T, oper bool) (int, bool) {
+	exact := in
+	if oper && len(in) == 2 {
+		switch {
+		case in[0] == types.Unknown && in[1] != types.Unknown:
+			exact = []types.T{in[1], in[1]}
+		case in[1] == types.Unknown && in[0] != types.Unknown:
+			exact = []types.T{in[0], in[0]}
+		}
+	}
+	for i, c := range cands {
+		if slices.Equal(c, exact) {
+			return i, false
+		}
+	}
+	return selectCandidate(in, cands)
+}
+
+// selectCandidate is PostgreSQL's func_match_argtypes followed by
+// func_select_candidate: of the signatures every argument converts to
+// implicitly, keep those with the most exact matches, then those with the most
+// preferred types where a conversion is needed; unknown arguments then settle on
+// the string category if any signature takes it there, else on the one category
+// all take (and on its preferred type if one is offered); last, if all the known
+// arguments have one type, unknowns are taken to be of that type.
+func selectCandidate(in []types.T, cands [][]types.T) (int, bool) {
+	var idx []int
+	for i, c := range cands {
+		ok := len(c) == len(in)
+		for j := 0; ok && j < len(in); j++ {
+			ok = canCoerce(in[j], c[j])
+		}
+		if ok {
+			idx = append(idx, i)
+		}
+	}
+	switch len(idx) {
+	case 0:
+		return -1, false
+	case 1:
+		return idx[0], false
+	}
+	keep := func(score func(c []types.T) int) {
+		best, out := -1, []int(nil)
+		for _, i := range idx {
+			switch s := score(cands[i]); {
+			case s > best:
+				best, out = s, []int{i}
+			case s == best:
+				out = append(out, i)
+			}
+		}
+		idx = out
+	}
+	keep(func(c []types.T) int {
+		n := 0
+		for j, t := range in {
+			if t != types.Unknown && c[j] == t {
+				n++
+			}
+		}
+		return n
+	})
+	if len(idx) == 1 {
+		return idx[0], false
+	}
+	keep(func(c []types.T) int {
+		n := 0
+		for j, t := range in {
+			if t != types.Unknown && (c[j] == t || preferred(c[j]) && category(c[j]) == category(t)) {
+				n++
+			}
+		}
+		return n
+	})
+	if len(idx) == 1 {
+		return idx[0], false
+	}
+	unknowns := 0
+	for _, t := range in {
+		if t == types.Unknown {
+			unknowns++
+		}
+	}
+	if unknowns > 0 {
+		cat := make([]types.Category, len(in))
+		pref := make([]bool, len(in))
+		resolved := true
+		for j, t := range in {
+			if t != types.Unknown {
+				continue
+			}
+			conflict := false
+			for k, i := range idx {
+				ct := cands[i][j]
+				switch cc, cp := category(ct), preferred(ct); {
+				case k == 0:
+					cat[j], pref[j] = cc, cp
+				case cc == cat[j]:
+					pref[j] = pref[j] || cp
+				case cc == types.CatString:
+					cat[j], pref[j] = cc, cp
+				default:
+					conflict = true
+				}
+			}
+			if conflict && cat[j] != types.CatString {
+				resolved = false
+				break
+			}
+		}
+		if resolved {
+			var out []int
+			for _, i := range idx {
+				ok := true
+				for j, t := range in {
+					ct := cands[i][j]
+					if t == types.Unknown && (category(ct) != cat[j] || pref[j] && !preferred(ct)) {
+						ok = false
+					}
+				}
+				if ok {
+					out = append(out, i)
+				}
+			}
+			if len(out) == 1 {
+				return out[0], false
+			}
+			if len(out) > 0 {
+				idx = out
+			}
+		}
+	}
+	if unknowns > 0 && unknowns < len(in) {
+		known := types.Unknown
+		for _, t := range in {
+			if t == types.Unknown {
+				continue
+			}
+			if known == types.Unknown {
+				known = t
+			} else if known != t {
+				known = types.Invalid
+			}
+		}
+		if known != types.Invalid {
+			found, n := -1, 0
+			for _, i := range idx {
+				ok := true
+				for j := range in {
+					ok = ok && canCoerce(known, cands[i][j])
+				}
+				if ok {
+					found, n = i, n+1
+				}
+			}
+			if n == 1 {
+				return found, false
+			}
+		}
+	}
+	return -1, true
+}
+
+// commonType is PostgreSQL's select_common_type for CASE, COALESCE, IN, VALUES and
+// set operations: the first known type, replaced by a later one of the same
+// category that it converts to implicitly but not back (unless it is the
+// category's preferred type); all unknown is text. Types of different categories
+// are 42804.
+func (b *binder) commonType(es []exec.Expr, ctx string) (types.T, error) {
+	return b.commonTypeAt(es, nil, ctx)
+}
+
+// commonTypeAt is commonType with the expressions' syntax nodes (nil entries or
+// slice when unknown), which locate errors.
+func (b *binder) commonTypeAt(es []exec.Expr, nodes []ast.ExprNode, ctx string) (types.T, error) {
+	t := types.Unknown
+	for i, e := range es {
+		et := e.Type()
+		switch {
+		case et == types.Unknown || et == t:
+		case t == types.Unknown:
+			t = et
+		case category(et) != category(t):
+			return types.Invalid, pgerr.New(pgerrcode.DatatypeMismatch, "%s types %s and %s cannot be matched", ctx, t.SQLName(), et.SQLName()).
+				WithPosition(b.posOf(nodes, i))
+		case !preferred(t) && implicit(t, et) && !implicit(et, t):
+			t = et
+		}
+	}
+	if t == types.Unknown {
+		t = types.Text
+	}
+	return t, nil
+}
+
+// posOf is the position of nodes[i], 0 when unknown.
+func (b *binder) posOf(nodes []ast.ExprNode, i int) int32 {
+	if i < len(nodes) && nodes[i] != nil {
+		return b.exprPos(nodes[i])
+	}
+	return 0
+}
+
 // unify resolves the common type of exprs, as PostgreSQL does for IN lists, CASE
 // results and COALESCE arguments (construct names the construct in errors), and
 // coerces every expression to it in place; what describes them in coercion errors.
 func (b *binder) unify(exprs []exec.Expr, construct, what string) (types.T, error) {
-	t, err := b.commonType(exprs, construct)
+	return b.unifyAt(exprs, nil, construct, what)
+}
+
+// unifyAt is unify with the expressions' syntax nodes, which locate errors.
+func (b *binder) unifyAt(exprs []exec.Expr, nodes []ast.ExprNode, construct, what string) (types.T, error) {
+	t, err := b.commonTypeAt(exprs, nodes, construct)
 	if err != nil {
 		return t, err
 	}
 	for i := range exprs {
+		if et := exprs[i].Type(); !canCoerce(et, t) {
+			return t, pgerr.New(pgerrcode.CannotCoerce, "%s could not convert type %s to %s", construct, et.SQLName(), t.SQLName()).
+				WithPosition(b.posOf(nodes, i))
+		}
 		if exprs[i], err = b.coerce(exprs[i], t, what); err != nil {
 			return t, err
 		}
@@ -428,7 +781,7 @@ func (b *binder) unify(exprs []exec.Expr, construct, what string) (types.T, erro
 }
 
 // coerce gives e type t: unknown literals are read as t, unknown parameters take t,
-// numeric types widen implicitly; anything else is 42804 with what as context.
+// implicit casts apply; anything else is 42804 with what as context.
 func (b *binder) coerce(e exec.Expr, t types.T, what string) (exec.Expr, error) {
 	from := e.Type()
 	if from == t {
@@ -461,61 +814,6 @@ func (b *binder) coerce(e exec.Expr, t types.T, what string) (exec.Expr, error) 
 	return nil, pgerr.New(pgerrcode.DatatypeMismatch, "%s must be type %s, not type %s", what, t.SQLName(), from.SQLName())
 }
 
-// numericRank orders the numeric types for implicit widening.
-func numericRank(t types.T) int {
-	switch t {
-	case types.Int2:
-		return 1
-	case types.Int4:
-		return 2
-	case types.Int8:
-		return 3
-	case types.Numeric:
-		return 4
-	case types.Float4:
-		return 5
-	case types.Float8:
-		return 6
-	}
-	return 0
-}
-
-// implicit reports whether PostgreSQL casts from to to implicitly.
-func implicit(from, to types.T) bool {
-	if r1, r2 := numericRank(from), numericRank(to); r1 > 0 && r2 > 0 {
-		return r1 < r2
-	}
-	if from.IsString() && to.IsString() {
-		return to == types.Text || to == types.Varchar
-	}
-	return false
-}
-
-// commonType is PostgreSQL's select_common_type for CASE, COALESCE, IN.
-func (b *binder) commonType(es []exec.Expr, ctx string) (types.T, error) {
-	t := types.Unknown
-	for _, e := range es {
-		et := e.Type()
-		switch {
-		case et == types.Unknown || et == t:
-		case t == types.Unknown:
-			t = et
-		case numericRank(t) > 0 && numericRank(et) > 0:
-			if numericRank(et) > numericRank(t) {
-				t = et
-			}
-		case t.IsString() && et.IsString():
-			t = types.Text
-		default:
-			return types.Invalid, pgerr.New(pgerrcode.DatatypeMismatch, "%s types %s and %s cannot be matched", ctx, t.SQLName(), et.SQLName())
-		}
-	}
-	if t == types.Unknown {
-		t = types.Text
-	}
-	return t, nil
-}
-
 func (b *binder) caseExpr(e *ast.CaseExpr) (exec.Expr, error) {
 	var operand exec.Expr
 	if e.Value != nil {
@@ -546,21 +844,27 @@ func (b *binder) caseExpr(e *ast.CaseExpr) (exec.Expr, error) {
 		c.Whens = append(c.Whens, cond)
 		results = append(results, r)
 	}
+	// PostgreSQL resolves the result type with the ELSE result first.
+	var nodes []ast.ExprNode
 	if e.ElseClause != nil {
 		r, err := b.expr(e.ElseClause)
 		if err != nil {
 			return nil, err
 		}
-		results = append(results, r)
+		results = append([]exec.Expr{r}, results...)
+		nodes = append(nodes, e.ElseClause)
 	}
-	t, err := b.unify(results, "CASE", "CASE result")
+	for _, w := range e.WhenClauses {
+		nodes = append(nodes, w.Result)
+	}
+	t, err := b.unifyAt(results, nodes, "CASE", "CASE result")
 	if err != nil {
 		return nil, err
 	}
 	c.T = t
-	c.Thens = results[:len(c.Whens)]
+	c.Thens = results[len(results)-len(c.Whens):]
 	if e.ElseClause != nil {
-		c.Else = results[len(results)-1]
+		c.Else = results[0]
 	}
 	return c, nil
 }
@@ -596,53 +900,197 @@ func (b *binder) binary(e *ast.BinaryOperationExpr) (exec.Expr, error) {
 	if !ok {
 		return nil, pgerr.FeatureNotSupported("operator %s is not supported yet", e.Op)
 	}
-	switch op {
-	case "=", "<>", "<", "<=", ">", ">=":
-		return b.binOp(op, l, r)
-	}
-	return b.arith(op, l, r)
+	x, err := b.binOp(op, l, r)
+	return x, b.atOperator(err, b.opPos(e.R))
 }
 
-// operands resolves the common operand type of a binary operator: an unknown side
-// takes the other side's type; numeric types widen to the larger.
+// keywordPos locates the words-th word before the first item of a list (IN is
+// 1, NOT of NOT IN 2).
+func (b *binder) keywordPos(r ast.Node, words int) int32 {
+	return b.before(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", words)
+}
+
+// opPos locates the operator of a binary expression: the text just before its
+// right operand r in the rewritten statement, mapped back to the user's text.
+func (b *binder) opPos(r ast.Node) int32 { return b.before(r, "+-*/<>=~!@#%^&|`?", 1) }
+
+// before locates the n-th run of chars that precedes node r, across spaces and
+// opening parentheses, in the rewritten statement, in the user's text.
+func (b *binder) before(r ast.Node, chars string, n int) int32 {
+	if b.st.rw == nil {
+		return 0
+	}
+	sql := b.st.rw.SQL
+	i := r.OriginTextPosition()
+	for ; n > 0; n-- {
+		i--
+		for i > 0 && i < len(sql) && (sql[i] == ' ' || sql[i] == '(') {
+			i--
+		}
+		for i > 0 && i < len(sql) && strings.IndexByte(chars, sql[i-1]) >= 0 {
+			i--
+		}
+	}
+	if i <= 0 || i >= len(sql) {
+		return 0
+	}
+	return b.pos(b.st.rw.OrigOffset(i))
+}
+
+// atOperator gives an operator resolution error (42883, 42725) the operator's
+// position, as PostgreSQL does.
+func (b *binder) atOperator(err error, pos int32) error {
+	var pe *pgerr.Error
+	if errors.As(err, &pe) && (pe.Code == pgerrcode.UndefinedFunction || pe.Code == pgerrcode.AmbiguousFunction) && pe.Position == 0 {
+		return pe.WithPosition(pos)
+	}
+	return err
+}
+
+// opCand is one of PostgreSQL's binary operators (pg_operator) that Augur has.
+type opCand struct {
+	l, r types.T // operand types
+	// calc, when valid, is the type both operands are converted to for
+	// exec.NewBinOp (int4 + int8 computes in int8, as int48pl does). Otherwise
+	// exec.NewMixedOp combines the operands as they are, or the built-in function
+	// fn does.
+	calc types.T
+	fn   string
+}
+
+// operators lists the binary operators by name, as PostgreSQL 15 defines them for
+// the types Augur implements (the cross-type integer and float operators, the
+// datetime and json operators of ops_datetime.go, || with anynonarray).
+var operators = func() map[string][]opCand {
+	m := map[string][]opCand{}
+	add := func(op string, c opCand) { m[op] = append(m[op], c) }
+	I2, I4, I8, F4, F8, N := types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric
+	D, TM, TS, TZ, IV := types.DateT, types.TimeT, types.TimestampT, types.TimestampTZT, types.IntervalT
+	ints := []types.T{I2, I4, I8}
+	floats := []types.T{F4, F8}
+	cmps := []string{"=", "<>", "<", "<=", ">", ">="}
+	for _, op := range append([]string{"+", "-", "*", "/"}, cmps...) {
+		for _, l := range ints {
+			for _, r := range ints {
+				add(op, opCand{l: l, r: r, calc: ints[max(slices.Index(ints, l), slices.Index(ints, r))]})
+			}
+		}
+		for _, l := range floats {
+			for _, r := range floats {
+				calc := F8
+				if l == F4 && r == F4 {
+					calc = F4
+				}
+				add(op, opCand{l: l, r: r, calc: calc})
+			}
+		}
+		add(op, opCand{l: N, r: N, calc: N})
+	}
+	for _, t := range []types.T{I2, I4, I8, N} {
+		add("%", opCand{l: t, r: t, calc: t})
+	}
+	for _, t := range []types.T{F8, N} {
+		add("^", opCand{l: t, r: t, calc: t})
+	}
+	dts := []types.T{D, TS, TZ}
+	for _, op := range cmps {
+		for _, t := range []types.T{types.Bool, types.Text, types.Bpchar, types.Name, types.Oid, types.Bytea,
+			D, TM, TS, TZ, IV, types.UUIDT, types.JSONB} {
+			add(op, opCand{l: t, r: t, calc: t})
+		}
+		add(op, opCand{l: types.Name, r: types.Text, calc: types.Text})
+		add(op, opCand{l: types.Text, r: types.Name, calc: types.Text})
+		for _, l := range dts {
+			for _, r := range dts {
+				if l == r {
+					continue
+				}
+				c := opCand{l: l, r: r}
+				if op == "=" {
+					// Equality converts to the wider type rather than comparing
+					// mixed values, so that hash joins see keys of one type.
+					c.calc = dts[max(slices.Index(dts, l), slices.Index(dts, r))]
+				}
+				add(op, c)
+			}
+		}
+	}
+	mixed := func(op string, pairs ...[2]types.T) {
+		for _, p := range pairs {
+			add(op, opCand{l: p[0], r: p[1]})
+		}
+	}
+	mixed("+", [2]types.T{D, I4}, [2]types.T{D, IV}, [2]types.T{D, TM}, [2]types.T{I4, D}, [2]types.T{IV, D},
+		[2]types.T{IV, IV}, [2]types.T{IV, TM}, [2]types.T{IV, TS}, [2]types.T{IV, TZ}, [2]types.T{TM, D},
+		[2]types.T{TM, IV}, [2]types.T{TS, IV}, [2]types.T{TZ, IV})
+	mixed("-", [2]types.T{D, D}, [2]types.T{D, I4}, [2]types.T{D, IV}, [2]types.T{IV, IV}, [2]types.T{TM, IV},
+		[2]types.T{TM, TM}, [2]types.T{TS, IV}, [2]types.T{TS, TS}, [2]types.T{TZ, IV}, [2]types.T{TZ, TZ},
+		[2]types.T{types.JSONB, I4}, [2]types.T{types.JSONB, types.Text})
+	mixed("*", [2]types.T{F8, IV}, [2]types.T{IV, F8})
+	mixed("/", [2]types.T{IV, F8})
+	for _, op := range []string{"->", "->>"} {
+		for _, j := range []types.T{types.JSON, types.JSONB} {
+			mixed(op, [2]types.T{j, I4}, [2]types.T{j, types.Text})
+		}
+	}
+	add("||", opCand{l: types.Text, r: types.Text, calc: types.Text})
+	add("||", opCand{l: types.Text, r: anyType, calc: types.Text})
+	add("||", opCand{l: anyType, r: types.Text, calc: types.Text})
+	add("||", opCand{l: types.Bytea, r: types.Bytea, fn: "byteacat"})
+	mixed("||", [2]types.T{types.JSONB, types.JSONB})
+	return m
+}()
+
+// resolveOp picks the operator op for operand types lt and rt.
+func resolveOp(op string, lt, rt types.T) (opCand, error) {
+	cands := operators[op]
+	sigs := make([][]types.T, len(cands))
+	for i, c := range cands {
+		sigs[i] = []types.T{c.l, c.r}
+	}
+	i, ambiguous := resolve([]types.T{lt, rt}, sigs, true)
+	switch {
+	case ambiguous:
+		return opCand{}, pgerr.New(pgerrcode.AmbiguousFunction, "operator is not unique: %s %s %s", lt.SQLName(), op, rt.SQLName()).
+			WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
+	case i < 0:
+		return opCand{}, opMissing(op, lt, rt)
+	}
+	return cands[i], nil
+}
+
+// operands resolves the operator op (a comparison) for l and r and converts both
+// to the type it compares in.
 func (b *binder) operands(op string, l, r exec.Expr) (exec.Expr, exec.Expr, types.T, error) {
 	lt, rt := l.Type(), r.Type()
-	var t types.T
-	switch {
-	case lt == types.Unknown && rt == types.Unknown:
-		if op == "||" || op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=" {
-			t = types.Text
-		} else {
-			return nil, nil, types.Invalid, pgerr.New(pgerrcode.AmbiguousFunction, "operator is not unique: unknown %s unknown", op).
-				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
-		}
-	case lt == types.Unknown:
-		t = rt
-	case rt == types.Unknown:
-		t = lt
-	case lt == rt:
-		t = lt
-	case numericRank(lt) > 0 && numericRank(rt) > 0:
-		t = lt
-		if numericRank(rt) > numericRank(lt) {
-			t = rt
-		}
-		if t == types.Float4 {
-			t = types.Float8
-		}
-	case lt.IsString() && rt.IsString():
-		t = types.Text
-	default:
+	c, err := resolveOp(op, lt, rt)
+	if err != nil {
+		return nil, nil, types.Invalid, err
+	}
+	if c.calc == types.Invalid {
 		return nil, nil, types.Invalid, opMissing(op, lt, rt)
 	}
+	if l, r, err = b.convert(c, l, r); err != nil {
+		return nil, nil, types.Invalid, err
+	}
+	return l, r, c.calc, nil
+}
+
+// convert gives the operands of operator c its operand types, then the type it
+// computes in.
+func (b *binder) convert(c opCand, l, r exec.Expr) (exec.Expr, exec.Expr, error) {
 	var err error
-	if l, err = b.coerce(l, t, ""); err != nil {
-		return nil, nil, types.Invalid, err
+	for _, t := range []types.T{c.l, c.calc} {
+		if l, err = b.coerce(l, t, ""); err != nil {
+			return nil, nil, err
+		}
 	}
-	if r, err = b.coerce(r, t, ""); err != nil {
-		return nil, nil, types.Invalid, err
+	for _, t := range []types.T{c.r, c.calc} {
+		if r, err = b.coerce(r, t, ""); err != nil {
+			return nil, nil, err
+		}
 	}
-	return l, r, t, nil
+	return l, r, nil
 }
 
 func opMissing(op string, lt, rt types.T) error {
@@ -650,41 +1098,53 @@ func opMissing(op string, lt, rt types.T) error {
 		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 }
 
-// binOp resolves the operands of a binary operator to a common type and picks the
-// operator for it; 42883 when there is none.
+// binOp binds the binary operator op: PostgreSQL's operator resolution picks one
+// of operators, the operands are converted to its types; 42883 when there is none,
+// 42725 when several fit equally.
 func (b *binder) binOp(op string, l, r exec.Expr) (exec.Expr, error) {
 	lt, rt := l.Type(), r.Type()
-	l, r, t, err := b.operands(op, l, r)
+	c, err := resolveOp(op, lt, rt)
 	if err != nil {
 		return nil, err
 	}
-	e, ok := exec.NewBinOp(op, t, l, r)
-	if !ok {
-		return nil, opMissing(op, lt, rt)
-	}
-	return e, nil
-}
-
-func (b *binder) arith(op string, l, r exec.Expr) (exec.Expr, error) {
-	lt, rt := l.Type(), r.Type()
-	if op == "^" {
-		// PostgreSQL has ^ for float8 and numeric only: integers go to float8.
-		ln, rn := numericRank(lt), numericRank(rt)
-		target := types.Float8
-		if (lt == types.Numeric || rt == types.Numeric) && ln <= 4 && rn <= 4 {
-			target = types.Numeric
+	if c.calc != types.Invalid && op != "||" {
+		if l, r, err = b.convert(c, l, r); err != nil {
+			return nil, err
 		}
-		var err error
-		if l, err = b.coerce(l, target, ""); err != nil {
+		e, ok := exec.NewBinOp(op, c.calc, l, r)
+		if !ok {
 			return nil, opMissing(op, lt, rt)
 		}
-		if r, err = b.coerce(r, target, ""); err != nil {
-			return nil, opMissing(op, lt, rt)
-		}
-		e, _ := exec.NewBinOp(op, target, l, r)
 		return e, nil
 	}
-	return b.binOp(op, l, r)
+	// Operands take the operator's types; "any" takes unknown literals as text.
+	conv := func(x exec.Expr, t types.T) (exec.Expr, error) {
+		if t == anyType {
+			if x.Type() != types.Unknown {
+				return x, nil
+			}
+			t = types.Text
+		}
+		return b.coerce(x, t, "")
+	}
+	if l, err = conv(l, c.l); err != nil {
+		return nil, err
+	}
+	if r, err = conv(r, c.r); err != nil {
+		return nil, err
+	}
+	switch {
+	case c.fn != "":
+		return b.builtin(c.fn, []exec.Expr{l, r})
+	case op == "||" && c.calc == types.Text:
+		e, _ := exec.NewBinOp(op, types.Text, l, r)
+		return e, nil
+	}
+	e, ok := exec.NewMixedOp(op, l, r)
+	if !ok {
+		return nil, pgerr.FeatureNotSupported("operator %s %s %s is not supported yet", c.l.SQLName(), op, c.r.SQLName())
+	}
+	return e, nil
 }
 
 func (b *binder) args(e *ast.FuncCallExpr) ([]exec.Expr, error) {
@@ -729,6 +1189,8 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 			}}, nil
 		case "current_schema":
 			return &exec.Const{T: types.Name, Val: "public", Typmod: -1}, nil
+		case "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp":
+			return b.clock(e)
 		}
 		return nil, pgerr.FeatureNotSupported("%s is not supported yet", constString(e.Args[0]))
 	case pgdialect.FnOp:
@@ -737,13 +1199,8 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(args) == 2 {
-			switch op {
-			case "||":
-				return b.concat(args[0], args[1])
-			case "^":
-				return b.arith("^", args[0], args[1])
-			}
+		if _, ok := operators[op]; ok && len(args) == 2 {
+			return b.binOp(op, args[0], args[1])
 		}
 		return nil, pgerr.FeatureNotSupported("operator %s is not supported yet", op)
 	case pgdialect.FnDistinct, pgdialect.FnNotDistinct:
@@ -753,7 +1210,7 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		}
 		l, r, t, err := b.operands("=", args[0], args[1])
 		if err != nil {
-			return nil, err
+			return nil, b.atOperator(err, b.nodePos(e))
 		}
 		d, ok := exec.NewDistinct(t, l, r, name == pgdialect.FnNotDistinct)
 		if !ok {
@@ -768,11 +1225,59 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		if len(args) == 0 {
 			return nil, pgerr.Syntax(0, "syntax error at or near \")\"")
 		}
-		t, err := b.unify(args, "COALESCE", "")
+		t, err := b.unifyAt(args, e.Args, "COALESCE", "")
 		if err != nil {
 			return nil, err
 		}
 		return &exec.Coalesce{T: t, Args: args}, nil
+	case "nullif":
+		args, err := b.args(e)
+		if err != nil {
+			return nil, err
+		}
+		if len(args) != 2 {
+			return nil, pgerr.Syntax(0, "syntax error at or near \")\"")
+		}
+		// NULLIF(a, b) is a unless a = b; its type is a's as the operator takes it.
+		eq, err := b.binOp("=", args[0], args[1])
+		if err != nil {
+			return nil, b.atOperator(err, b.nodePos(e))
+		}
+		c, _ := resolveOp("=", args[0].Type(), args[1].Type())
+		x, err := b.coerce(args[0], c.l, "")
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Case{T: x.Type(), Whens: []exec.Expr{eq}, Thens: []exec.Expr{&exec.Const{T: x.Type(), Typmod: -1}}, Else: x}, nil
+	case "greatest", "least":
+		args, err := b.args(e)
+		if err != nil {
+			return nil, err
+		}
+		if len(args) == 0 {
+			return nil, pgerr.Syntax(0, "syntax error at or near \")\"")
+		}
+		t, err := b.unifyAt(args, e.Args, strings.ToUpper(name), "")
+		if err != nil {
+			return nil, err
+		}
+		if !types.Comparable(t) {
+			return nil, pgerr.New(pgerrcode.UndefinedFunction, "could not identify a comparison function for type %s", t.SQLName())
+		}
+		sign := 1
+		if name == "least" {
+			sign = -1
+		}
+		// The largest (smallest) non-NULL argument; NULL when all are.
+		return &exec.Func{Name: name, T: t, Args: args, Fn: func(_ *exec.Ctx, a []types.Datum) (types.Datum, error) {
+			var best types.Datum
+			for _, v := range a {
+				if v != nil && (best == nil || sign*types.Compare(t, v, best) > 0) {
+					best = v
+				}
+			}
+			return best, nil
+		}}, nil
 	case "pg_typeof":
 		args, err := b.args(e)
 		if err != nil {
@@ -791,85 +1296,124 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := b.builtin(e.FnName.L, args)
+	display := e.FnName.L
+	if e.Schema.L != "" {
+		// pgdialect calls pg_catalog.f for the special syntax of EXTRACT, TRIM,
+		// POSITION, SUBSTRING and OVERLAY; PostgreSQL's errors name it so.
+		display = e.Schema.L + "." + display
+	}
+	x, err := b.function(e.FnName.L, display, args)
 	var pe *pgerr.Error
-	if errors.As(err, &pe) && pe.Code == pgerrcode.UndefinedFunction && pe.Position == 0 {
+	if errors.As(err, &pe) && (pe.Code == pgerrcode.UndefinedFunction || pe.Code == pgerrcode.AmbiguousFunction) && pe.Position == 0 {
 		return nil, pe.WithPosition(b.nodePos(e)) // PostgreSQL points at the call
 	}
 	return x, err
 }
 
-// builtin picks the overload of a built-in function whose parameters the arguments
-// fit best: exact types first, then implicit widening; unknown arguments fit any.
-func (b *binder) builtin(name string, args []exec.Expr) (exec.Expr, error) {
-	overloads, ok := exec.Builtins[name]
-	if !ok || overloads == nil {
-		return nil, undefinedFunction(name, args)
+// clock binds the SQL value functions of the current date and time, with their
+// optional precision: current_timestamp(2) is timestamp(2) with time zone.
+func (b *binder) clock(e *ast.FuncCallExpr) (exec.Expr, error) {
+	name := constString(e.Args[0])
+	x, err := b.builtin(name, nil)
+	if err != nil || len(e.Args) < 2 {
+		return x, err
 	}
-	best, bestCost := -1, 1<<30
-	for i, o := range overloads {
-		if len(o.Args) != len(args) {
-			continue
+	p, ok := constInt(e.Args[1])
+	if name == "current_date" || !ok || len(e.Args) > 2 {
+		if name == "current_date" {
+			return nil, pgerr.Syntax(b.nodePos(e.Args[1])-1, "syntax error at or near \"(\"")
 		}
-		cost := 0
-		for j, a := range args {
-			at, pt := a.Type(), o.Args[j]
-			switch {
-			case at == pt:
-			case at == types.Unknown:
-				cost++
-			case implicit(at, pt):
-				cost += 1 + numericRank(pt) - numericRank(at)
-			default:
-				cost = 1 << 30
-			}
-		}
-		if cost < bestCost {
-			best, bestCost = i, cost
-		}
+		return nil, pgerr.Syntax(b.nodePos(e.Args[1]), "syntax error at or near \"%s\"", restore(e.Args[1]))
 	}
-	if best < 0 {
-		return nil, undefinedFunction(name, args)
+	t, typmod, err := types.MakeTypmod(x.Type(), []int64{p})
+	if err != nil {
+		return nil, err
 	}
-	o := overloads[best]
-	for j := range args {
-		var err error
-		if args[j], err = b.coerce(args[j], o.Args[j], ""); err != nil {
-			return nil, err
-		}
-	}
-	return &exec.Func{Name: name, T: o.Result, Args: args, Strict: o.Strict, Volatile: o.Volatile, Fn: o.Fn}, nil
+	return &exec.Cast{X: x, T: t, Typmod: typmod}, nil
 }
 
-// concat binds ||: text with text, or text with any non-array value (anynonarray).
-func (b *binder) concat(l, r exec.Expr) (exec.Expr, error) {
-	lt, rt := l.Type(), r.Type()
-	var err error
-	switch {
-	case lt == types.Unknown && rt == types.Unknown, lt.IsString() || rt.IsString():
-		if lt == types.Unknown || lt.IsString() {
-			if l, err = b.coerce(l, types.Text, ""); err != nil {
-				return nil, err
-			}
-		}
-		if rt == types.Unknown || rt.IsString() {
-			if r, err = b.coerce(r, types.Text, ""); err != nil {
-				return nil, err
-			}
-		}
-	case lt == types.Unknown:
-		if l, err = b.coerce(l, types.Text, ""); err != nil {
-			return nil, err
-		}
-	case rt == types.Unknown:
-		if r, err = b.coerce(r, types.Text, ""); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, opMissing("||", lt, rt)
+// builtin binds a call of the built-in function name.
+func (b *binder) builtin(name string, args []exec.Expr) (exec.Expr, error) {
+	return b.function(name, name, args)
+}
+
+// function binds a call of the built-in function name (display in errors) as
+// PostgreSQL's func_get_detail resolves it: an overload with exactly the
+// argument types; else, for name(x) with name a type, a cast of x; else the
+// overload resolve chooses. Variadic overloads take at least one argument in their
+// variadic part, each converted to its text output.
+func (b *binder) function(name, display string, args []exec.Expr) (exec.Expr, error) {
+	overloads := exec.Builtins[name]
+	in := make([]types.T, len(args))
+	for i, a := range args {
+		in[i] = a.Type()
 	}
-	e, _ := exec.NewBinOp("||", types.Text, l, r)
-	return e, nil
+	var sigs [][]types.T
+	var which []int
+	for i, o := range overloads {
+		sig := o.Args
+		if o.Variadic {
+			if len(args) <= len(o.Args) {
+				continue
+			}
+			sig = slices.Clone(o.Args)
+			for len(sig) < len(args) {
+				sig = append(sig, anyType)
+			}
+		} else if len(sig) != len(args) {
+			continue
+		}
+		sigs, which = append(sigs, sig), append(which, i)
+	}
+	if len(args) == 1 && !slices.ContainsFunc(sigs, func(s []types.T) bool { return slices.Equal(s, in) }) {
+		// A type name called as a function is a cast: date('2024-01-01'), text(1).
+		if t, ok := types.ByName(name); ok && t.Name() == name && t != types.Unknown && t != types.Void {
+			if c, ok := args[0].(*exec.Const); ok && c.T == types.Unknown || in[0] != types.Unknown && types.CanCast(in[0], t) {
+				return b.castTo(args[0], t, -1, 0)
+			}
+		}
+	}
+	i, ambiguous := resolve(in, sigs, false)
+	switch {
+	case ambiguous:
+		return nil, pgerr.New(pgerrcode.AmbiguousFunction, "function %s(%s) is not unique", display, typeList(in)).
+			WithHint("Could not choose a best candidate function. You might need to add explicit type casts.")
+	case i < 0:
+		return nil, undefinedFunction(display, args)
+	}
+	o := overloads[which[i]]
+	out := make([]exec.Expr, len(args))
+	for j, a := range args {
+		var err error
+		if j >= len(o.Args) {
+			out[j], err = b.textOut(a)
+		} else {
+			out[j], err = b.coerce(a, o.Args[j], "")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &exec.Func{Name: name, T: o.Result, Args: out, Strict: o.Strict, Volatile: o.Volatile, Fn: o.Fn}, nil
+}
+
+// textOut converts an argument of VARIADIC "any" to its text output.
+func (b *binder) textOut(a exec.Expr) (exec.Expr, error) {
+	switch a.Type() {
+	case types.Unknown:
+		return b.coerce(a, types.Text, "")
+	case types.Text:
+		return a, nil
+	}
+	return exec.TextOut(a), nil
+}
+
+func typeList(ts []types.T) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = t.SQLName()
+	}
+	return strings.Join(s, ", ")
 }
 
 func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
@@ -886,6 +1430,12 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	return b.castTo(x, t, typmod, b.pos(int(castOff)))
+}
+
+// castTo is an explicit cast of x to t with typmod: unknown literals are read as
+// t, unknown parameters take t; pos locates the cast for 42846.
+func (b *binder) castTo(x exec.Expr, t types.T, typmod int32, pos int32) (exec.Expr, error) {
 	switch c := x.(type) {
 	case *exec.Const:
 		if c.T == types.Unknown {
@@ -894,7 +1444,7 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 			}
 			d, err := types.DecodeText(t, []byte(c.Val.(string)))
 			if err != nil { // PostgreSQL points at the literal
-				return nil, pgerr.From(err).WithPosition(b.nodePos(e.Args[0]))
+				return nil, pgerr.From(err).WithPosition(c.Pos)
 			}
 			if d, err = types.ApplyTypmod(d, t, typmod, true); err != nil {
 				return nil, err
@@ -908,7 +1458,7 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 		}
 	}
 	if !types.CanCast(x.Type(), t) {
-		return nil, pgerr.New(pgerrcode.CannotCoerce, "cannot cast type %s to %s", x.Type().SQLName(), t.SQLName()).WithPosition(b.pos(int(castOff)))
+		return nil, pgerr.New(pgerrcode.CannotCoerce, "cannot cast type %s to %s", x.Type().SQLName(), t.SQLName()).WithPosition(pos)
 	}
 	return &exec.Cast{X: x, T: t, Typmod: typmod}, nil
 }

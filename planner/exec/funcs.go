@@ -115,6 +115,16 @@ func variadic(args []types.T, result types.T, f pureFn) Builtin {
 	return b
 }
 
+// TextOut converts the value of x to its text output (types.EncodeText), as
+// PostgreSQL passes the arguments of VARIADIC "any" to concat and format; NULL
+// stays NULL.
+func TextOut(x Expr) Expr {
+	t := x.Type()
+	return &Func{Name: "textout", T: types.Text, Args: []Expr{x}, Strict: true, Fn: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
+		return string(types.EncodeText(t, a[0])), nil
+	}}
+}
+
 // sig lists parameter types.
 func sig(args ...types.T) []types.T { return args }
 

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/augurdb/augur/storage/pgerr"
@@ -12,8 +13,9 @@ import (
 
 // StatementClock is implemented by sessions that know when the current
 // transaction and statement started. now(), current_timestamp and friends use it;
-// without it they read the clock at each call, which is what clock_timestamp
-// always does. Sessions run in UTC, so the local and zoned forms agree.
+// without it they use the time of their execution's first reading of the clock,
+// so that all of one statement's readings agree (clock_timestamp reads the clock
+// at each call). Sessions run in UTC, so the local and zoned forms agree.
 type StatementClock interface {
 	TransactionStart() time.Time
 	StatementStart() time.Time
@@ -23,14 +25,23 @@ func transactionTime(c *Ctx) time.Time {
 	if sc, ok := c.Session.(StatementClock); ok {
 		return sc.TransactionStart()
 	}
-	return time.Now()
+	return executionTime(c)
 }
 
 func statementTime(c *Ctx) time.Time {
 	if sc, ok := c.Session.(StatementClock); ok {
 		return sc.StatementStart()
 	}
-	return time.Now()
+	return executionTime(c)
+}
+
+// executionTime is the time of the execution's first reading of the clock.
+func executionTime(c *Ctx) time.Time {
+	if c.run == nil {
+		return time.Now()
+	}
+	atomic.CompareAndSwapInt64(&c.run.now, 0, time.Now().UnixMicro())
+	return time.UnixMicro(atomic.LoadInt64(&c.run.now))
 }
 
 type dtFn = func(c *Ctx, a []types.Datum) (types.Datum, error)

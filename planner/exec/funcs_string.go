@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -23,11 +24,10 @@ import (
 // for a UTF8 database with the C locale: lengths and positions count characters,
 // and case mapping changes ASCII letters only.
 //
-// The SQL-standard forms arrive as the TiDB parser spells them:
-// SUBSTRING(s FROM a FOR b) as substring(s, a, b), POSITION(a IN b) as
-// position(a, b) (the searched-for string first, unlike PostgreSQL's own
-// position(text, text)), and TRIM(x) and TRIM(c FROM x) as trim(x) and
-// trim(x, c).
+// The SQL-standard forms arrive as pgdialect rewrites them, with PostgreSQL's
+// functions: SUBSTRING(s FROM a FOR b) as substring(s, a, b), POSITION(a IN b) as
+// position(b, a), OVERLAY(s PLACING r FROM a FOR b) as overlay(s, r, a, b), and
+// TRIM(BOTH|LEADING|TRAILING c FROM x) as btrim/ltrim/rtrim(x, c).
 
 func init() {
 	t, bp, i4, i8 := types.Text, types.Bpchar, types.Int4, types.Int8
@@ -53,7 +53,6 @@ func init() {
 	register("btrim", strict(sig(t), t, trimFn(true, true)), strict(sig(t, t), t, trimFn(true, true)))
 	register("ltrim", strict(sig(t), t, trimFn(true, false)), strict(sig(t, t), t, trimFn(true, false)))
 	register("rtrim", strict(sig(t), t, trimFn(false, true)), strict(sig(t, t), t, trimFn(false, true)))
-	alias("trim", "btrim")
 	register("replace", strict(sig(t, t, t), t, func(a []types.Datum) (types.Datum, error) {
 		s, from := a[0].(string), a[1].(string)
 		if from == "" {
@@ -66,8 +65,10 @@ func init() {
 	register("strpos", strict(sig(t, t), i4, func(a []types.Datum) (types.Datum, error) {
 		return textPos(a[0].(string), a[1].(string)), nil
 	}))
+	// position(string, substring): POSITION(substring IN string) as pgdialect
+	// rewrites it, and pg_catalog.position called directly.
 	register("position", strict(sig(t, t), i4, func(a []types.Datum) (types.Datum, error) {
-		return textPos(a[1].(string), a[0].(string)), nil
+		return textPos(a[0].(string), a[1].(string)), nil
 	}))
 	register("split_part", strict(sig(t, t, i4), t, splitPart))
 	register("concat", variadic(nil, t, func(a []types.Datum) (types.Datum, error) {
@@ -128,6 +129,24 @@ func init() {
 	register("sha384", strict(sig(by), by, digest(sha512.New384)))
 	register("sha512", strict(sig(by), by, digest(sha512.New)))
 	register("encode", strict(sig(by, t), t, encode))
+	// bytea || bytea binds to byteacat, as in PostgreSQL.
+	register("byteacat", strict(sig(by, by), by, func(a []types.Datum) (types.Datum, error) {
+		x, y := a[0].([]byte), a[1].([]byte)
+		if int64(len(x))+int64(len(y))+4 > maxAlloc {
+			return nil, lengthTooLarge()
+		}
+		return append(append(make([]byte, 0, len(x)+len(y)), x...), y...), nil
+	}))
+	register("substring", strict(sig(by, i4), by, byteaSubstrFrom), strict(sig(by, i4, i4), by, byteaSubstrFor))
+	register("substr", strict(sig(by, i4), by, byteaSubstrFrom), strict(sig(by, i4, i4), by, byteaSubstrFor))
+	register("overlay", strict(sig(by, by, i4), by, byteaOverlay), strict(sig(by, by, i4, i4), by, byteaOverlay))
+	register("position", strict(sig(by, by), i4, func(a []types.Datum) (types.Datum, error) {
+		i := bytes.Index(a[0].([]byte), a[1].([]byte))
+		return int64(i + 1), nil
+	}))
+	register("btrim", strict(sig(by, by), by, byteaTrim(true, true)))
+	register("ltrim", strict(sig(by, by), by, byteaTrim(true, false)))
+	register("rtrim", strict(sig(by, by), by, byteaTrim(false, true)))
 	register("decode", strict(sig(t, t), by, decode))
 	register("regexp_replace",
 		strict(sig(t, t, t), t, regexpReplace),
@@ -242,6 +261,67 @@ func substrFor(a []types.Datum) (types.Datum, error) {
 		return nil, negativeLength()
 	}
 	return textSubstring(a[0].(string), a[1].(int64), a[2].(int64)), nil
+}
+
+// byteaSubstring is bytea_substring: bytes start .. start+count-1 (1-based),
+// clipped to the value; count < 0 means to the end.
+func byteaSubstring(s []byte, start, count int64) []byte {
+	from := min(max(start, 1), int64(len(s))+1)
+	if count < 0 {
+		return s[from-1:]
+	}
+	end := min(start+count, int64(len(s))+1) // exclusive
+	if end <= from {
+		return []byte{}
+	}
+	return s[from-1 : end-1]
+}
+
+func byteaSubstrFrom(a []types.Datum) (types.Datum, error) {
+	return byteaSubstring(a[0].([]byte), a[1].(int64), -1), nil
+}
+
+func byteaSubstrFor(a []types.Datum) (types.Datum, error) {
+	if a[2].(int64) < 0 {
+		return nil, negativeLength()
+	}
+	return byteaSubstring(a[0].([]byte), a[1].(int64), a[2].(int64)), nil
+}
+
+// byteaOverlay is textOverlay for bytes.
+func byteaOverlay(a []types.Datum) (types.Datum, error) {
+	s, with, start := a[0].([]byte), a[1].([]byte), a[2].(int64)
+	count := int64(len(with))
+	if len(a) > 3 {
+		count = a[3].(int64)
+	}
+	if start <= 0 {
+		return nil, negativeLength()
+	}
+	after := start + count
+	if after > 1<<31-1 || after < -1<<31 {
+		return nil, intOutOfRange(types.Int4)
+	}
+	out := append([]byte{}, byteaSubstring(s, 1, start-1)...)
+	out = append(out, with...)
+	return append(out, byteaSubstring(s, after, -1)...), nil
+}
+
+// byteaTrim is btrim/ltrim/rtrim for bytea: remove the bytes of the set from the
+// chosen ends.
+func byteaTrim(leading, trailing bool) pureFn {
+	return func(a []types.Datum) (types.Datum, error) {
+		s, set := a[0].([]byte), a[1].([]byte)
+		in := func(c byte) bool { return bytes.IndexByte(set, c) >= 0 }
+		i, j := 0, len(s)
+		for leading && i < j && in(s[i]) {
+			i++
+		}
+		for trailing && j > i && in(s[j-1]) {
+			j--
+		}
+		return s[i:j], nil
+	}
 }
 
 // textOverlay replaces count characters (default: the length of the replacement)

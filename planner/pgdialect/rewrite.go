@@ -36,6 +36,10 @@ const (
 	RuleQuotedIdent    Rule = "quoted-ident"    // U&"..." → "..."
 	RuleReservedIdent  Rule = "reserved-ident"  // identifiers TiDB reserves (key, index, rank...) → "key"
 	RuleOperatorSyntax Rule = "operator-syntax" // a OPERATOR(pg_catalog.~) b → augur_op('~', a, b)
+	// EXTRACT(f FROM x), POSITION(a IN b), SUBSTRING(x FROM a FOR b), OVERLAY(x
+	// PLACING y FROM a FOR b), TRIM(BOTH|LEADING|TRAILING c FROM x) →
+	// pg_catalog."extract"('f', x), pg_catalog."position"(b, a), ..., pg_catalog.btrim(x, c)
+	RuleFuncSyntax Rule = "func-syntax"
 )
 
 // Reserved function names the rewrite produces; the binder gives them meaning.
@@ -57,6 +61,9 @@ const (
 	FnCollate     = "augur_collate"
 	FnTimeZone    = "augur_timezone"
 	FnBetweenSym  = "augur_between_sym"
+	// FnSubstringSimilar is SUBSTRING(x SIMILAR p ESCAPE e), which needs SQL
+	// regular expressions Augur does not have yet.
+	FnSubstringSimilar = "augur_substring_similar"
 )
 
 // Rewritten is one statement rewritten for the TiDB parser.
@@ -748,8 +755,8 @@ func (p *parser) prefix() (node, bool, error) {
 		}
 		return nil, false, nil
 	case "extract", "overlay", "position", "substring", "trim":
-		if p.peekN(1).IsPunct("(") {
-			return p.nameOrCall()
+		if p.peekN(1).IsPunct("(") && p.w.match[p.i+1] >= 0 {
+			return p.funcSyntax()
 		}
 		return nil, false, nil
 	}
@@ -783,6 +790,244 @@ func (p *parser) prefix() (node, bool, error) {
 		return nil, false, nil
 	}
 	return p.nameOrCall()
+}
+
+// funcSyntax parses the SQL-standard syntax of EXTRACT, POSITION, SUBSTRING,
+// OVERLAY and TRIM into a call of the function PostgreSQL's grammar makes of it
+// (func_expr_common_subexpr in gram.y): pg_catalog."extract"('field', x),
+// pg_catalog."position"(b, a), pg_catalog."substring"(x, from, for),
+// pg_catalog."overlay"(x, y, from[, for]), pg_catalog.btrim|ltrim|rtrim(x, chars).
+// The names are quoted because TiDB reads these words with MySQL's syntax. As in
+// PostgreSQL, SUBSTRING and OVERLAY with a plain argument list are ordinary calls
+// of substring and overlay.
+func (p *parser) funcSyntax() (node, bool, error) {
+	kw := p.next()
+	cl := p.w.match[p.i]
+	sp := p.sub(p.i+1, cl)
+	src := p.w.src
+	var perr error // an error inside an argument
+	fail := func() (node, bool, error) {
+		if perr != nil {
+			return nil, false, perr
+		}
+		t := sp.peek()
+		if sp.i >= sp.end {
+			t = p.w.toks[cl]
+		}
+		return nil, false, syntaxAt(src, t.Pos, "%s", nearMsg(src, t))
+	}
+	// expr parses an a_expr that must end at a keyword in stop or at the end.
+	expr := func(stop ...string) (node, bool) {
+		n, ok, err := sp.expr(0)
+		if err != nil || !ok {
+			perr = err
+			return nil, false
+		}
+		if sp.i >= sp.end {
+			return n, true
+		}
+		for _, w := range stop {
+			if sp.peek().Is(w) || w == "," && sp.peek().IsPunct(",") {
+				return n, true
+			}
+		}
+		return nil, false
+	}
+	// list parses expr_list up to the end.
+	list := func() ([]node, bool) {
+		var out []node
+		for {
+			n, ok := expr(",")
+			if !ok {
+				return nil, false
+			}
+			out = append(out, n)
+			if sp.i >= sp.end {
+				return out, true
+			}
+			sp.next()
+		}
+	}
+	// keyword consumes the word w.
+	keyword := func(w string) bool {
+		if sp.i < sp.end && sp.peek().Is(w) {
+			sp.next()
+			return true
+		}
+		return false
+	}
+	name := kw.Val
+	var args []node
+	switch kw.Val {
+	case "extract":
+		f := sp.peek()
+		if sp.i >= sp.end || f.Kind != Ident && f.Kind != QIdent && f.Kind != String {
+			return fail()
+		}
+		sp.next()
+		if !keyword("from") {
+			return fail()
+		}
+		x, ok := expr()
+		if !ok {
+			return fail()
+		}
+		args = []node{&rawN{text: quoteLit(f.Val), at: f}, x}
+	case "position":
+		// b_expr IN b_expr: the first operand holds no IN outside brackets.
+		in := -1
+		for j := sp.i; j < sp.end && in < 0; j++ {
+			switch t := p.w.toks[j]; {
+			case (t.IsPunct("(") || t.IsPunct("[")) && p.w.match[j] > j:
+				j = p.w.match[j]
+			case t.Is("in"):
+				in = j
+			}
+		}
+		end := sp.end
+		if in >= 0 {
+			sp.end = in
+		}
+		a, ok := expr()
+		if !ok || in < 0 {
+			return fail()
+		}
+		sp.i, sp.end = in+1, end
+		b, ok := expr()
+		if !ok {
+			return fail()
+		}
+		args = []node{b, a}
+	case "trim":
+		switch {
+		case keyword("both"):
+			name = "btrim"
+		case keyword("leading"):
+			name = "ltrim"
+		case keyword("trailing"):
+			name = "rtrim"
+		default:
+			name = "btrim"
+		}
+		if keyword("from") {
+			l, ok := list()
+			if !ok {
+				return fail()
+			}
+			args = l
+			break
+		}
+		first, ok := expr(",", "from")
+		if !ok {
+			return fail()
+		}
+		if keyword("from") {
+			l, ok := list()
+			if !ok {
+				return fail()
+			}
+			args = append(l, first)
+			break
+		}
+		args = []node{first}
+		if sp.i < sp.end {
+			sp.next()
+			l, ok := list()
+			if !ok {
+				return fail()
+			}
+			args = append(args, l...)
+		}
+	case "substring", "overlay":
+		save := sp.i
+		x, ok := expr("from", "for", "similar", "placing")
+		if !ok || sp.i >= sp.end || !(kw.Val == "substring" && (sp.peek().Is("from") || sp.peek().Is("for") || sp.peek().Is("similar")) ||
+			kw.Val == "overlay" && sp.peek().Is("placing")) {
+			// substring(a, b, ...), overlay(a, b, ...): an ordinary call.
+			sp.i = save
+			var args []node
+			if sp.i < sp.end {
+				l, ok := list()
+				if !ok {
+					return fail()
+				}
+				args = l
+			}
+			p.i = cl + 1
+			p.w.use(RuleFuncSyntax)
+			return &callN{name: `"` + kw.Val + `"`, at: kw, args: args}, true, nil
+		}
+		args = []node{x}
+		if kw.Val == "overlay" {
+			sp.next()
+			y, ok := expr("from")
+			if !ok || !keyword("from") {
+				return fail()
+			}
+			from, ok := expr("for")
+			if !ok {
+				return fail()
+			}
+			args = append(args, y, from)
+			if keyword("for") {
+				n, ok := expr()
+				if !ok {
+					return fail()
+				}
+				args = append(args, n)
+			}
+			break
+		}
+		switch {
+		case keyword("similar"):
+			pat, ok := expr("escape")
+			if !ok || !keyword("escape") {
+				return fail()
+			}
+			esc, ok := expr()
+			if !ok {
+				return fail()
+			}
+			p.i = cl + 1
+			p.w.use(RuleFuncSyntax)
+			return &callN{name: FnSubstringSimilar, at: kw, args: []node{x, pat, esc}}, true, nil
+		case keyword("from"):
+			from, ok := expr("for")
+			if !ok {
+				return fail()
+			}
+			args = append(args, from)
+			if keyword("for") {
+				n, ok := expr()
+				if !ok {
+					return fail()
+				}
+				args = append(args, n)
+			}
+		default: // FOR count [FROM start]
+			sp.next()
+			n, ok := expr("from")
+			if !ok {
+				return fail()
+			}
+			var from node = &rawN{text: "1", at: kw}
+			if keyword("from") {
+				if from, ok = expr(); !ok {
+					return fail()
+				}
+			}
+			args = append(args, from, n)
+		}
+	}
+	if sp.i < sp.end {
+		return fail()
+	}
+	p.i = cl + 1
+	p.w.use(RuleFuncSyntax)
+	if name == kw.Val {
+		name = `"` + name + `"`
+	}
+	return &callN{name: "pg_catalog." + name, at: kw, args: args}, true, nil
 }
 
 // fieldSelection handles (expr).field and (expr).* after a parenthesised group.
@@ -840,6 +1085,11 @@ func (p *parser) nameOrCall() (node, bool, error) {
 	if len(name) == 3 && name[0].Kind == Ident && name[0].Val == "pg_catalog" {
 		p.w.use(RuleCatalogFunc)
 		name = name[2:]
+		if t := name[0]; t.Kind == Ident && reserved[t.Val] {
+			// pg_catalog.position(s, x), pg_catalog.extract('f', x): TiDB reads
+			// these words with MySQL's syntax unless quoted.
+			name[0] = Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}
+		}
 	}
 	g, err := p.group(p.i)
 	if err != nil {
