@@ -257,6 +257,16 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 			}
 			return &exec.Neg{X: x}, nil
 		case opcode.Plus:
+			// Prefix + exists for the numeric types only; an unknown operand takes
+			// the numeric category's preferred type, as PostgreSQL resolves it.
+			if x.Type() == types.Unknown {
+				return b.coerce(x, types.Float8, "")
+			}
+			if x.Type().Category() != types.CatNumeric || x.Type() == types.Oid {
+				return nil, pgerr.New(pgerrcode.UndefinedFunction, "operator does not exist: + %s", x.Type().SQLName()).
+					WithHint("No operator matches the given name and argument type. You might need to add an explicit type cast.").
+					WithPosition(b.nodePos(e))
+			}
 			return x, nil
 		case opcode.Not, opcode.Not2:
 			x, err := b.coerce(x, types.Bool, "argument of NOT")

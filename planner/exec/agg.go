@@ -78,15 +78,13 @@ type Aggregate struct {
 func (a *Aggregate) Explain() NodeInfo { return a.Info }
 
 type aggState struct {
-	n       int64
-	i       int64
-	f       float64
-	d       *apd.Decimal
-	v       types.Datum
-	b       strings.Builder
-	seen    map[string]struct{}
-	null    bool // no non-NULL input yet
-	started bool
+	n    int64
+	i    int64
+	f    float64
+	d    *apd.Decimal
+	v    types.Datum
+	b    strings.Builder
+	seen map[string]struct{}
 }
 
 type group struct {

@@ -275,7 +275,7 @@ type hjIter struct {
 	matched      bool
 	leftDone     bool
 	tail         int
-	key, buf     []types.Datum
+	buf          []types.Datum
 	kb           []byte
 }
 

@@ -258,6 +258,9 @@ func castValue(d Datum, from, to T) (Datum, error) {
 			return "false", nil
 		}
 		s := string(EncodeText(from, d))
+		if from == Bpchar && to != Bpchar {
+			s = strings.TrimRight(s, " ") // rtrim1: char(n) loses its padding as text
+		}
 		if to == Name && len(s) > 63 {
 			s = s[:63]
 		}
