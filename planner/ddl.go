@@ -3,6 +3,8 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/augurdb/augur/planner/exec"
@@ -498,7 +500,10 @@ func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 		return "", pgerr.Syntax(0, "CREATE VIEW requires a SELECT query")
 	}
 	b := &binder{st: stmts[0], planner: x.p, schema: x.schema, db: x.db.Name}
+	x.p.refs = map[string]bool{}
 	p, err := b.query(stmts[0].node, nil)
+	refs := x.p.refs
+	x.p.refs = nil
 	if err != nil {
 		return "", err
 	}
@@ -506,6 +511,10 @@ func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 		return "", pgerr.Syntax(0, "CREATE VIEW specifies more column names than columns")
 	}
 	t := &catalog.Table{ID: x.schema.NewID(), Name: name, ViewSQL: d.Query, Version: 1}
+	for r := range refs {
+		t.DependsOn = append(t.DependsOn, r)
+	}
+	sort.Strings(t.DependsOn)
 	if old, ok := x.db.Tables[name]; ok {
 		t.ID = old.ID
 	}
@@ -518,6 +527,74 @@ func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 	}
 	x.db.Tables[name] = t
 	return "CREATE VIEW", catalog.PutTable(x.txn.KV, x.db.Name, t)
+}
+
+// dependents returns the views that read name, directly or through other views,
+// in an order in which they can be dropped (dependents of dependents first).
+func (x *ddlExec) dependents(name string) []*catalog.Table {
+	var out []*catalog.Table
+	seen := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		names := make([]string, 0, len(x.db.Tables))
+		for vn := range x.db.Tables {
+			names = append(names, vn)
+		}
+		sort.Strings(names)
+		for _, vn := range names {
+			v := x.db.Tables[vn]
+			if !v.IsView() || seen[vn] || !slices.Contains(v.DependsOn, n) {
+				continue
+			}
+			seen[vn] = true
+			visit(vn)
+			out = append(out, v)
+		}
+	}
+	visit(name)
+	return out
+}
+
+// dropDependents refuses to drop name when views depend on it, or with CASCADE
+// drops them first.
+func (x *ddlExec) dropDependents(kind, name string, cascade bool) error {
+	deps := x.dependents(name)
+	if len(deps) == 0 {
+		return nil
+	}
+	dropped := func(n string) bool {
+		return n == name || slices.ContainsFunc(deps, func(t *catalog.Table) bool { return t.Name == n })
+	}
+	var lines []string
+	for i := len(deps) - 1; i >= 0; i-- {
+		v := deps[i]
+		on := v.DependsOn[slices.IndexFunc(v.DependsOn, dropped)]
+		onKind := "table"
+		if t, ok := x.db.Tables[on]; ok && t.IsView() {
+			onKind = "view"
+		}
+		lines = append(lines, fmt.Sprintf("view %s depends on %s %s", v.Name, onKind, on))
+	}
+	if !cascade {
+		return pgerr.New(pgerrcode.DependentObjectsStillExist, "cannot drop %s %s because other objects depend on it", kind, name).
+			WithDetail("%s", strings.Join(lines, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	var notice []string
+	for i := len(deps) - 1; i >= 0; i-- {
+		notice = append(notice, "drop cascades to view "+deps[i].Name)
+	}
+	if len(deps) == 1 {
+		x.notices = append(x.notices, notice[0])
+	} else {
+		x.notices = append(x.notices, fmt.Sprintf("drop cascades to %d other objects", len(deps)))
+	}
+	for _, v := range deps {
+		delete(x.db.Tables, v.Name)
+		if err := catalog.DeleteTable(x.txn.KV, x.db.Name, v.Name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
@@ -539,6 +616,9 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 					return "", pgerr.New(pgerrcode.UndefinedTable, "view %q does not exist", name)
 				}
 				return "", pgerr.New(pgerrcode.UndefinedTable, "table %q does not exist", name)
+			}
+			if err := x.dropDependents(d.Object, name, d.Cascade); err != nil {
+				return "", err
 			}
 			delete(x.db.Tables, name)
 			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, name); err != nil {

@@ -91,6 +91,9 @@ type Planner struct {
 	tidb *parser.Parser
 	// ctes are the WITH queries in scope while a statement is bound, innermost last.
 	ctes []map[string]*cte
+	// refs, when set, collects the tables and views a statement reads (CREATE VIEW
+	// records them as the view's dependencies).
+	refs map[string]bool
 }
 
 // New returns a Planner. One per session: it is not goroutine-safe.

@@ -885,6 +885,9 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 		if alias == "" {
 			alias = name
 		}
+		if b.planner.refs != nil {
+			b.planner.refs[name] = true
+		}
 		if t.IsView() {
 			return b.viewSource(t, alias)
 		}
@@ -962,10 +965,10 @@ func (b *binder) viewSource(t *catalog.Table, alias string) (*relation, error) {
 	}
 	vb := &binder{st: stmts[0], planner: b.planner, schema: b.schema, db: b.db, depth: b.depth + 1, params: b.params, fixed: b.fixed}
 	vb.sc = &scope{}
-	saved := b.planner.ctes // a view does not see the WITH queries of the statement using it
-	b.planner.ctes = nil
+	saved, savedRefs := b.planner.ctes, b.planner.refs // a view does not see the WITH queries of the statement using it
+	b.planner.ctes, b.planner.refs = nil, nil
 	p, err := vb.query(stmts[0].node, nil)
-	b.planner.ctes = saved
+	b.planner.ctes, b.planner.refs = saved, savedRefs
 	if err != nil {
 		return nil, err
 	}

@@ -129,6 +129,9 @@ type Table struct {
 	Version uint32
 	// ViewSQL is the defining query of a view ("" for a table).
 	ViewSQL string `json:",omitempty"`
+	// DependsOn are the tables and views a view reads (DROP refuses to drop them
+	// without CASCADE).
+	DependsOn []string `json:",omitempty"`
 }
 
 // IsView reports whether t is a view.
