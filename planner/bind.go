@@ -1170,6 +1170,11 @@ func (b *binder) args(e *ast.FuncCallExpr) ([]exec.Expr, error) {
 }
 
 func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
+	if aggNames[e.FnName.L] {
+		// Aggregates the TiDB grammar does not know (bool_and, string_agg, ...)
+		// arrive as plain calls.
+		return b.aggregate(&ast.AggregateFuncExpr{F: e.FnName.L, Args: e.Args})
+	}
 	switch name := e.FnName.L; name {
 	case pgdialect.FnParam:
 		n, ok := constInt(e.Args[0])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/augurdb/augur/planner/exec"
@@ -100,7 +101,11 @@ func TestSQLDataDriven(t *testing.T) {
 			p := New()
 			env := newStoreEnv(t)
 			datadriven.RunFile(t, f, *rewriteFlag, func(c datadriven.Case) string {
-				return run(p, env, c.Input, nil)
+				var params []string
+				if _, ps, ok := strings.Cut(c.Directive, "params="); ok {
+					params = strings.Split(ps, ",")
+				}
+				return run(p, env, c.Input, params)
 			})
 		})
 	}

@@ -328,10 +328,15 @@ func hasAggregate(fields *ast.FieldList, order *ast.OrderByClause) bool {
 type aggFinder struct{ found bool }
 
 func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
-	switch n.(type) {
+	switch x := n.(type) {
 	case *ast.AggregateFuncExpr:
 		v.found = true
 		return n, true
+	case *ast.FuncCallExpr:
+		if aggNames[x.FnName.L] {
+			v.found = true
+			return n, true
+		}
 	case *ast.SubqueryExpr:
 		return n, true
 	}
@@ -462,6 +467,14 @@ func (b *binder) limit(l *ast.Limit, in exec.Node) (exec.Node, error) {
 	bind := func(n ast.ExprNode, what string) (exec.Expr, error) {
 		if n == nil {
 			return nil, nil
+		}
+		if v, ok := n.(*driver.ValueExpr); ok && (v.Kind() == driver.KindInt64 && v.GetInt64() > limitParamBase || v.Kind() == driver.KindUint64 && v.GetUint64() > limitParamBase) {
+			// LIMIT $n (see rewriteLimits).
+			idx := int64(v.GetUint64() - limitParamBase)
+			if v.Kind() == driver.KindInt64 {
+				idx = v.GetInt64() - limitParamBase
+			}
+			n = &ast.FuncCallExpr{FnName: ast.NewCIStr(pgdialect.FnParam), Args: []ast.ExprNode{ast.NewValueExpr(idx, "", "")}}
 		}
 		e, err := b.expr(n)
 		if err != nil {

@@ -1,6 +1,10 @@
 package planner
 
-import "github.com/augurdb/augur/planner/pgdialect"
+import (
+	"strconv"
+
+	"github.com/augurdb/augur/planner/pgdialect"
+)
 
 // Token rewrites for PostgreSQL forms the TiDB grammar lacks but whose meaning the
 // binder can restore: they turn the form into a marker call that the grammar reads
@@ -127,4 +131,59 @@ func markFullJoins(toks []pgdialect.Token) []pgdialect.Token {
 		toks = out
 	}
 	return toks
+}
+
+// maxLimit stands in for "no limit" where the grammar needs a LIMIT (OFFSET alone).
+const maxLimit = "9223372036854775807"
+
+// limitParamBase marks a parameter in LIMIT or OFFSET, where the TiDB grammar
+// takes only literals: `LIMIT $n` is read as the literal limitParamBase + n, which
+// the binder turns back into $n (no real limit is that close to 2^63).
+const limitParamBase = 9223372036854775000
+
+// rewriteLimits adapts LIMIT and OFFSET to the TiDB grammar: LIMIT ALL and LIMIT
+// NULL are dropped (no limit), OFFSET without LIMIT gets an unbounded LIMIT, and a
+// parameter becomes a limitParamBase literal.
+func rewriteLimits(toks []pgdialect.Token) []pgdialect.Token {
+	var out []pgdialect.Token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.Is("limit") && i+1 < len(toks) && (toks[i+1].Is("all") || toks[i+1].Is("null")):
+			i++
+			continue
+		case t.Is("offset") && !limitBefore(out):
+			out = append(out, ident("limit", t), pgdialect.Token{Kind: pgdialect.Integer, Val: maxLimit, Pos: t.Pos, End: t.Pos, Space: true})
+		case t.Kind == pgdialect.Param && i > 0 && (toks[i-1].Is("limit") || toks[i-1].Is("offset")):
+			n, err := strconv.ParseInt(t.Val, 10, 64)
+			if err == nil && n > 0 && n < 1000 {
+				out = append(out, pgdialect.Token{Kind: pgdialect.Integer, Val: strconv.FormatInt(limitParamBase+n, 10), Pos: t.Pos, End: t.End, Space: true})
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// limitBefore reports whether the tokens of the current query level (back to an
+// unmatched "(") contain LIMIT.
+func limitBefore(toks []pgdialect.Token) bool {
+	depth := 0
+	for i := len(toks) - 1; i >= 0; i-- {
+		switch t := toks[i]; {
+		case t.IsPunct(")"):
+			depth++
+		case t.IsPunct("("):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth == 0 && t.Is("limit"):
+			return true
+		case depth == 0 && (t.Is("union") || t.Is("intersect") || t.Is("except")):
+			return false
+		}
+	}
+	return false
 }
