@@ -349,7 +349,7 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		}
 		return r, nil
 	case *ast.ColumnNameExpr:
-		if e.Name.Schema.L != "" && e.Name.Schema.L != "public" {
+		if e.Name.Schema.O != "" && e.Name.Schema.O != "public" {
 			return nil, pgerr.FeatureNotSupported("column references with a schema are not supported yet")
 		}
 		if b.sc == nil {
@@ -359,7 +359,9 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 			}
 			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q does not exist", name).WithPosition(b.nodePos(e))
 		}
-		return b.lookup(e.Name.Table.L, e.Name.Name.L, b.nodePos(e))
+		// Names are folded (or kept, when quoted) by the dialect's lexer: the
+		// original spelling is the PostgreSQL name.
+		return b.lookup(e.Name.Table.O, e.Name.Name.O, b.nodePos(e))
 	case *ast.SubqueryExpr:
 		return b.scalarSubquery(e)
 	case *ast.ExistsSubqueryExpr:

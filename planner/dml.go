@@ -23,12 +23,12 @@ func (b *binder) targetTable(refs *ast.TableRefsClause) (*catalog.Table, *ast.Ta
 	if !ok {
 		return nil, nil, pgerr.FeatureNotSupported("this DML target is not supported yet")
 	}
-	if s := tn.Schema.L; s != "" && s != "public" {
-		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation \"%s.%s\" does not exist", s, tn.Name.L).WithPosition(b.identPos(tn.Name.L))
+	if s := tn.Schema.O; s != "" && s != "public" {
+		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation \"%s.%s\" does not exist", s, tn.Name.O).WithPosition(b.identPos(tn.Name.O))
 	}
-	t, ok := b.schema.Table(b.db, tn.Name.L)
+	t, ok := b.schema.Table(b.db, tn.Name.O)
 	if !ok {
-		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", tn.Name.L).WithPosition(b.identPos(tn.Name.L))
+		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", tn.Name.O).WithPosition(b.identPos(tn.Name.O))
 	}
 	if t.IsView() {
 		return nil, nil, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "cannot change view %q", t.Name).
@@ -119,9 +119,9 @@ func (b *binder) insert(ins *ast.InsertStmt, pl *Plan) error {
 	} else {
 		seen := map[int]bool{}
 		for _, cn := range ins.Columns {
-			c, ok := t.Column(cn.Name.L)
+			c, ok := t.Column(cn.Name.O)
 			if !ok || c.Hidden {
-				return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", cn.Name.L, t.Name).WithPosition(b.nodePos(cn))
+				return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", cn.Name.O, t.Name).WithPosition(b.nodePos(cn))
 			}
 			if seen[c.Num] {
 				return pgerr.Syntax(b.nodePos(cn), "column %q specified more than once", c.Name)
@@ -314,9 +314,9 @@ func (b *binder) onConflict(t *catalog.Table, c *conflictClause) (*exec.OnConfli
 	b.sc = sc
 	oc.Sets = map[int]exec.Expr{}
 	for _, a := range c.sets {
-		col, ok := t.Column(a.Column.Name.L)
+		col, ok := t.Column(a.Column.Name.O)
 		if !ok || col.Hidden {
-			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.L, t.Name)
+			return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.O, t.Name)
 		}
 		e, err := b.expr(a.Expr)
 		if err == nil {
@@ -395,9 +395,9 @@ func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 	}
 	sets := map[int]exec.Expr{}
 	for _, a := range up.List {
-		c, ok := t.Column(a.Column.Name.L)
+		c, ok := t.Column(a.Column.Name.O)
 		if !ok || c.Hidden {
-			return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.L, t.Name).WithPosition(b.nodePos(a.Column))
+			return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.O, t.Name).WithPosition(b.nodePos(a.Column))
 		}
 		if _, dup := sets[c.Num-1]; dup {
 			return pgerr.Syntax(0, "multiple assignments to same column %q", c.Name)

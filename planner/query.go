@@ -355,9 +355,9 @@ func (b *binder) groupItem(n ast.ExprNode, fields *ast.FieldList) (exec.Expr, er
 		return b.expr(fields.Fields[i-1].Expr)
 	}
 	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" && fields != nil {
-		if _, err := b.lookup("", c.Name.Name.L, 0); err != nil {
+		if _, err := b.lookup("", c.Name.Name.O, 0); err != nil {
 			for _, f := range fields.Fields {
-				if f.AsName.L == c.Name.Name.L && f.Expr != nil {
+				if f.AsName.O == c.Name.Name.O && f.Expr != nil {
 					return b.expr(f.Expr)
 				}
 			}
@@ -378,7 +378,7 @@ func (b *binder) orderItem(n ast.ExprNode, fields *ast.FieldList, cols []Column,
 	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" {
 		match := -1
 		for i, col := range cols {
-			if col.Name == c.Name.Name.O || col.Name == c.Name.Name.L {
+			if col.Name == c.Name.Name.O {
 				if fields != nil && i < len(fields.Fields) && fields.Fields[i].AsName.O == "" {
 					if _, isCol := fields.Fields[i].Expr.(*ast.ColumnNameExpr); !isCol {
 						continue
@@ -500,7 +500,7 @@ func (b *binder) limit(l *ast.Limit, in exec.Node) (exec.Node, error) {
 func (b *binder) star(w *ast.WildCardField) ([]exec.Expr, []Column, error) {
 	var es []exec.Expr
 	var cs []Column
-	rel := w.Table.L
+	rel := w.Table.O
 	if rel == "" && len(b.sc.rels) == 0 {
 		pos := int32(0)
 		for _, t := range b.st.toks {
@@ -635,7 +635,7 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 			switch x := expr.(type) {
 			case *ast.ColumnNameExpr:
 				for i, c := range cur.cols {
-					if c.Name == x.Name.Name.O || c.Name == x.Name.Name.L {
+					if c.Name == x.Name.Name.O {
 						idx = i
 						break
 					}
@@ -766,7 +766,7 @@ func (b *binder) joinTree(n ast.ResultSetNode) (*joinSpec, error) {
 				names = b.commonNames(left, right)
 			}
 			for _, u := range x.Using {
-				names = append(names, u.Name.L)
+				names = append(names, u.Name.O)
 			}
 			conds, err := b.using(left, right, names, kind)
 			if err != nil {
@@ -873,11 +873,11 @@ func (b *binder) using(l, r *joinSpec, names []string, kind exec.JoinKind) ([]ex
 }
 
 func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
-	alias := ts.AsName.L
+	alias := ts.AsName.O
 	switch src := ts.Source.(type) {
 	case *ast.TableName:
-		name := src.Name.L
-		if src.Schema.L == "" {
+		name := src.Name.O
+		if src.Schema.O == "" {
 			if cte := b.findCTE(name); cte != nil {
 				if alias == "" {
 					alias = name
@@ -885,7 +885,7 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 				return b.cteSource(cte, alias)
 			}
 		}
-		if s := src.Schema.L; s != "" && s != "public" {
+		if s := src.Schema.O; s != "" && s != "public" {
 			if s == "pg_catalog" || s == "information_schema" {
 				return nil, pgerr.FeatureNotSupported("system catalog %s.%s is not supported yet", s, name)
 			}
@@ -1658,10 +1658,10 @@ func (b *binder) pushWith(w *ast.WithClause) (func(), error) {
 	}
 	level := map[string]*cte{}
 	for _, c := range w.CTEs {
-		if _, dup := level[c.Name.L]; dup {
-			return nil, pgerr.New(pgerrcode.DuplicateAlias, "WITH query name %q specified more than once", c.Name.L)
+		if _, dup := level[c.Name.O]; dup {
+			return nil, pgerr.New(pgerrcode.DuplicateAlias, "WITH query name %q specified more than once", c.Name.O)
 		}
-		level[c.Name.L] = &cte{def: c}
+		level[c.Name.O] = &cte{def: c}
 	}
 	b.planner.ctes = append(b.planner.ctes, level)
 	n := len(b.planner.ctes)
@@ -1688,10 +1688,10 @@ func (b *binder) cteSource(c *cte, alias string) (*relation, error) {
 	}
 	var names []string
 	for _, n := range c.def.ColNameList {
-		names = append(names, n.L)
+		names = append(names, n.O)
 	}
 	if len(names) > len(p.cols) {
-		return nil, pgerr.Syntax(0, "WITH query %q has %d columns available but %d columns specified", c.def.Name.L, len(p.cols), len(names))
+		return nil, pgerr.Syntax(0, "WITH query %q has %d columns available but %d columns specified", c.def.Name.O, len(p.cols), len(names))
 	}
 	return b.derived(alias, p, names)
 }
