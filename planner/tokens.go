@@ -2,6 +2,7 @@ package planner
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/augurdb/augur/planner/pgdialect"
 )
@@ -133,8 +134,9 @@ func markFullJoins(toks []pgdialect.Token) []pgdialect.Token {
 	return toks
 }
 
-// maxLimit stands in for "no limit" where the grammar needs a LIMIT (OFFSET alone).
-const maxLimit = "9223372036854775807"
+// maxLimit stands in for "no limit" where the grammar needs a LIMIT (OFFSET alone);
+// it stays below limitParamBase's range.
+const maxLimit = "9223372036854775000"
 
 // limitParamBase marks a parameter in LIMIT or OFFSET, where the TiDB grammar
 // takes only literals: `LIMIT $n` is read as the literal limitParamBase + n, which
@@ -154,6 +156,12 @@ func rewriteLimits(toks []pgdialect.Token) []pgdialect.Token {
 			continue
 		case t.Is("offset") && !limitBefore(out):
 			out = append(out, ident("limit", t), pgdialect.Token{Kind: pgdialect.Integer, Val: maxLimit, Pos: t.Pos, End: t.Pos, Space: true})
+		case t.Kind == pgdialect.String && i > 0 && (toks[i-1].Is("limit") || toks[i-1].Is("offset")):
+			// LIMIT '2' (what clients interpolating parameters send) is a number.
+			if v, err := strconv.ParseInt(strings.TrimSpace(t.Val), 10, 64); err == nil && v >= 0 && v < limitParamBase {
+				out = append(out, pgdialect.Token{Kind: pgdialect.Integer, Val: strconv.FormatInt(v, 10), Pos: t.Pos, End: t.End, Space: true})
+				continue
+			}
 		case t.Kind == pgdialect.Param && i > 0 && (toks[i-1].Is("limit") || toks[i-1].Is("offset")):
 			n, err := strconv.ParseInt(t.Val, 10, 64)
 			if err == nil && n > 0 && n < 1000 {
