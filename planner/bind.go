@@ -35,6 +35,9 @@ type binder struct {
 
 	sc   *scope    // the current query level
 	spec *joinSpec // the current level's FROM structure
+	// setOpBranch: binding a branch of UNION/INTERSECT/EXCEPT, whose untyped
+	// literals stay unknown until the branches are combined.
+	setOpBranch bool
 	// fold lists the expressions Plan.Fold evaluates ahead of execution.
 	fold []exec.Expr
 }

@@ -121,10 +121,10 @@ func (b *binder) insert(ins *ast.InsertStmt, pl *Plan) error {
 		for _, cn := range ins.Columns {
 			c, ok := t.Column(cn.Name.O)
 			if !ok || c.Hidden {
-				return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", cn.Name.O, t.Name).WithPosition(b.nodePos(cn))
+				return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", cn.Name.O, t.Name).WithPosition(b.identPos(cn.Name.O))
 			}
 			if seen[c.Num] {
-				return pgerr.Syntax(b.nodePos(cn), "column %q specified more than once", c.Name)
+				return pgerr.New(pgerrcode.DuplicateColumn, "column %q specified more than once", c.Name).WithPosition(b.identPos(c.Name))
 			}
 			seen[c.Num] = true
 			targets = append(targets, c)
@@ -397,7 +397,7 @@ func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 	for _, a := range up.List {
 		c, ok := t.Column(a.Column.Name.O)
 		if !ok || c.Hidden {
-			return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.O, t.Name).WithPosition(b.nodePos(a.Column))
+			return pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Column.Name.O, t.Name).WithPosition(b.identPos(a.Column.Name.O))
 		}
 		if _, dup := sets[c.Num-1]; dup {
 			return pgerr.Syntax(0, "multiple assignments to same column %q", c.Name)

@@ -49,6 +49,9 @@ func (b *binder) query(n ast.Node, parent *scope) (*relPlan, error) {
 		p, err = b.selectStmt(q)
 	case *ast.SetOprStmt:
 		p, err = b.setOpr(q)
+	case *ast.SetOprSelectList:
+		// A parenthesised set operation inside another one.
+		p, err = b.setOpr(&ast.SetOprStmt{SelectList: &ast.SetOprSelectList{Selects: q.Selects}, OrderBy: q.OrderBy, Limit: q.Limit, With: q.With})
 	case *ast.SubqueryExpr:
 		return b.query(q.Query, parent)
 	default:
@@ -62,6 +65,8 @@ func (b *binder) query(n ast.Node, parent *scope) (*relPlan, error) {
 }
 
 func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
+	branch := b.setOpBranch // only this level: subqueries inside it resolve as usual
+	b.setOpBranch = false
 	if sel.With != nil {
 		pop, err := b.pushWith(sel.With)
 		if err != nil {
@@ -147,7 +152,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 			if name == "" {
 				name, _ = colName(f.Expr)
 			}
-			if e.Type() == types.Unknown {
+			if e.Type() == types.Unknown && !branch {
 				if e, err = b.coerce(e, types.Text, ""); err != nil {
 					return nil, err
 				}
@@ -599,10 +604,16 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 		}
 		defer pop()
 	}
+	branch := b.setOpBranch
+	b.setOpBranch = false
 	parent := b.sc.parent
 	var cur *relPlan
 	for i, sel := range s.SelectList.Selects {
+		// A branch's untyped literals take their type from the other branches
+		// (select_common_type), so they stay unknown until combine.
+		b.setOpBranch = true
 		p, err := b.query(sel, parent)
+		b.setOpBranch = false
 		if err != nil {
 			return nil, err
 		}
@@ -622,6 +633,25 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 		}
 	}
 	node := cur.node
+	if !branch {
+		// The outermost set operation: what is still unknown is text.
+		var fix []exec.Expr
+		for i, c := range cur.cols {
+			if c.Type == types.Unknown {
+				if fix == nil {
+					fix = make([]exec.Expr, len(cur.cols))
+					for j, c2 := range cur.cols {
+						fix[j] = &exec.ColRef{Idx: j, T: c2.Type}
+					}
+				}
+				fix[i] = &exec.Cast{X: &exec.ColRef{Idx: i, T: types.Unknown}, T: types.Text, Typmod: -1}
+				cur.cols[i].Type = types.Text
+			}
+		}
+		if fix != nil {
+			node = &exec.Projection{Input: node, Exprs: fix, Info: exec.NodeInfo{Name: "Projection", Rows: cur.est}}
+		}
+	}
 	if s.OrderBy != nil {
 		var keys []exec.SortKey
 		for _, it := range s.OrderBy.Items {
@@ -684,15 +714,23 @@ func (b *binder) combine(l, r *relPlan, op ast.SetOprType) (*relPlan, error) {
 	for i := range l.cols {
 		lt, rt := l.cols[i].Type, r.cols[i].Type
 		pair := []exec.Expr{&exec.ColRef{Idx: i, T: lt}, &exec.ColRef{Idx: i, T: rt}}
-		t, err := b.commonType(pair, name)
-		if err != nil {
-			return nil, err
+		t := types.Unknown
+		if lt != types.Unknown || rt != types.Unknown {
+			var err error
+			if t, err = b.commonType(pair, name); err != nil {
+				return nil, err
+			}
 		}
-		if lx[i], err = b.coerce(pair[0], t, ""); err != nil {
-			return nil, err
-		}
-		if rx[i], err = b.coerce(pair[1], t, ""); err != nil {
-			return nil, err
+		for j, x := range []*exec.Expr{&lx[i], &rx[i]} {
+			if pair[j].Type() == types.Unknown && t != types.Unknown {
+				// An untyped literal's text read as the branch type.
+				*x = &exec.Cast{X: pair[j], T: t, Typmod: -1}
+				continue
+			}
+			var err error
+			if *x, err = b.coerce(pair[j], t, ""); err != nil {
+				return nil, err
+			}
 		}
 		castL = castL || lt != t
 		castR = castR || rt != t

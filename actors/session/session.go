@@ -571,6 +571,13 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 				return false, err
 			}
 		}
+		if plan.Kind == planner.KindCommit && s.txStatus == 'I' {
+			// COMMIT in a Query message ends its implicit transaction: what came
+			// before it is committed (PostgreSQL warns that no block was open).
+			if err := s.commitTxn(sctx); err != nil {
+				return false, err
+			}
+		}
 		if plan.Kind == planner.KindRollback {
 			s.abortTxn()
 		}

@@ -300,6 +300,11 @@ func (m *Modify) Open(c *Ctx) (Iter, error) {
 				return nil, err
 			}
 			if ix == nil {
+				if m.OnConflict != nil && !m.OnConflict.DoNothing {
+					// A later row of this statement that conflicts with this one
+					// may not update it (21000 below).
+					seen[string(t.PrimaryKey(nil, row))] = true
+				}
 				if err := emit(row); err != nil {
 					return nil, err
 				}
