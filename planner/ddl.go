@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -425,6 +426,10 @@ func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
 	}
 	nums, err := columnNums(t, d.IndexCols)
 	if err != nil {
+		var pe *pgerr.Error
+		if errors.As(err, &pe) && pe.Code == pgerrcode.UndefinedColumn {
+			return "", pgerr.New(pgerrcode.UndefinedColumn, "%s", strings.Replace(pe.Message, " named in key", "", 1))
+		}
 		return "", err
 	}
 	name := ""
@@ -730,14 +735,18 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 				}
 				return "", pgerr.New(pgerrcode.DuplicateColumn, "column %q of relation %q already exists", a.Column.Name, name)
 			}
-			if a.Column.Primary || a.Column.Unique {
-				return "", pgerr.FeatureNotSupported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported yet")
-			}
 			col, err := x.column(t, a.Column)
 			if err != nil {
 				return "", err
 			}
 			t.Columns = append(t.Columns, col)
+			for kind, on := range map[string]bool{"primary": a.Column.Primary, "unique": a.Column.Unique} {
+				if on {
+					if err := x.addConstraint(t, pgdialect.Constraint{Kind: kind, Columns: []string{col.Name}}); err != nil {
+						return "", err
+					}
+				}
+			}
 			if a.Column.Check != "" {
 				t.Checks = append(t.Checks, catalog.Check{Name: fmt.Sprintf("%s_%s_check", name, col.Name), Expr: a.Column.Check})
 			}
@@ -811,7 +820,7 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 	}
 	if rewrite {
 		if err := x.rewriteTable(ctx, old, t); err != nil {
-			return "", err
+			return "", alterError(t, err)
 		}
 	}
 	x.db.Tables[t.Name] = t
@@ -855,6 +864,34 @@ func (x *ddlExec) addConstraint(t *catalog.Table, c pgdialect.Constraint) error 
 		t.NextIndexID++
 	}
 	return nil
+}
+
+// alterError words a constraint violation found while ALTER TABLE rewrites the
+// rows as PostgreSQL does for existing rows.
+func alterError(t *catalog.Table, err error) error {
+	var pe *pgerr.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case pgerrcode.NotNullViolation:
+		var col string
+		if _, err := fmt.Sscanf(pe.Message, "null value in column %q", &col); err == nil {
+			return pgerr.New(pgerrcode.NotNullViolation, "column %q of relation %q contains null values", col, t.Name)
+		}
+	case pgerrcode.CheckViolation:
+		var rel, con string
+		if _, err := fmt.Sscanf(pe.Message, "new row for relation %q violates check constraint %q", &rel, &con); err == nil {
+			return pgerr.New(pgerrcode.CheckViolation, "check constraint %q of relation %q is violated by some row", con, t.Name)
+		}
+	case pgerrcode.UniqueViolation:
+		var con string
+		if _, err := fmt.Sscanf(pe.Message, "duplicate key value violates unique constraint %q", &con); err == nil {
+			return pgerr.New(pgerrcode.UniqueViolation, "could not create unique index %q", con).
+				WithDetail("%s", strings.Replace(pe.Detail, "already exists.", "is duplicated.", 1))
+		}
+	}
+	return err
 }
 
 // rewriteTable rewrites every row of old under the new definition t: new columns
