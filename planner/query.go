@@ -1154,10 +1154,10 @@ func (b *binder) joinNodes(l, r exec.Node, kind exec.JoinKind, conds []exec.Expr
 	if len(lk) > 0 {
 		return &exec.HashJoin{Left: l, Right: r, Kind: kind, LeftKeys: lk, RightKeys: rk, KeyTypes: kt, Pred: andAll(rest),
 			Width: b.sc.width, RightSlots: slots,
-			Info: exec.NodeInfo{Name: joinName("Hash", kind), Rows: est, Details: condDetails("Hash Cond", conds), Children: []exec.Node{l, r}}}
+			Info: exec.NodeInfo{Name: joinName("Hash", kind), Rows: est, Cost: est, Details: condDetails("Hash Cond", conds), Children: []exec.Node{l, r}}}
 	}
 	return &exec.NestedLoop{Left: l, Right: r, Kind: kind, Pred: andAll(conds), Width: b.sc.width, RightSlots: slots,
-		Info: exec.NodeInfo{Name: joinName("Nested Loop", kind), Rows: est, Children: []exec.Node{l, r}}}
+		Info: exec.NodeInfo{Name: joinName("Nested Loop", kind), Rows: est, Cost: est, Children: []exec.Node{l, r}}}
 }
 
 func joinName(method string, kind exec.JoinKind) string {

@@ -93,7 +93,7 @@ type AlterAction struct {
 // ParseDDL parses CREATE/DROP/ALTER/TRUNCATE statements of tables, indexes, views,
 // sequences and databases. ok is false when toks is not such a statement.
 func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
-	if len(toks) < 2 {
+	if len(toks) == 0 || len(toks) == 1 && !toks[0].Is("analyze") && !toks[0].Is("analyse") {
 		return nil, false, nil
 	}
 	u := &utilParser{src: src, toks: toks}
