@@ -139,7 +139,7 @@ var dmlCases = []sqlCase{
 		{sql: `INSERT INTO t VALUES (1, 'a'), (2, 'b')`, tag: "INSERT 0 2"},
 		{sql: `UPDATE t SET id = id + 1`, err: `23505: duplicate key value violates unique constraint "t_pkey"`, detail: "Key (id)=(2) already exists."},
 	}},
-	{name: "insert default values", bug: "INSERT INTO t DEFAULT VALUES is a syntax error (42601)", steps: []step{
+	{name: "insert default values", steps: []step{
 		{sql: `CREATE TABLE t (id serial, a text DEFAULT 'dflt', b int)`, tag: "CREATE TABLE"},
 		{sql: `INSERT INTO t DEFAULT VALUES`, tag: "INSERT 0 1"},
 		{sql: `INSERT INTO t DEFAULT VALUES RETURNING *`, tag: "INSERT 0 1", rows: []string{"2|dflt|NULL"}},

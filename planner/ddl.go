@@ -282,7 +282,7 @@ func (x *ddlExec) column(t *catalog.Table, cd pgdialect.ColumnDef) (catalog.Colu
 		if cd.Default != "" {
 			return col, pgerr.Syntax(0, "multiple default values specified for column %q of table %q", cd.Name, t.Name)
 		}
-		q, err := x.newSequence(x.uniqueName(t.Name+"_"+cd.Name+"_seq", t), pgdialect.SeqOptions{}, typ)
+		q, err := x.newSequence(x.uniqueName(t.Name+"_"+cd.Name+"_seq", t), cd.IdentitySeq, typ)
 		if err != nil {
 			return col, err
 		}

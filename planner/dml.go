@@ -130,6 +130,11 @@ func (b *binder) insert(ins *ast.InsertStmt, pl *Plan) error {
 			targets = append(targets, c)
 		}
 	}
+	for i, c := range targets {
+		if c.Identity == "always" && !insertsDefaultsOnly(ins, i) {
+			return identityAlways(c, "cannot insert a non-DEFAULT value into column %q")
+		}
+	}
 	// full builds a table row from the values given for targets.
 	full := func(vals []exec.Expr) ([]exec.Expr, error) {
 		row := make([]exec.Expr, len(t.Columns))
@@ -403,7 +408,11 @@ func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 			return pgerr.Syntax(0, "multiple assignments to same column %q", c.Name)
 		}
 		var e exec.Expr
-		if _, isDefault := a.Expr.(*ast.DefaultExpr); isDefault {
+		_, isDefault := a.Expr.(*ast.DefaultExpr)
+		if c.Identity == "always" && !isDefault {
+			return identityAlways(c, "column %q can only be updated to DEFAULT")
+		}
+		if isDefault {
 			e, err = b.defaultExpr(c)
 		} else if e, err = b.expr(a.Expr); err == nil {
 			e, err = b.assign(e, c)
@@ -435,4 +444,27 @@ func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
 	}
 	return b.finishModify(t, &exec.Modify{Kind: exec.DMLDelete, Writer: w, Input: scan,
 		Info: exec.NodeInfo{Name: "Delete on " + t.Name, Children: []exec.Node{scan}}}, pl)
+}
+
+// identityAlways is the error for a value given to a GENERATED ALWAYS column.
+func identityAlways(c *catalog.Column, format string) error {
+	return pgerr.New(pgerrcode.GeneratedAlways, format, c.Name).
+		WithDetail("Column %q is an identity column defined as GENERATED ALWAYS.", c.Name).
+		WithHint("Use OVERRIDING SYSTEM VALUE to override.")
+}
+
+// insertsDefaultsOnly reports whether every value an INSERT gives for column
+// position col (0-based in its column list) is DEFAULT.
+func insertsDefaultsOnly(ins *ast.InsertStmt, col int) bool {
+	if ins.Select != nil {
+		return false
+	}
+	for _, l := range ins.Lists {
+		if col < len(l) {
+			if _, ok := l[col].(*ast.DefaultExpr); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }

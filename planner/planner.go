@@ -187,7 +187,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 		return err
 	}
 	main = markFullJoins(markNullsOrder(renameSequenceFuncs(main)))
-	main = rewriteLimits(main)
+	main = rewriteDefaultValues(rewriteLimits(main))
 	s.clauses = clauses
 	rw, err := pgdialect.Rewrite(s.src, main)
 	if err != nil {

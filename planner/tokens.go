@@ -195,3 +195,19 @@ func limitBefore(toks []pgdialect.Token) bool {
 	}
 	return false
 }
+
+// rewriteDefaultValues turns INSERT ... DEFAULT VALUES into the grammar's
+// `() VALUES ()`: one row of defaults.
+func rewriteDefaultValues(toks []pgdialect.Token) []pgdialect.Token {
+	if len(toks) < 2 || !toks[0].Is("insert") {
+		return toks
+	}
+	for i := 1; i+1 < len(toks); i++ {
+		if toks[i].Is("default") && toks[i+1].Is("values") {
+			out := append([]pgdialect.Token(nil), toks[:i]...)
+			out = append(out, punct("(", toks[i]), punct(")", toks[i]), toks[i+1], punct("(", toks[i+1]), punct(")", toks[i+1]))
+			return append(out, toks[i+2:]...)
+		}
+	}
+	return toks
+}

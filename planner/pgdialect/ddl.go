@@ -69,6 +69,8 @@ type ColumnDef struct {
 	Check    string
 	Identity string // "always" / "by default"
 	Serial   string // "serial", "bigserial", "smallserial": Type holds the integer type
+	// IdentitySeq are the sequence options of GENERATED ... AS IDENTITY (...).
+	IdentitySeq SeqOptions
 }
 
 // Constraint is a table constraint.
@@ -478,10 +480,14 @@ func (u *utilParser) columnDef() (ColumnDef, error) {
 			})
 		case u.accept("generated", "always", "as", "identity"):
 			c.Identity = "always"
-			u.skipParen()
+			if err := u.identityOptions(&c.IdentitySeq); err != nil {
+				return c, err
+			}
 		case u.accept("generated", "by", "default", "as", "identity"):
 			c.Identity = "by default"
-			u.skipParen()
+			if err := u.identityOptions(&c.IdentitySeq); err != nil {
+				return c, err
+			}
 		case u.accept("collate"):
 			u.next()
 		case u.peek().Is("references"):
@@ -492,10 +498,17 @@ func (u *utilParser) columnDef() (ColumnDef, error) {
 	}
 }
 
-func (u *utilParser) skipParen() {
-	if u.peek().IsPunct("(") {
-		_, _ = u.parenText()
+// identityOptions reads the optional ( sequence options ) of an identity column.
+func (u *utilParser) identityOptions(o *SeqOptions) error {
+	if !u.peek().IsPunct("(") {
+		return nil
 	}
+	start := u.i + 1
+	if _, err := u.parenText(); err != nil {
+		return err
+	}
+	inner := &utilParser{src: u.src, toks: u.toks[start : u.i-1]}
+	return inner.sequenceOptions(o)
 }
 
 // NormalizeType lower-cases a type's text and removes spaces around punctuation:
