@@ -80,35 +80,63 @@ func (n *NestedLoop) Open(c *Ctx) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &nlIter{n: n, c: c, left: l, ec: c.With(nil)}
-	if !n.Correlated {
-		if it.right, err = drain(c, n.Right); err != nil {
-			l.Close()
-			return nil, err
+	it := &joinIter{kind: n.Kind, width: n.Width, slots: n.RightSlots, pred: n.Pred, c: c, ec: c.With(nil), left: l}
+	if n.Correlated {
+		// Index nested loop: the right side is looked up for each left row.
+		it.probe = func(cur []types.Datum) ([]int, error) {
+			if err := it.fill(n.Right.(ParamNode), cur); err != nil {
+				return nil, err
+			}
+			return it.all(), nil
 		}
-		if n.Kind == RightJoin || n.Kind == FullJoin {
-			it.rightMatched = make([]bool, len(it.right))
-		}
+		return it, nil
 	}
+	if it.right, err = drain(c, n.Right); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if n.Kind == RightJoin || n.Kind == FullJoin {
+		it.rightMatched = make([]bool, len(it.right))
+	}
+	it.probe = func([]types.Datum) ([]int, error) { return it.all(), nil }
 	return it, nil
 }
 
-type nlIter struct {
-	n            *NestedLoop
+// joinIter runs a join: for each left row, the candidate right rows its probe
+// returns (every row for a nested loop, the hash bucket for a hash join) are
+// checked against the join condition; then, for RIGHT and FULL joins, the right
+// rows that matched nothing follow with NULLs on the left.
+type joinIter struct {
+	kind         JoinKind
+	width        int
+	slots        [][2]int
+	pred         Expr
 	c, ec        *Ctx
 	left         Iter
 	right        [][]types.Datum
 	rightMatched []bool
+	probe        func(cur []types.Datum) ([]int, error)
 	cur          []types.Datum // current left row (copied)
-	j            int
+	cands        []int
+	indices      []int
 	matched      bool
 	leftDone     bool
 	tail         int // position in the unmatched-right tail (RIGHT/FULL)
 	buf          []types.Datum
 }
 
-func (it *nlIter) openRight() error {
-	r, err := it.n.Right.(ParamNode).OpenWith(it.c, it.cur)
+// all returns the indices of every right row.
+func (it *joinIter) all() []int {
+	it.indices = it.indices[:0]
+	for j := range it.right {
+		it.indices = append(it.indices, j)
+	}
+	return it.indices
+}
+
+// fill replaces the right rows by those of a parameterised scan for cur.
+func (it *joinIter) fill(pn ParamNode, cur []types.Datum) error {
+	r, err := pn.OpenWith(it.c, cur)
 	if err != nil {
 		return err
 	}
@@ -126,16 +154,14 @@ func (it *nlIter) openRight() error {
 	}
 }
 
-func (it *nlIter) Next() ([]types.Datum, error) {
-	n := it.n
+func (it *joinIter) Next() ([]types.Datum, error) {
 	for {
 		if it.leftDone {
-			// RIGHT/FULL: right rows that matched nothing, with NULLs on the left.
 			for it.tail < len(it.right) {
 				j := it.tail
 				it.tail++
 				if !it.rightMatched[j] {
-					return onlyRight(n.Width, it.right[j], n.RightSlots), nil
+					return onlyRight(it.width, it.right[j], it.slots), nil
 				}
 			}
 			return nil, io.EOF
@@ -152,23 +178,21 @@ func (it *nlIter) Next() ([]types.Datum, error) {
 			if err != nil {
 				return nil, err
 			}
-			it.cur = append(it.cur[:0:0], row...)
-			it.j, it.matched = 0, false
-			if n.Correlated {
-				if err := it.openRight(); err != nil {
-					return nil, err
-				}
-			}
 			if err := checkCancel(it.c); err != nil {
 				return nil, err
 			}
+			it.cur = append(it.cur[:0:0], row...)
+			it.matched = false
+			if it.cands, err = it.probe(it.cur); err != nil {
+				return nil, err
+			}
 		}
-		for it.j < len(it.right) {
-			j := it.j
-			it.j++
-			it.buf = merge(it.buf, it.cur, it.right[j], n.RightSlots)
+		for len(it.cands) > 0 {
+			j := it.cands[0]
+			it.cands = it.cands[1:]
+			it.buf = merge(it.buf, it.cur, it.right[j], it.slots)
 			it.ec.Row = it.buf
-			ok, err := truth(it.ec, n.Pred)
+			ok, err := truth(it.ec, it.pred)
 			if err != nil {
 				return nil, err
 			}
@@ -179,30 +203,27 @@ func (it *nlIter) Next() ([]types.Datum, error) {
 			if it.rightMatched != nil {
 				it.rightMatched[j] = true
 			}
-			switch n.Kind {
+			switch it.kind {
 			case SemiJoin:
-				it.j = len(it.right)
+				it.cands = nil
 				out := it.cur
 				it.cur = nil
 				return out, nil
 			case AntiJoin:
-				it.j = len(it.right)
+				it.cands = nil
 				continue
 			}
 			return append([]types.Datum(nil), it.buf...), nil
 		}
 		cur, matched := it.cur, it.matched
 		it.cur = nil
-		switch {
-		case n.Kind == AntiJoin && !matched:
-			return cur, nil
-		case (n.Kind == LeftJoin || n.Kind == FullJoin) && !matched:
-			return cur, nil
+		if !matched && (it.kind == AntiJoin || it.kind == LeftJoin || it.kind == FullJoin) {
+			return cur, nil // LEFT/FULL: the right side's slots stay NULL
 		}
 	}
 }
 
-func (it *nlIter) Close() { it.left.Close() }
+func (it *joinIter) Close() { it.left.Close() }
 
 // HashJoin joins on equality of LeftKeys and RightKeys (NULL keys never match),
 // building a hash table of the right side; Pred, when set, is checked on the
@@ -227,7 +248,8 @@ func (h *HashJoin) Open(c *Ctx) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &hjIter{h: h, c: c, ec: c.With(nil), table: map[string][]int{}, right: right}
+	it := &joinIter{kind: h.Kind, width: h.Width, slots: h.RightSlots, pred: h.Pred, c: c, ec: c.With(nil), right: right}
+	table := map[string][]int{}
 	var key []byte
 	for j, r := range right {
 		var ok bool
@@ -235,11 +257,20 @@ func (h *HashJoin) Open(c *Ctx) (Iter, error) {
 			return nil, err
 		}
 		if ok {
-			it.table[string(key)] = append(it.table[string(key)], j)
+			table[string(key)] = append(table[string(key)], j)
 		}
 	}
 	if h.Kind == RightJoin || h.Kind == FullJoin {
 		it.rightMatched = make([]bool, len(right))
+	}
+	var kb []byte
+	it.probe = func(cur []types.Datum) ([]int, error) {
+		var ok bool
+		var err error
+		if kb, ok, err = hashKey(it.ec, kb[:0], h.LeftKeys, h.KeyTypes, cur); err != nil || !ok {
+			return nil, err // a NULL key matches nothing
+		}
+		return table[string(kb)], nil
 	}
 	if it.left, err = h.Left.Open(c); err != nil {
 		return nil, err
@@ -262,95 +293,3 @@ func hashKey(c *Ctx, dst []byte, keys []Expr, ts []types.T, row []types.Datum) (
 	}
 	return dst, true, nil
 }
-
-type hjIter struct {
-	h            *HashJoin
-	c, ec        *Ctx
-	left         Iter
-	right        [][]types.Datum
-	table        map[string][]int
-	rightMatched []bool
-	cur          []types.Datum
-	cands        []int
-	matched      bool
-	leftDone     bool
-	tail         int
-	buf          []types.Datum
-	kb           []byte
-}
-
-func (it *hjIter) Next() ([]types.Datum, error) {
-	h := it.h
-	for {
-		if it.leftDone {
-			for it.tail < len(it.right) {
-				j := it.tail
-				it.tail++
-				if !it.rightMatched[j] {
-					return onlyRight(h.Width, it.right[j], h.RightSlots), nil
-				}
-			}
-			return nil, io.EOF
-		}
-		if it.cur == nil {
-			row, err := it.left.Next()
-			if err == io.EOF {
-				it.leftDone = true
-				if it.rightMatched == nil {
-					return nil, io.EOF
-				}
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			it.cur = append(it.cur[:0:0], row...)
-			var ok bool
-			if it.kb, ok, err = hashKey(it.ec, it.kb[:0], h.LeftKeys, h.KeyTypes, it.cur); err != nil {
-				return nil, err
-			}
-			it.cands, it.matched = nil, false
-			if ok {
-				it.cands = it.table[string(it.kb)]
-			}
-		}
-		for len(it.cands) > 0 {
-			j := it.cands[0]
-			it.cands = it.cands[1:]
-			it.buf = merge(it.buf, it.cur, it.right[j], h.RightSlots)
-			it.ec.Row = it.buf
-			ok, err := truth(it.ec, h.Pred)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-			it.matched = true
-			if it.rightMatched != nil {
-				it.rightMatched[j] = true
-			}
-			switch h.Kind {
-			case SemiJoin:
-				it.cands = nil
-				out := it.cur
-				it.cur = nil
-				return out, nil
-			case AntiJoin:
-				it.cands = nil
-				continue
-			}
-			return append([]types.Datum(nil), it.buf...), nil
-		}
-		cur, matched := it.cur, it.matched
-		it.cur = nil
-		switch {
-		case h.Kind == AntiJoin && !matched:
-			return cur, nil
-		case (h.Kind == LeftJoin || h.Kind == FullJoin) && !matched:
-			return cur, nil
-		}
-	}
-}
-
-func (it *hjIter) Close() { it.left.Close() }
