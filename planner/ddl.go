@@ -11,6 +11,7 @@ import (
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/pgdialect"
 	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
@@ -110,18 +111,11 @@ func (x *ddlExec) exists(name string) bool {
 
 func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 	name := d.Names[0]
-	if err := checkLocalName(name); err != nil {
-		return "", err
-	}
 	if d.Temp {
 		return "", pgerr.FeatureNotSupported("temporary tables are not supported yet")
 	}
-	if x.exists(name) {
-		if d.IfNotExists {
-			x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
-			return "CREATE TABLE", nil
-		}
-		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+	if skip, err := x.newRelationName(name, d.IfNotExists); skip || err != nil {
+		return "CREATE TABLE", err
 	}
 	t := &catalog.Table{ID: x.schema.NewID(), Name: name, NextIndexID: 2, Version: 1}
 	var pk []string
@@ -334,17 +328,26 @@ func (x *ddlExec) newSequence(name string, o pgdialect.SeqOptions, typ types.T) 
 	return q, nil
 }
 
+// newRelationName checks the name of a relation about to be created: skip is
+// true (with a NOTICE) when it exists and IF NOT EXISTS was given.
+func (x *ddlExec) newRelationName(name string, ifNotExists bool) (skip bool, err error) {
+	if err := checkLocalName(name); err != nil {
+		return false, err
+	}
+	if !x.exists(name) {
+		return false, nil
+	}
+	if ifNotExists {
+		x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
+		return true, nil
+	}
+	return false, pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+}
+
 func (x *ddlExec) createSequence(d *pgdialect.DDL) (string, error) {
 	name := d.Names[0]
-	if err := checkLocalName(name); err != nil {
-		return "", err
-	}
-	if x.exists(name) {
-		if d.IfNotExists {
-			x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
-			return "CREATE SEQUENCE", nil
-		}
-		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+	if skip, err := x.newRelationName(name, d.IfNotExists); skip || err != nil {
+		return "CREATE SEQUENCE", err
 	}
 	q, err := x.newSequence(name, d.Seq, types.Int8)
 	if err != nil {
@@ -381,7 +384,7 @@ func (x *ddlExec) table(name string) (*catalog.Table, error) {
 // scanTable calls fn with each row of t (through the transaction).
 func (x *ddlExec) scanTable(t *catalog.Table, fn func(row []types.Datum) error) error {
 	prefix := catalog.IndexPrefix(t.ID, catalog.PrimaryIndexID)
-	it := x.txn.KV.Scan(prefix, prefixEnd(prefix))
+	it := x.txn.KV.Scan(prefix, keycodec.PrefixEnd(prefix))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		v, err := it.Value()
@@ -402,7 +405,7 @@ func (x *ddlExec) scanTable(t *catalog.Table, fn func(row []types.Datum) error) 
 // deletePrefix deletes every key with the prefix.
 func (x *ddlExec) deletePrefix(prefix []byte) error {
 	var keys [][]byte
-	it := x.txn.KV.Scan(prefix, prefixEnd(prefix))
+	it := x.txn.KV.Scan(prefix, keycodec.PrefixEnd(prefix))
 	for ; it.Valid(); it.Next() {
 		keys = append(keys, append([]byte(nil), it.Key()...))
 	}
@@ -435,15 +438,8 @@ func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
 	name := ""
 	if len(d.Names) > 0 {
 		name = d.Names[0]
-		if err := checkLocalName(name); err != nil {
-			return "", err
-		}
-		if x.exists(name) {
-			if d.IfNotExists {
-				x.notices = append(x.notices, fmt.Sprintf("relation %q already exists, skipping", name))
-				return "CREATE INDEX", nil
-			}
-			return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
+		if skip, err := x.newRelationName(name, d.IfNotExists); skip || err != nil {
+			return "CREATE INDEX", err
 		}
 	} else {
 		name = x.uniqueName(t.Name+"_"+strings.Join(d.IndexCols, "_")+"_idx", t)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/store"
 	"github.com/jackc/pgerrcode"
@@ -47,7 +48,7 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	defer txn.Abort()
 	prefix := catalog.Prefix()
 	schema, err := catalog.Load(func(fn func(key, value []byte) error) error {
-		it := txn.Scan(prefix, prefixEnd(prefix))
+		it := txn.Scan(prefix, keycodec.PrefixEnd(prefix))
 		defer it.Close()
 		for ; it.Valid(); it.Next() {
 			v, err := it.Value()
@@ -88,17 +89,6 @@ func (e *Engine) Databases() map[string]string {
 		out[name] = d.Owner
 	}
 	return out
-}
-
-func prefixEnd(p []byte) []byte {
-	e := append([]byte(nil), p...)
-	for i := len(e) - 1; i >= 0; i-- {
-		if e[i] != 0xFF {
-			e[i]++
-			return e[:i+1]
-		}
-	}
-	return nil
 }
 
 // allocate returns the next value of the persistent counter at key, starting at

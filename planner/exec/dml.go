@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
@@ -111,7 +112,7 @@ func (w *TableWriter) conflict(c *Ctx, row []types.Datum, self []byte) (*catalog
 			continue
 		}
 		prefix := t.IndexPrefixOf(nil, ix, vals)
-		it := c.Txn.Scan(prefix, prefixEnd(prefix))
+		it := c.Txn.Scan(prefix, keycodec.PrefixEnd(prefix))
 		var other []byte
 		for ; it.Valid(); it.Next() {
 			k, err := it.Value()

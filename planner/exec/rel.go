@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/store"
 	"github.com/augurdb/augur/storage/types"
 )
@@ -137,7 +138,7 @@ func (s *Scan) Open(c *Ctx) (Iter, error) {
 func (s *Scan) bounds(c *Ctx) (start, end []byte, empty bool, err error) {
 	prefix := catalog.IndexPrefix(s.Table.ID, s.Index.ID)
 	if s.Range == nil {
-		return prefix, prefixEnd(prefix), false, nil
+		return prefix, keycodec.PrefixEnd(prefix), false, nil
 	}
 	r := s.Range
 	key := prefix
@@ -158,7 +159,7 @@ func (s *Scan) bounds(c *Ctx) (start, end []byte, empty bool, err error) {
 	if s.Point {
 		return key, nil, false, nil
 	}
-	start, end = key, prefixEnd(key)
+	start, end = key, keycodec.PrefixEnd(key)
 	if r.Lo == nil && r.Hi == nil {
 		return start, end, false, nil
 	}
@@ -181,7 +182,7 @@ func (s *Scan) bounds(c *Ctx) (start, end []byte, empty bool, err error) {
 		if r.LoInc {
 			start = k
 		} else {
-			start = prefixEnd(k)
+			start = keycodec.PrefixEnd(k)
 		}
 	} else {
 		// NULLs sort last: a range with only an upper bound starts after the prefix.
@@ -193,7 +194,7 @@ func (s *Scan) bounds(c *Ctx) (start, end []byte, empty bool, err error) {
 			return nil, nil, true, err
 		}
 		if r.HiInc {
-			end = prefixEnd(k)
+			end = keycodec.PrefixEnd(k)
 		} else {
 			end = k
 		}
@@ -205,17 +206,6 @@ func (s *Scan) bounds(c *Ctx) (start, end []byte, empty bool, err error) {
 		return nil, nil, true, nil
 	}
 	return start, end, false, nil
-}
-
-func prefixEnd(p []byte) []byte {
-	e := append([]byte(nil), p...)
-	for i := len(e) - 1; i >= 0; i-- {
-		if e[i] != 0xFF {
-			e[i]++
-			return e[:i+1]
-		}
-	}
-	return nil
 }
 
 type scanIter struct {
