@@ -228,7 +228,8 @@ func (s *Server) storeOptions() store.Options {
 		RecoveryMode:      wal.RecoveryMode(s.cfg.WALRecovery),
 		TxnBufferMax:      s.cfg.TxnBufferMax,
 		NewCommitter:      walactor.New(s.system, 0),
-		OnApply:           s.shards.OnApply,
+		OnApply:           s.shards.Defer,
+		OnApplyDone:       s.shards.Flush,
 	}
 }
 

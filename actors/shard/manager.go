@@ -89,6 +89,10 @@ type Manager struct {
 	retired []*shardRef // guarded by mu; stopped at the next OnApply
 
 	applyMu sync.Mutex // OnApply is serial; Rebuild excludes it
+	// deferred are the commits of the current group (Defer), applied by Flush;
+	// guarded by applyMu.
+	deferred  []appliedCommit
+	deferredN int
 
 	gcMin int // fewest tombstones worth a collection
 
@@ -268,6 +272,54 @@ func tableKey(key []byte) []byte {
 func (m *Manager) OnApply(ts uint64, muts []store.Mutation) {
 	m.applyMu.Lock()
 	defer m.applyMu.Unlock()
+	m.apply([]appliedCommit{{ts, muts}})
+}
+
+// appliedCommit is one commit's mutations, as OnApply receives them.
+type appliedCommit struct {
+	ts   uint64
+	muts []store.Mutation
+}
+
+// deferLimit is the number of deferred mutations above which Defer applies them
+// at once (a spilled write set arrives in many chunks: memory stays bounded).
+const deferLimit = 4096
+
+// Defer is store.Options.OnApply for a store that also calls Flush
+// (store.Options.OnApplyDone) after each group: it keeps the commit's mutations
+// and Flush applies the whole group, one batch per shard. Each shard then copies
+// the index nodes a group touches once and publishes one view per group, instead
+// of once per commit. The group is not visible before Flush returns.
+func (m *Manager) Defer(ts uint64, muts []store.Mutation) {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	m.deferred = append(m.deferred, appliedCommit{ts, muts})
+	m.deferredN += len(muts)
+	if m.deferredN >= deferLimit {
+		m.flushLocked()
+	}
+}
+
+// Flush applies the deferred commits and returns when every shard has published
+// a view that includes them.
+func (m *Manager) Flush() {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	m.flushLocked()
+}
+
+func (m *Manager) flushLocked() {
+	if len(m.deferred) > 0 {
+		m.apply(m.deferred)
+	}
+	clear(m.deferred)
+	m.deferred, m.deferredN = m.deferred[:0], 0
+}
+
+// apply routes the commits' mutations, one batch per shard (versioned by the
+// newest commit; each entry keeps its own), sends them and waits until every
+// shard has applied its batch and published a view. The caller holds applyMu.
+func (m *Manager) apply(commits []appliedCommit) {
 	m.stopRetired()
 	r := m.routes.Load()
 	var (
@@ -275,38 +327,43 @@ func (m *Manager) OnApply(ts uint64, muts []store.Mutation) {
 		batches []*applyBatch
 		cur     = -1
 	)
-	for i := range muts {
-		mu := &muts[i]
-		if cur >= 0 && bytes.Compare(mu.Key, refs[cur].start) >= 0 && bytes.Compare(mu.Key, refs[cur].end) < 0 {
-			// Same shard as the previous key: the common case for sorted write sets.
-		} else {
-			s := r.find(mu.Key)
-			if s == nil {
-				p := tableKey(mu.Key)
-				if p == nil {
-					continue
+	for _, cm := range commits {
+		ts, muts := cm.ts, cm.muts
+		for i := range muts {
+			mu := &muts[i]
+			if cur >= 0 && bytes.Compare(mu.Key, refs[cur].start) >= 0 && bytes.Compare(mu.Key, refs[cur].end) < 0 {
+				// Same shard as the previous key: the common case for sorted write sets.
+			} else {
+				s := r.find(mu.Key)
+				if s == nil {
+					p := tableKey(mu.Key)
+					if p == nil {
+						continue
+					}
+					m.ensureTable(p)
+					r = m.routes.Load()
+					s = r.find(mu.Key)
 				}
-				m.ensureTable(p)
-				r = m.routes.Load()
-				s = r.find(mu.Key)
-			}
-			cur = -1
-			for j, x := range refs {
-				if x == s {
-					cur = j
+				cur = -1
+				for j, x := range refs {
+					if x == s {
+						cur = j
+					}
+				}
+				if cur < 0 {
+					refs = append(refs, s)
+					batches = append(batches, &applyBatch{ts: ts})
+					cur = len(refs) - 1
 				}
 			}
-			if cur < 0 {
-				refs = append(refs, s)
-				batches = append(batches, &applyBatch{ts: ts})
-				cur = len(refs) - 1
+			pl := learned.Payload{Version: ts}
+			if mu.Delete {
+				pl.Ref = tombstoneRef
 			}
+			b := batches[cur]
+			b.ts = max(b.ts, ts)
+			b.ents = append(b.ents, logEntry{key: mu.Key, pl: pl})
 		}
-		pl := learned.Payload{Version: ts}
-		if mu.Delete {
-			pl.Ref = tombstoneRef
-		}
-		batches[cur].ents = append(batches[cur].ents, logEntry{key: mu.Key, pl: pl})
 	}
 	if len(batches) == 0 {
 		return

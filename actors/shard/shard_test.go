@@ -84,11 +84,29 @@ func commit(t testing.TB, st *store.Store, puts, dels [][]byte) uint64 {
 }
 
 func TestGetAtSnapshots(t *testing.T) {
+	// The same commits applied one by one (OnApply) and as one group (Defer, then
+	// Flush) must leave the same index.
+	for _, grouped := range []bool{false, true} {
+		t.Run(fmt.Sprintf("grouped=%v", grouped), func(t *testing.T) { testGetAtSnapshots(t, grouped) })
+	}
+}
+
+func testGetAtSnapshots(t *testing.T, grouped bool) {
 	m := newManager(t, Options{})
 	k1, k2, k3 := key(1, 1), key(1, 2), key(1, 3)
-	m.OnApply(10, []store.Mutation{{Key: k1}, {Key: k2}})
-	m.OnApply(20, []store.Mutation{{Key: k2, Delete: true}, {Key: k3}})
-	m.OnApply(30, []store.Mutation{{Key: k1}})
+	apply := m.OnApply
+	if grouped {
+		apply = m.Defer
+	}
+	apply(10, []store.Mutation{{Key: k1}, {Key: k2}})
+	apply(20, []store.Mutation{{Key: k2, Delete: true}, {Key: k3}})
+	apply(30, []store.Mutation{{Key: k1}})
+	if grouped {
+		if _, st := m.Get(k1, 35); st != AskStorage {
+			t.Fatalf("before Flush: Get = %v, want %v (the group is not applied yet)", st, AskStorage)
+		}
+		m.Flush()
+	}
 	tests := []struct {
 		name string
 		key  []byte
@@ -128,6 +146,24 @@ func TestGetAtSnapshots(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Scan = %v, want %v", got, want)
+	}
+}
+
+func TestDeferAppliesLargeGroupsInParts(t *testing.T) {
+	m := newManager(t, Options{})
+	muts := make([]store.Mutation, deferLimit+10)
+	for i := range muts {
+		muts[i] = store.Mutation{Key: key(1, int64(i))}
+	}
+	m.Defer(5, muts) // over the limit: applied at once, memory stays bounded
+	if _, st := m.Get(key(1, 7), 5); st != Found {
+		t.Fatalf("Get after a Defer over the limit = %v, want %v", st, Found)
+	}
+	m.Defer(6, []store.Mutation{{Key: key(1, 7), Delete: true}})
+	m.Flush()
+	m.Flush() // nothing deferred: a no-op
+	if _, st := m.Get(key(1, 7), 6); st != Absent {
+		t.Fatalf("Get after Flush = %v, want %v", st, Absent)
 	}
 }
 

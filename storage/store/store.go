@@ -81,6 +81,9 @@ type Options struct {
 	// spilled write set is reported in chunks); the slices are not reused after the
 	// call returns.
 	OnApply func(ts uint64, muts []Mutation)
+	// OnApplyDone, when set, is called after the OnApply calls of each group and
+	// before the group becomes visible (OnApply may then defer its work to it).
+	OnApplyDone func()
 	// BadgerMemTableSize overrides Badger's memtable size (0: Badger's default).
 	BadgerMemTableSize int64
 }
@@ -387,6 +390,9 @@ func (s *Store) apply(commits []*Commit) error {
 				return fmt.Errorf("store: report commit %d to OnApply: %w", c.ts, err)
 			}
 		}
+	}
+	if s.opts.OnApplyDone != nil {
+		s.opts.OnApplyDone()
 	}
 	return nil
 }
