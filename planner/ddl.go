@@ -931,12 +931,8 @@ func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error
 				row[i] = nil
 			}
 		}
-		if t.HasPrimaryKey() || !old.HasPrimaryKey() && t.HasPrimaryKey() {
-			if _, _, err := w.Insert(c, row, false); err != nil {
-				return err
-			}
-			continue
-		}
+		// Insert checks the constraints and writes the indexes anew (a table
+		// without a primary key gets fresh row ids: its old keys are gone).
 		if _, _, err := w.Insert(c, row, false); err != nil {
 			return err
 		}

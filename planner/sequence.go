@@ -22,7 +22,6 @@ type seqState struct {
 	mu      sync.Mutex
 	loaded  bool
 	last    int64 // last value handed out (or start - increment)
-	called  bool
 	limit   int64 // values up to limit (in the direction of increment) are reserved
 	reserve bool  // limit is meaningful
 }
@@ -67,7 +66,7 @@ func (e *Engine) loadSeq(q *catalog.Sequence, st *seqState) error {
 	st.last = q.Start - q.Increment
 	if found && len(v) == 8 {
 		// Values up to the stored limit may have been handed out: continue after it.
-		st.last, st.called = int64(binary.BigEndian.Uint64(v)), true
+		st.last = int64(binary.BigEndian.Uint64(v))
 	}
 	return nil
 }
@@ -81,9 +80,6 @@ func (e *Engine) Nextval(ctx context.Context, q *catalog.Sequence) (int64, error
 		return 0, err
 	}
 	next := st.last + q.Increment
-	if !st.called {
-		next = st.last + q.Increment
-	}
 	if next > q.Max || next < q.Min || (q.Increment > 0 && next < st.last) || (q.Increment < 0 && next > st.last) {
 		if !q.Cycle {
 			bound, which := q.Max, "maximum"
@@ -111,7 +107,7 @@ func (e *Engine) Nextval(ctx context.Context, q *catalog.Sequence) (int64, error
 		}
 		st.limit, st.reserve = limit, true
 	}
-	st.last, st.called = next, true
+	st.last = next
 	return next, nil
 }
 
@@ -132,11 +128,11 @@ func (e *Engine) Setval(ctx context.Context, q *catalog.Sequence, v int64, calle
 	if err := e.persistSeq(ctx, q.ID, stored); err != nil {
 		return err
 	}
-	st.last, st.called, st.limit, st.reserve = stored, true, stored, true
+	st.last, st.limit, st.reserve = stored, stored, true
 	return nil
 }
 
-// DropSequence forgets a dropped sequence's state.
+// dropSeq forgets a dropped sequence's state.
 func (e *Engine) dropSeq(id uint32) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
