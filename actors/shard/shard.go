@@ -384,6 +384,8 @@ func (a *shardActor) finishSplit(msg *splitBuilt) {
 			right.recent = append(right.recent, &applyBatch{ts: b.ts, ents: rb})
 		}
 	}
+	// The halves' indexes belong to their actors once started: count them first.
+	leftKeys, rightKeys := msg.left.Len(), msg.right.Len()
 	m.start(left)
 	m.start(right)
 	m.mu.Lock()
@@ -393,7 +395,7 @@ func (a *shardActor) finishSplit(msg *splitBuilt) {
 	m.retired = append(m.retired, ref)
 	m.mu.Unlock()
 	m.log.Info().Uint64("shard", ref.id).Uint64("left", left.id).Uint64("right", right.id).
-		Int("left_keys", msg.left.Len()).Int("right_keys", msg.right.Len()).
+		Int("left_keys", leftKeys).Int("right_keys", rightKeys).
 		Int("replayed", len(a.splitLog)).Msg("shard split")
 	a.idx, a.splitLog, a.splitting = nil, nil, false
 }
