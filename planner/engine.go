@@ -24,19 +24,22 @@ type Engine struct {
 	// databases, with the databases (name → owner) that now exist.
 	DatabasesChanged func(map[string]string) error
 
-	mu       sync.Mutex
-	counters map[string]*counter // by store key: row ids
-	seqs     map[uint32]*seqState
+	rowIDs rowIDCounter
+	mu     sync.Mutex
+	seqs   map[uint32]*seqState
 }
 
-// counter hands out values of a persistent counter in blocks: the store holds the
-// high-water mark, written by its own small commit before any value of a block is
-// used, so a value is never handed out twice, even after a crash (values of an
-// unfinished block are skipped, as PostgreSQL's sequences skip their cached values).
-type counter struct {
+// rowIDCounter hands out hidden row ids in blocks: the store holds the high-water
+// mark, written by its own small commit before any value of a block is used, so a
+// value is never handed out twice, even after a crash (values of an unfinished
+// block are skipped, as PostgreSQL's sequences skip their cached values).
+type rowIDCounter struct {
 	mu          sync.Mutex
 	next, limit int64
 }
+
+// rowIDBlock is the number of row ids reserved per write of the high-water mark.
+const rowIDBlock = 4096
 
 // rowIDKey is the store key of the hidden row id counter (shared by all tables).
 var rowIDKey = []byte("\x01augur/rowid")
@@ -79,7 +82,7 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	if _, err := add.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("planner: record databases in the catalog: %w", err)
 	}
-	return &Engine{Store: st, Catalog: catalog.New(schema), counters: map[string]*counter{}}, nil
+	return &Engine{Store: st, Catalog: catalog.New(schema)}, nil
 }
 
 // Databases returns the databases of the committed catalog (name → owner).
@@ -91,46 +94,50 @@ func (e *Engine) Databases() map[string]string {
 	return out
 }
 
-// allocate returns the next value of the persistent counter at key, starting at
-// first, in blocks of block values.
-func (e *Engine) allocate(ctx context.Context, key []byte, first, block int64) (int64, error) {
-	e.mu.Lock()
-	c, ok := e.counters[string(key)]
-	if !ok {
-		c = &counter{}
-		e.counters[string(key)] = c
+// storedInt reads the int64 kept at key outside transactions (counters).
+func (e *Engine) storedInt(key []byte) (v int64, found bool, err error) {
+	txn := e.Store.Begin(store.TxnOptions{})
+	defer txn.Abort()
+	b, found, err := txn.Get(key)
+	if err != nil || !found || len(b) != 8 {
+		return 0, false, err
 	}
-	e.mu.Unlock()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.next >= c.limit {
-		txn := e.Store.Begin(store.TxnOptions{})
-		v, found, err := txn.Get(key)
-		if err != nil {
-			txn.Abort()
-			return 0, fmt.Errorf("planner: read counter: %w", err)
-		}
-		hw := first
-		if found && len(v) == 8 {
-			hw = int64(binary.BigEndian.Uint64(v))
-		}
-		if err := txn.Put(key, binary.BigEndian.AppendUint64(nil, uint64(hw+block))); err != nil {
-			txn.Abort()
-			return 0, err
-		}
-		if _, err := txn.Commit(ctx); err != nil {
-			return 0, err
-		}
-		c.next, c.limit = hw, hw+block
+	return int64(binary.BigEndian.Uint64(b)), true, nil
+}
+
+// storeInt writes v at key in a commit of its own: counters are not
+// transactional (a rolled-back statement does not give its values back).
+func (e *Engine) storeInt(ctx context.Context, key []byte, v int64) error {
+	txn := e.Store.Begin(store.TxnOptions{})
+	if err := txn.Put(key, binary.BigEndian.AppendUint64(nil, uint64(v))); err != nil {
+		txn.Abort()
+		return err
 	}
-	v := c.next
-	c.next++
-	return v, nil
+	_, err := txn.Commit(ctx)
+	return err
 }
 
 // NextRowID returns a fresh hidden row id.
 func (e *Engine) NextRowID(ctx context.Context) (int64, error) {
-	return e.allocate(ctx, rowIDKey, 1, 4096)
+	c := &e.rowIDs
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next >= c.limit {
+		hw, found, err := e.storedInt(rowIDKey)
+		if err != nil {
+			return 0, fmt.Errorf("planner: read the row id counter: %w", err)
+		}
+		if !found {
+			hw = 1
+		}
+		if err := e.storeInt(ctx, rowIDKey, hw+rowIDBlock); err != nil {
+			return 0, err
+		}
+		c.next, c.limit = hw, hw+rowIDBlock
+	}
+	v := c.next
+	c.next++
+	return v, nil
 }
 
 // Txn is one SQL transaction: a store transaction plus, when it runs DDL, a

@@ -2,13 +2,11 @@ package planner
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"sync"
 
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
-	"github.com/augurdb/augur/storage/store"
 	"github.com/jackc/pgerrcode"
 )
 
@@ -40,33 +38,19 @@ func (e *Engine) seq(id uint32) *seqState {
 	return st
 }
 
-// persist writes v as the sequence's reserved limit in a commit of its own:
-// sequences are not transactional (nextval is never rolled back).
-func (e *Engine) persistSeq(ctx context.Context, id uint32, v int64) error {
-	txn := e.Store.Begin(store.TxnOptions{})
-	if err := txn.Put(catalog.SequenceKey(id), binary.BigEndian.AppendUint64(nil, uint64(v))); err != nil {
-		txn.Abort()
-		return err
-	}
-	_, err := txn.Commit(ctx)
-	return err
-}
-
 func (e *Engine) loadSeq(q *catalog.Sequence, st *seqState) error {
 	if st.loaded {
 		return nil
 	}
-	txn := e.Store.Begin(store.TxnOptions{})
-	defer txn.Abort()
-	v, found, err := txn.Get(catalog.SequenceKey(q.ID))
+	v, found, err := e.storedInt(catalog.SequenceKey(q.ID))
 	if err != nil {
 		return fmt.Errorf("planner: read sequence %s: %w", q.Name, err)
 	}
 	st.loaded = true
 	st.last = q.Start - q.Increment
-	if found && len(v) == 8 {
+	if found {
 		// Values up to the stored limit may have been handed out: continue after it.
-		st.last = int64(binary.BigEndian.Uint64(v))
+		st.last = v
 	}
 	return nil
 }
@@ -102,7 +86,7 @@ func (e *Engine) Nextval(ctx context.Context, q *catalog.Sequence) (int64, error
 		} else if q.Increment < 0 && (limit < q.Min || limit > next) {
 			limit = q.Min
 		}
-		if err := e.persistSeq(ctx, q.ID, limit); err != nil {
+		if err := e.storeInt(ctx, catalog.SequenceKey(q.ID), limit); err != nil {
 			return 0, err
 		}
 		st.limit, st.reserve = limit, true
@@ -125,7 +109,7 @@ func (e *Engine) Setval(ctx context.Context, q *catalog.Sequence, v int64, calle
 	if !called {
 		stored = v - q.Increment
 	}
-	if err := e.persistSeq(ctx, q.ID, stored); err != nil {
+	if err := e.storeInt(ctx, catalog.SequenceKey(q.ID), stored); err != nil {
 		return err
 	}
 	st.last, st.limit, st.reserve = stored, stored, true
