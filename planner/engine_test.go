@@ -2,12 +2,9 @@ package planner
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/internal/datadriven"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/store"
@@ -18,6 +15,7 @@ import (
 // transaction, committed when it succeeds (autocommit).
 type storeEnv struct {
 	*testEnv
+	SequenceState
 	eng *Engine
 	txn *Txn
 }
@@ -34,8 +32,13 @@ func newStoreEnv(t *testing.T) *storeEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &storeEnv{testEnv: newTestEnv(t), eng: eng}
+	e := &storeEnv{testEnv: newTestEnv(t), eng: eng}
+	e.SequenceState = SequenceState{Engine: eng, Schema: e.Schema, Database: e.Database}
+	return e
 }
+
+// Database implements Env (testEnv's; SequenceState has a field of that name).
+func (e *storeEnv) Database() string { return e.testEnv.Database() }
 
 func (e *storeEnv) Schema() *catalog.Schema {
 	if e.txn != nil {
@@ -64,31 +67,6 @@ func (e *storeEnv) end(err error) error {
 	return t.Commit(context.Background())
 }
 
-func (e *storeEnv) sequence(name string) (*catalog.Sequence, error) {
-	if q, ok := e.Schema().Databases["augur"].Sequences[name]; ok {
-		return q, nil
-	}
-	return nil, exec.SequenceNotFound(name)
-}
-
-func (e *storeEnv) Nextval(c *exec.Ctx, name string) (int64, error) {
-	q, err := e.sequence(name)
-	if err != nil {
-		return 0, err
-	}
-	return e.eng.Nextval(c.Context, q)
-}
-
-func (e *storeEnv) Currval(string) (int64, error) { return 0, errors.New("not in this test") }
-func (e *storeEnv) Lastval() (int64, error)       { return 0, errors.New("not in this test") }
-func (e *storeEnv) Setval(c *exec.Ctx, name string, v int64, called bool) (int64, error) {
-	q, err := e.sequence(name)
-	if err != nil {
-		return 0, err
-	}
-	return v, e.eng.Setval(c.Context, q, v, called)
-}
-
 // TestSQLDataDriven runs testdata/sql/*.txt against a real store: DDL, DML,
 // queries, errors and EXPLAIN (COSTS OFF) plans. Regenerate with -rewrite.
 func TestSQLDataDriven(t *testing.T) {
@@ -101,11 +79,7 @@ func TestSQLDataDriven(t *testing.T) {
 			p := New()
 			env := newStoreEnv(t)
 			datadriven.RunFile(t, f, *rewriteFlag, func(c datadriven.Case) string {
-				var params []string
-				if _, ps, ok := strings.Cut(c.Directive, "params="); ok {
-					params = strings.Split(ps, ",")
-				}
-				return run(p, env, c.Input, params)
+				return run(p, env, c.Input, caseParams(c))
 			})
 		})
 	}

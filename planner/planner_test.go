@@ -152,6 +152,14 @@ func run(p *Planner, env Env, query string, params []string) string {
 	return strings.Join(out, "\n")
 }
 
+// caseParams returns the parameter values of an "exec params=a,b" case.
+func caseParams(c datadriven.Case) []string {
+	if _, ps, ok := strings.Cut(c.Directive, "params="); ok {
+		return strings.Split(ps, ",")
+	}
+	return nil
+}
+
 // endStatement ends an autocommit statement in environments with storage.
 func endStatement(env Env, err error) error {
 	if s, ok := env.(interface{ end(error) error }); ok {
@@ -181,11 +189,7 @@ func TestDataDriven(t *testing.T) {
 			p := New()
 			env := newTestEnv(t)
 			datadriven.RunFile(t, f, *rewriteFlag, func(c datadriven.Case) string {
-				var params []string
-				if _, ps, ok := strings.Cut(c.Directive, "params="); ok {
-					params = strings.Split(ps, ",")
-				}
-				return run(p, env, c.Input, params)
+				return run(p, env, c.Input, caseParams(c))
 			})
 		})
 	}
