@@ -140,18 +140,8 @@ func (it *joinIter) fill(pn ParamNode, cur []types.Datum) error {
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	it.right = it.right[:0]
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		it.right = append(it.right, append([]types.Datum(nil), row...))
-	}
+	it.right, err = appendRows(it.c, it.right[:0], r)
+	return err
 }
 
 func (it *joinIter) Next() ([]types.Datum, error) {

@@ -465,18 +465,22 @@ func drain(c *Ctx, n Node) ([][]types.Datum, error) {
 	if err != nil {
 		return nil, err
 	}
+	return appendRows(c, nil, it)
+}
+
+// appendRows appends copies of the rows of it to dst and closes it.
+func appendRows(c *Ctx, dst [][]types.Datum, it Iter) ([][]types.Datum, error) {
 	defer it.Close()
-	var out [][]types.Datum
-	for {
+	for n := 1; ; n++ {
 		row, err := it.Next()
 		if err == io.EOF {
-			return out, nil
+			return dst, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, append([]types.Datum(nil), row...))
-		if len(out)%1024 == 0 {
+		dst = append(dst, append([]types.Datum(nil), row...))
+		if n%1024 == 0 {
 			if err := checkCancel(c); err != nil {
 				return nil, err
 			}
