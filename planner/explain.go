@@ -26,29 +26,45 @@ func walkExpr(e exec.Expr, fn func(exec.Expr)) {
 		return
 	}
 	fn(e)
-	v := reflect.ValueOf(e)
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		v = v.Elem()
+	exprFields(e, func(x exec.Expr) { walkExpr(x, fn) })
+}
+
+// walkNodeExprs calls fn for every expression held by n itself (not its inputs).
+func walkNodeExprs(n exec.Node, fn func(exec.Expr)) {
+	exprFields(n, func(x exec.Expr) { walkExpr(x, fn) })
+}
+
+// exprFields calls fn for each expression in the exported fields of the struct v
+// points to: fields of expression type, and slices, slices of slices and maps of
+// them.
+func exprFields(v any, fn func(exec.Expr)) {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		rv = rv.Elem()
 	}
-	if v.Kind() != reflect.Struct {
+	if rv.Kind() != reflect.Struct {
 		return
 	}
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if !v.Type().Field(i).IsExported() {
-			continue
-		}
+	var visit func(f reflect.Value)
+	visit = func(f reflect.Value) {
 		switch {
-		case f.Type().Implements(exprType) && f.Kind() == reflect.Interface:
+		case f.Kind() == reflect.Interface && f.Type() == exprType:
 			if !f.IsNil() {
-				walkExpr(f.Interface().(exec.Expr), fn)
+				fn(f.Interface().(exec.Expr))
 			}
-		case f.Kind() == reflect.Slice && f.Type().Elem() == exprType:
+		case f.Kind() == reflect.Slice:
 			for j := 0; j < f.Len(); j++ {
-				if x := f.Index(j); !x.IsNil() {
-					walkExpr(x.Interface().(exec.Expr), fn)
-				}
+				visit(f.Index(j))
 			}
+		case f.Kind() == reflect.Map && f.Type().Elem() == exprType:
+			for _, k := range f.MapKeys() {
+				visit(f.MapIndex(k))
+			}
+		}
+	}
+	for i := 0; i < rv.NumField(); i++ {
+		if rv.Type().Field(i).IsExported() {
+			visit(rv.Field(i))
 		}
 	}
 }
@@ -167,46 +183,4 @@ func children(n exec.Node, info exec.NodeInfo) []exec.Node {
 		}
 	}
 	return out
-}
-
-// walkNodeExprs calls fn for every expression held by n itself (not its inputs):
-// exported fields of expression type, or slices or maps of them.
-func walkNodeExprs(n exec.Node, fn func(exec.Expr)) {
-	v := reflect.ValueOf(n)
-	for v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return
-	}
-	for i := 0; i < v.NumField(); i++ {
-		if !v.Type().Field(i).IsExported() {
-			continue
-		}
-		f := v.Field(i)
-		switch {
-		case f.Kind() == reflect.Interface && f.Type() == exprType:
-			if !f.IsNil() {
-				walkExpr(f.Interface().(exec.Expr), fn)
-			}
-		case f.Kind() == reflect.Slice && f.Type().Elem() == exprType:
-			for j := 0; j < f.Len(); j++ {
-				if x := f.Index(j); !x.IsNil() {
-					walkExpr(x.Interface().(exec.Expr), fn)
-				}
-			}
-		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Slice && f.Type().Elem().Elem() == exprType:
-			for j := 0; j < f.Len(); j++ {
-				for k := 0; k < f.Index(j).Len(); k++ {
-					if x := f.Index(j).Index(k); !x.IsNil() {
-						walkExpr(x.Interface().(exec.Expr), fn)
-					}
-				}
-			}
-		case f.Kind() == reflect.Map && f.Type().Elem() == exprType:
-			for _, k := range f.MapKeys() {
-				walkExpr(f.MapIndex(k).Interface().(exec.Expr), fn)
-			}
-		}
-	}
 }
