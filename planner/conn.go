@@ -102,7 +102,7 @@ type Conn struct {
 	vars    *config.Vars
 	user    string
 	db      string
-	txn     *Txn
+	txn     OpenTxn
 	block   bool
 	opts    store.TxnOptions
 	notices []string
@@ -178,7 +178,7 @@ func (s *Stmt) Query(ctx context.Context, args []types.Datum, fn func(row []type
 		return "", err
 	}
 	if !c.block {
-		if err := c.commitTxn(ctx); err != nil {
+		if err := c.txn.Commit(ctx); err != nil {
 			return "", err
 		}
 	}
@@ -206,25 +206,13 @@ func (c *Conn) Begin() { c.block = true }
 // Commit commits the block.
 func (c *Conn) Commit(ctx context.Context) error {
 	c.block = false
-	return c.commitTxn(ctx)
+	return c.txn.Commit(ctx)
 }
 
 // Rollback discards the open transaction.
 func (c *Conn) Rollback() {
 	c.block = false
-	if c.txn != nil {
-		c.txn.Abort()
-		c.txn = nil
-	}
-}
-
-func (c *Conn) commitTxn(ctx context.Context) error {
-	t := c.txn
-	c.txn = nil
-	if t == nil {
-		return nil
-	}
-	return t.Commit(ctx)
+	c.txn.Abort()
 }
 
 // Close discards an open transaction.
@@ -267,20 +255,10 @@ func (c *Conn) Database() string { return c.db }
 func (c *Conn) Version() string { return "PostgreSQL 15.0 (Augur embedded)" }
 
 // Schema implements Env.
-func (c *Conn) Schema() *catalog.Schema {
-	if c.txn != nil {
-		return c.txn.Schema()
-	}
-	return c.eng.Catalog.Current()
-}
+func (c *Conn) Schema() *catalog.Schema { return c.txn.Schema(c.eng) }
 
 // Txn implements Env.
-func (c *Conn) Txn(context.Context) (*Txn, error) {
-	if c.txn == nil {
-		c.txn = c.eng.Begin(c.opts)
-	}
-	return c.txn, nil
-}
+func (c *Conn) Txn(context.Context) (*Txn, error) { return c.txn.Get(c.eng, c.opts), nil }
 
 // Notice implements Env: notices are kept for Notices.
 func (c *Conn) Notice(msg string) { c.notices = append(c.notices, msg) }

@@ -203,3 +203,43 @@ func (t *Txn) Abort() {
 		t.e.Catalog.UnlockDDL()
 	}
 }
+
+// OpenTxn is a session's open transaction, if any: what both the session actor
+// and Conn keep, begun at first use and ended by Commit or Abort.
+type OpenTxn struct {
+	txn *Txn
+}
+
+// Schema is the schema the session sees: its transaction's, else eng's committed one.
+func (o *OpenTxn) Schema(eng *Engine) *catalog.Schema {
+	if o.txn != nil {
+		return o.txn.Schema()
+	}
+	return eng.Catalog.Current()
+}
+
+// Get returns the open transaction, beginning one on eng if there is none.
+func (o *OpenTxn) Get(eng *Engine, opts store.TxnOptions) *Txn {
+	if o.txn == nil {
+		o.txn = eng.Begin(opts)
+	}
+	return o.txn
+}
+
+// Commit commits the open transaction, if any.
+func (o *OpenTxn) Commit(ctx context.Context) error {
+	t := o.txn
+	o.txn = nil
+	if t == nil {
+		return nil
+	}
+	return t.Commit(ctx)
+}
+
+// Abort discards the open transaction, if any.
+func (o *OpenTxn) Abort() {
+	if o.txn != nil {
+		o.txn.Abort()
+		o.txn = nil
+	}
+}

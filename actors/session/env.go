@@ -90,13 +90,10 @@ func (s *Session) Version() string { return s.opts.VersionText }
 // Schema implements planner.Env: the transaction's view of the schema, else the
 // committed one.
 func (s *Session) Schema() *catalog.Schema {
-	if s.txn != nil {
-		return s.txn.Schema()
-	}
 	if s.opts.Engine == nil {
 		return emptySchema
 	}
-	return s.opts.Engine.Catalog.Current()
+	return s.txn.Schema(s.opts.Engine)
 }
 
 var emptySchema = &catalog.Schema{Databases: map[string]*catalog.Database{}}
@@ -105,9 +102,6 @@ var emptySchema = &catalog.Schema{Databases: map[string]*catalog.Database{}}
 // Outside a transaction block it is the implicit transaction of the current
 // Query message (or of the extended-protocol messages up to Sync).
 func (s *Session) Txn(ctx context.Context) (*planner.Txn, error) {
-	if s.txn != nil {
-		return s.txn, nil
-	}
 	if s.opts.Engine == nil {
 		return nil, pgerr.FeatureNotSupported("this session has no storage")
 	}
@@ -116,31 +110,12 @@ func (s *Session) Txn(ctx context.Context) (*planner.Txn, error) {
 		on := v != "off" && v != "false" && v != "0" && v != "no"
 		opts.SynchronousCommit = &on
 	}
-	s.txn = s.opts.Engine.Begin(opts)
-	return s.txn, nil
+	return s.txn.Get(s.opts.Engine, opts), nil
 }
 
 // Notice implements planner.Env.
 func (s *Session) Notice(msg string) {
 	s.notices = append(s.notices, &pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: msg})
-}
-
-// commitTxn commits the open transaction, if any.
-func (s *Session) commitTxn(ctx context.Context) error {
-	if s.txn == nil {
-		return nil
-	}
-	t := s.txn
-	s.txn = nil
-	return t.Commit(ctx)
-}
-
-// abortTxn discards the open transaction, if any.
-func (s *Session) abortTxn() {
-	if s.txn != nil {
-		s.txn.Abort()
-		s.txn = nil
-	}
 }
 
 // RowEstimate implements planner.Env.

@@ -101,7 +101,7 @@ type Session struct {
 	txStatus byte // 'I', 'T' or 'E'
 	// txn is the open transaction: the block's, or the implicit one of the
 	// current Query message / extended-protocol batch; nil until first used.
-	txn *planner.Txn
+	txn planner.OpenTxn
 	// SequenceState gives the session nextval/currval/setval/lastval.
 	planner.SequenceState
 	// skipToSync: after an error in the extended protocol, messages are discarded
@@ -247,7 +247,7 @@ func (s *Session) Receive(c actor.Context) {
 		}
 	case *actor.Stopped:
 		s.closePortals() // the connection closes the outbox after its session stopped
-		s.abortTxn()     // a client that vanished mid-transaction leaves no trace
+		s.txn.Abort()    // a client that vanished mid-transaction leaves no trace
 	}
 }
 
@@ -389,7 +389,7 @@ func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended
 	// A failed statement ends the implicit transaction and dooms a block: its
 	// writes are discarded now, the block answers 25P02 until ROLLBACK.
 	s.closePortals()
-	s.abortTxn()
+	s.txn.Abort()
 	if s.txStatus == 'T' {
 		s.txStatus = 'E'
 	}
@@ -450,7 +450,7 @@ func statementError(ctx context.Context, err error) error {
 func (s *Session) sync(ctx context.Context) {
 	if s.txStatus == 'I' {
 		s.closePortals() // the implicit transaction ends at Sync
-		if err := s.commitTxn(ctx); err != nil {
+		if err := s.txn.Commit(ctx); err != nil {
 			s.out.Send(ctx, protocol.ErrorResponse(pgerr.From(err)))
 		}
 	}
@@ -501,7 +501,7 @@ func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) 
 	s.reportParams(ctx)
 	if s.txStatus == 'I' {
 		s.closePortals()
-		if err := s.commitTxn(ctx); err != nil {
+		if err := s.txn.Commit(ctx); err != nil {
 			s.out.Send(ctx, protocol.ErrorResponse(pgerr.From(err)))
 		}
 	}
@@ -564,7 +564,7 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 		s.notices = nil
 		if plan.Kind == planner.KindCommit && s.txStatus == 'T' {
 			s.closePortals()
-			if err := s.commitTxn(sctx); err != nil {
+			if err := s.txn.Commit(sctx); err != nil {
 				s.txStatus = 'I'
 				s.vars = s.savedVars
 				s.savedVars, s.localUndo = nil, nil
@@ -574,12 +574,12 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 		if plan.Kind == planner.KindCommit && s.txStatus == 'I' {
 			// COMMIT in a Query message ends its implicit transaction: what came
 			// before it is committed (PostgreSQL warns that no block was open).
-			if err := s.commitTxn(sctx); err != nil {
+			if err := s.txn.Commit(sctx); err != nil {
 				return false, err
 			}
 		}
 		if plan.Kind == planner.KindRollback {
-			s.abortTxn()
+			s.txn.Abort()
 		}
 		if notice := s.transactionControl(plan.Kind); notice != nil {
 			s.out.Send(ctx, notice)
