@@ -32,6 +32,10 @@ import (
 // augurBin is the binary built once by TestMain.
 var augurBin string
 
+// atExit holds what TestMain runs after the tests (stopping servers shared by
+// several tests, such as the reference PostgreSQL).
+var atExit []func()
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "augur-integration-bin")
 	if err != nil {
@@ -50,6 +54,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	for _, f := range atExit {
+		f()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -76,6 +83,7 @@ type serverOptions struct {
 	socket   bool
 	dataDir  string // reuse a data directory
 	password *string
+	logLevel string // default debug
 }
 
 type syncBuffer struct {
@@ -97,13 +105,17 @@ func (s *syncBuffer) String() string {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	// The kernel may hand the same free port to two tests starting servers at
-	// once (the port is free again until the server binds it); never hand out a
-	// port twice in this process.
+	return freePortNoTest()
+}
+
+// freePortNoTest returns a loopback port that was free and that this process has
+// not handed out before: the kernel may hand the same free port to two tests
+// starting servers at once (the port is free again until the server binds it).
+func freePortNoTest() int {
 	for {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			panic(fmt.Sprintf("listen on a free loopback port: %v", err))
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		l.Close()
@@ -131,7 +143,11 @@ func startServer(t *testing.T, o serverOptions) *server {
 	if s.dataDir == "" {
 		s.dataDir = filepath.Join(t.TempDir(), "data")
 	}
-	args := []string{"serve", "--data", s.dataDir, "--listen", fmt.Sprintf("127.0.0.1:%d", s.port), "--log-format", "json", "--log-level", "debug"}
+	level := o.logLevel
+	if level == "" {
+		level = "debug"
+	}
+	args := []string{"serve", "--data", s.dataDir, "--listen", fmt.Sprintf("127.0.0.1:%d", s.port), "--log-format", "json", "--log-level", level}
 	if o.tls {
 		s.certDir = t.TempDir()
 		cert, key := writeSelfSignedCert(t, s.certDir)

@@ -113,7 +113,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		ab = &aggBinding{groupCols: map[int]int{}, input: b.sc}
 		if sel.GroupBy != nil {
 			for _, it := range sel.GroupBy.Items {
-				g, err := b.groupItem(it.Expr, sel.Fields)
+				g, src, err := b.groupItem(it.Expr, sel.Fields)
 				if err != nil {
 					return nil, err
 				}
@@ -123,7 +123,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 					}
 					ab.groupCols[ref.Idx] = len(ab.groups)
 				}
-				ab.groupKeys = append(ab.groupKeys, restore(it.Expr))
+				ab.groupKeys = append(ab.groupKeys, restore(src))
 				ab.groups = append(ab.groups, g)
 			}
 		}
@@ -352,23 +352,28 @@ func (v *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // groupItem binds a GROUP BY item: an output column position or alias, or an
 // expression over the FROM list.
-func (b *binder) groupItem(n ast.ExprNode, fields *ast.FieldList) (exec.Expr, error) {
+//
+// It also returns the expression the item stands for (the select-list expression
+// of a position or an output name), whose text later matches the grouped
+// expressions of the target list.
+func (b *binder) groupItem(n ast.ExprNode, fields *ast.FieldList) (exec.Expr, ast.ExprNode, error) {
 	if i, ok := position(n); ok && fields != nil {
 		if i < 1 || i > len(fields.Fields) || fields.Fields[i-1].Expr == nil {
-			return nil, pgerr.New(pgerrcode.InvalidColumnReference, "GROUP BY position %d is not in select list", i).WithPosition(b.nodePos(n))
+			return nil, nil, pgerr.New(pgerrcode.InvalidColumnReference, "GROUP BY position %d is not in select list", i).WithPosition(b.nodePos(n))
 		}
-		return b.expr(fields.Fields[i-1].Expr)
-	}
-	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" && fields != nil {
+		n = fields.Fields[i-1].Expr
+	} else if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.O == "" && fields != nil {
 		if _, err := b.lookup("", c.Name.Name.O, 0); err != nil {
 			for _, f := range fields.Fields {
 				if f.AsName.O == c.Name.Name.O && f.Expr != nil {
-					return b.expr(f.Expr)
+					n = f.Expr
+					break
 				}
 			}
 		}
 	}
-	return b.expr(n)
+	e, err := b.expr(n)
+	return e, n, err
 }
 
 // orderItem resolves an ORDER BY item to a column of exprs, appending a junk
