@@ -33,6 +33,14 @@ func MakeTypmod(t T, mods []int64) (T, int32, error) {
 	if len(mods) == 0 {
 		return t, -1, nil
 	}
+	if t.IsArray() {
+		et, typmod, err := MakeTypmod(t.Elem(), mods)
+		if err != nil {
+			return t, -1, err
+		}
+		at, _ := ArrayOf(et)
+		return at, typmod, nil
+	}
 	bad := func() (T, int32, error) {
 		return t, -1, pgerr.New(pgerrcode.InvalidParameterValue, "invalid type modifier for type %s", t.SQLName())
 	}
@@ -104,6 +112,9 @@ func MakeTypmod(t T, mods []int64) (T, int32, error) {
 
 // FormatType returns format_type(t, typmod): "numeric(10,2)", "character varying(5)".
 func FormatType(t T, typmod int32) string {
+	if t.IsArray() {
+		return FormatType(t.Elem(), typmod) + "[]"
+	}
 	switch t {
 	case Numeric:
 		if p, s, ok := NumericTypmodParts(typmod); ok {
@@ -131,6 +142,9 @@ func FormatType(t T, typmod int32) string {
 func CanCast(from, to T) bool {
 	if from == to || from == Unknown || from.IsString() || to.IsString() {
 		return true
+	}
+	if from.IsArray() && to.IsArray() {
+		return CanCast(from.Elem(), to.Elem())
 	}
 	fc, tc := from.Category(), to.Category()
 	switch {
@@ -182,6 +196,10 @@ func Cast(d Datum, from, to T, typmod int32) (Datum, error) {
 func ApplyTypmod(d Datum, t T, typmod int32, explicit bool) (Datum, error) {
 	if d == nil || typmod < 0 {
 		return d, nil
+	}
+	if t.IsArray() {
+		elem := t.Elem()
+		return mapArray(d.(*Array), func(e Datum) (Datum, error) { return ApplyTypmod(e, elem, typmod, explicit) })
 	}
 	switch t {
 	case Numeric:
@@ -249,6 +267,10 @@ func runeCount(s string) int {
 func castValue(d Datum, from, to T) (Datum, error) {
 	if from == to {
 		return d, nil
+	}
+	if from.IsArray() && to.IsArray() {
+		fe, te := from.Elem(), to.Elem()
+		return mapArray(d.(*Array), func(e Datum) (Datum, error) { return castValue(e, fe, te) })
 	}
 	if to.IsString() {
 		if from == Bool {

@@ -25,6 +25,9 @@ func EncodeText(t T, d Datum) []byte {
 
 // AppendText appends the text form of a non-NULL datum to buf.
 func AppendText(buf []byte, t T, d Datum) []byte {
+	if t.IsArray() {
+		return appendArrayText(buf, t, mustArray(t, d))
+	}
 	switch t.oid {
 	case OIDBool:
 		if mustBool(t, d) {
@@ -60,6 +63,9 @@ func AppendText(buf []byte, t T, d Datum) []byte {
 
 // EncodeBinary formats a non-NULL datum in PostgreSQL's binary (send) format.
 func EncodeBinary(t T, d Datum) []byte {
+	if t.IsArray() {
+		return arraySend(t, mustArray(t, d))
+	}
 	switch t.oid {
 	case OIDBool:
 		if mustBool(t, d) {
@@ -108,6 +114,9 @@ func EncodeBinary(t T, d Datum) []byte {
 
 // DecodeText parses PostgreSQL's text input form of t.
 func DecodeText(t T, b []byte) (Datum, error) {
+	if t.IsArray() {
+		return parseArrayText(t, b)
+	}
 	switch t.oid {
 	case OIDBool:
 		v, ok := ParseBool(b)
@@ -205,6 +214,9 @@ func DecodeText(t T, b []byte) (Datum, error) {
 
 // DecodeBinary parses PostgreSQL's binary (recv) form of t.
 func DecodeBinary(t T, b []byte) (Datum, error) {
+	if t.IsArray() {
+		return arrayRecv(t, b)
+	}
 	want := map[uint32]int{OIDBool: 1, OIDInt2: 2, OIDInt4: 4, OIDOid: 4, OIDInt8: 8, OIDFloat4: 4, OIDFloat8: 8,
 		OIDDate: 4, OIDTime: 8, OIDTimestamp: 8, OIDTimestampTZ: 8, OIDInterval: 16, OIDUUID: 16}
 	if n, ok := want[t.oid]; ok && len(b) < n {

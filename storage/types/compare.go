@@ -16,6 +16,9 @@ func Comparable(t T) bool {
 	case OIDJSON, OIDVoid:
 		return false
 	}
+	if t.IsArray() {
+		return Comparable(t.Elem())
+	}
 	return t.Valid()
 }
 
@@ -27,6 +30,9 @@ func Comparable(t T) bool {
 // exact; the order between different jsonb values is not PostgreSQL's). json has
 // no ordering: Compare returns 0 and callers must not use it (see Comparable).
 func Compare(t T, a, b Datum) int {
+	if t.IsArray() {
+		return compareArrays(t.Elem(), a.(*Array), b.(*Array))
+	}
 	switch t.oid {
 	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
 		return cmpInt64(a.(int64), b.(int64))
@@ -73,6 +79,9 @@ func Compare(t T, a, b Datum) int {
 // for hashing and equality (hash joins, grouping, DISTINCT), not for ordering; the
 // caller handles NULL.
 func AppendKey(dst []byte, t T, d Datum) []byte {
+	if t.IsArray() {
+		return appendArrayKey(dst, t.Elem(), d.(*Array))
+	}
 	switch t.oid {
 	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
 		return binary.BigEndian.AppendUint64(dst, uint64(d.(int64)))

@@ -25,6 +25,7 @@ import (
 //	uuid                  → UUID ([16]byte)
 //	json                  → string: the text as given (validated)
 //	jsonb                 → string: jsonb's normalized text
+//	arrays (int4[], ...)  → *Array: dimensions and elements (see array.go)
 //
 // The datetime representations are PostgreSQL's own (same epoch, same units, same
 // infinity sentinels), so their binary wire forms are the values themselves.
@@ -115,6 +116,15 @@ func Coerce(t T, v any) Datum {
 			return x
 		case []byte:
 			return string(x)
+		}
+	case CatArray:
+		switch x := v.(type) {
+		case *Array:
+			return x
+		case string:
+			if d, err := DecodeText(t, []byte(x)); err == nil {
+				return d
+			}
 		}
 	case CatDateTime, CatTimespan, CatUser:
 		switch x := v.(type) {

@@ -25,7 +25,9 @@
 // string holding jsonb's normalized text (keys sorted shorter-first then bytewise,
 // last duplicate kept, numbers as numeric prints them, {"a": 1, "b": [1, 2]}
 // spacing). Being PostgreSQL's own units and epoch, the datetime values are their
-// binary wire form.
+// binary wire form. Every base type has its array type with PostgreSQL's OID
+// (int4[] is _int4, 1007); an array value is an *Array with its dimensions, lower
+// bounds and elements (array.go).
 //
 // Datetime text follows PostgreSQL 15 with DateStyle ISO, MDY, IntervalStyle
 // postgres and TimeZone UTC: Augur sessions run in UTC, so timestamptz prints
