@@ -1091,6 +1091,12 @@ func (p *parser) nameOrCall() (node, bool, error) {
 			name[0] = Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}
 		}
 	}
+	if t := name[len(name)-1]; len(name) == 1 && t.Kind == Ident && t.Val == "mod" {
+		// TiDB reads mod(a, b) as the operator a % b, whose result column has no
+		// name; PostgreSQL's is "mod".
+		p.w.use(RuleReservedIdent)
+		name[0] = Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}
+	}
 	g, err := p.group(p.i)
 	if err != nil {
 		return nil, false, err

@@ -356,15 +356,16 @@ func castValue(d Datum, from, to T) (Datum, error) {
 			}
 			return checkIntRange(to, i)
 		case to == Float8 || to == Float4:
-			f, err := strconv.ParseFloat(FormatNumeric(n), 64)
-			if err != nil && !math.IsInf(f, 0) {
-				return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "value out of range: overflow")
-			}
-			if n.Form == apd.Finite && math.IsInf(f, 0) {
-				return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "value out of range: overflow")
-			}
+			// PostgreSQL converts through the numeric's text and float4in/float8in,
+			// which refuse what overflows or underflows to zero.
+			text := FormatNumeric(n)
+			bits := 64
 			if to == Float4 {
-				f = float64(float32(f))
+				bits = 32
+			}
+			f, err := strconv.ParseFloat(text, bits)
+			if n.Form == apd.Finite && (err != nil || f == 0 && !n.IsZero()) {
+				return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "\"%s\" is out of range for type %s", text, to.SQLName())
 			}
 			return f, nil
 		}
