@@ -85,6 +85,21 @@ func (b *binder) finalParams() ([]types.T, error) {
 
 func (b *binder) pos(off int) int32 { return pgdialect.CharPos(b.st.src, off) }
 
+// firstSelect is the leftmost SELECT of a query (the one that names its columns).
+func firstSelect(n ast.ResultSetNode) *ast.SelectStmt {
+	switch q := n.(type) {
+	case *ast.SelectStmt:
+		return q
+	case *ast.SetOprStmt:
+		if q.SelectList != nil && len(q.SelectList.Selects) > 0 {
+			if sel, ok := q.SelectList.Selects[0].(ast.ResultSetNode); ok {
+				return firstSelect(sel)
+			}
+		}
+	}
+	return nil
+}
+
 // colName is PostgreSQL's FigureColname: the name a result column gets without an
 // alias, and its strength (2 for names, 1 for type names and CASE, 0 for none).
 func colName(n ast.ExprNode) (string, int) {
@@ -125,6 +140,15 @@ func colName(n ast.ExprNode) (string, int) {
 		return e.FnName.O, 2
 	case *ast.ExistsSubqueryExpr:
 		return "exists", 2
+	case *ast.SubqueryExpr:
+		// A scalar subquery is named after its single output column.
+		if sel := firstSelect(e.Query); sel != nil && sel.Fields != nil && len(sel.Fields.Fields) == 1 {
+			if f := sel.Fields.Fields[0]; f.AsName.O != "" {
+				return f.AsName.O, 2
+			} else if f.Expr != nil {
+				return colName(f.Expr)
+			}
+		}
 	case *ast.AggregateFuncExpr:
 		return strings.ToLower(e.F), 2
 	case *ast.RowExpr:
