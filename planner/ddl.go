@@ -120,6 +120,8 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 	t := &catalog.Table{ID: x.schema.NewID(), Name: name, NextIndexID: 2, Version: 1}
 	var pk []string
 	var uniques [][]string
+	var pkName string
+	var uniqueNames []string
 	for _, cd := range d.Columns {
 		if _, dup := t.Column(cd.Name); dup {
 			return "", pgerr.New(pgerrcode.DuplicateColumn, "column %q specified more than once", cd.Name)
@@ -133,13 +135,18 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 			if pk != nil {
 				return "", pgerr.New(pgerrcode.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name)
 			}
-			pk = []string{cd.Name}
+			pk, pkName = []string{cd.Name}, cd.PrimaryName
 		}
 		if cd.Unique {
 			uniques = append(uniques, []string{cd.Name})
+			uniqueNames = append(uniqueNames, cd.UniqueName)
 		}
 		if cd.Check != "" {
-			t.Checks = append(t.Checks, catalog.Check{Name: fmt.Sprintf("%s_%s_check", name, cd.Name), Expr: cd.Check})
+			cn := cd.CheckName
+			if cn == "" {
+				cn = fmt.Sprintf("%s_%s_check", name, cd.Name)
+			}
+			t.Checks = append(t.Checks, catalog.Check{Name: cn, Expr: cd.Check})
 		}
 	}
 	for _, c := range d.Constraints {
@@ -148,9 +155,10 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 			if pk != nil {
 				return "", pgerr.New(pgerrcode.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", name)
 			}
-			pk = c.Columns
+			pk, pkName = c.Columns, c.Name
 		case "unique":
 			uniques = append(uniques, c.Columns)
+			uniqueNames = append(uniqueNames, c.Name)
 		case "check":
 			cn := c.Name
 			if cn == "" {
@@ -170,16 +178,25 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 		for _, n := range nums {
 			t.Columns[n-1].NotNull = true
 		}
-		t.Indexes = []catalog.Index{{ID: catalog.PrimaryIndexID, Name: name + "_pkey", Columns: nums, Unique: true, Primary: true, Constraint: true}}
+		if pkName == "" {
+			pkName = name + "_pkey"
+		}
+		t.Indexes = []catalog.Index{{ID: catalog.PrimaryIndexID, Name: pkName, Columns: nums, Unique: true, Primary: true, Constraint: true}}
 	}
-	for _, u := range uniques {
+	for i, u := range uniques {
 		nums, err := columnNums(t, u)
 		if err != nil {
 			return "", err
 		}
-		ixName := x.uniqueName(name+"_"+strings.Join(u, "_")+"_key", t)
+		ixName := uniqueNames[i]
+		if ixName == "" {
+			ixName = x.uniqueName(name+"_"+strings.Join(u, "_")+"_key", t)
+		}
 		t.Indexes = append(t.Indexes, catalog.Index{ID: t.NextIndexID, Name: ixName, Columns: nums, Unique: true, Constraint: true})
 		t.NextIndexID++
+	}
+	if err := x.addForeignKeys(t, d); err != nil {
+		return "", err
 	}
 	if err := x.validate(t); err != nil {
 		return "", err
@@ -618,6 +635,11 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 				}
 				return "", pgerr.New(pgerrcode.UndefinedTable, "table %q does not exist", name)
 			}
+			if !t.IsView() {
+				if err := x.dropReferences(t, d.Names, d.Cascade); err != nil {
+					return "", err
+				}
+			}
 			if err := x.dropDependents(d.Object, name, d.Cascade); err != nil {
 				return "", err
 			}
@@ -695,11 +717,11 @@ func (x *ddlExec) dropSequence(q *catalog.Sequence) error {
 }
 
 func (x *ddlExec) truncate(d *pgdialect.DDL) (string, error) {
-	for _, name := range d.Names {
-		t, err := x.table(name)
-		if err != nil {
-			return "", err
-		}
+	targets, err := x.truncateTargets(d.Names, d.Cascade)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range targets {
 		for _, ix := range t.Indexes {
 			if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
 				return "", err

@@ -71,7 +71,9 @@ func (b *binder) defaultExpr(col *catalog.Column) (exec.Expr, error) {
 	return b.assign(e, col)
 }
 
-func (b *binder) writer(t *catalog.Table) (*exec.TableWriter, error) {
+// checkWriter binds a writer of t with its CHECK constraints (writer adds the
+// foreign keys).
+func (b *binder) checkWriter(t *catalog.Table) (*exec.TableWriter, error) {
 	w := &exec.TableWriter{Table: t}
 	if len(t.Checks) > 0 {
 		saved := b.sc

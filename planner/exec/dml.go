@@ -19,10 +19,14 @@ type CheckExpr struct {
 }
 
 // TableWriter writes rows of one table and its indexes through the statement's
-// transaction, enforcing NOT NULL, CHECK and unique constraints.
+// transaction, enforcing NOT NULL, CHECK and unique constraints, and queueing
+// the foreign-key events of each write (fk.go).
 type TableWriter struct {
 	Table  *catalog.Table
 	Checks []CheckExpr
+	// Outgoing are the table's foreign keys; Incoming the foreign keys that
+	// reference it.
+	Outgoing, Incoming []*FKRef
 }
 
 func (w *TableWriter) failingRow(row []types.Datum) string {
@@ -162,7 +166,11 @@ func (w *TableWriter) Insert(c *Ctx, row []types.Datum, onConflict bool) (*catal
 		}
 		return nil, nil, w.duplicate(ix, row)
 	}
-	return nil, nil, w.put(c, row)
+	if err := w.put(c, row); err != nil {
+		return nil, nil, err
+	}
+	w.queueWrite(c, nil, row)
+	return nil, nil, nil
 }
 
 func (w *TableWriter) put(c *Ctx, row []types.Datum) error {
@@ -181,6 +189,14 @@ func (w *TableWriter) put(c *Ctx, row []types.Datum) error {
 
 // Delete removes a row and its index entries.
 func (w *TableWriter) Delete(c *Ctx, row []types.Datum) error {
+	if err := w.remove(c, row); err != nil {
+		return err
+	}
+	w.queueWrite(c, row, nil)
+	return nil
+}
+
+func (w *TableWriter) remove(c *Ctx, row []types.Datum) error {
 	t := w.Table
 	if err := c.Txn.Delete(t.PrimaryKey(nil, row)); err != nil {
 		return fmt.Errorf("exec: delete from %s: %w", t.Name, err)
@@ -206,10 +222,14 @@ func (w *TableWriter) Update(c *Ctx, old, row []types.Datum) error {
 	if ix != nil {
 		return w.duplicate(ix, row)
 	}
-	if err := w.Delete(c, old); err != nil {
+	if err := w.remove(c, old); err != nil {
 		return err
 	}
-	return w.put(c, row)
+	if err := w.put(c, row); err != nil {
+		return err
+	}
+	w.queueWrite(c, old, row)
+	return nil
 }
 
 // OnConflict is INSERT's ON CONFLICT clause.
@@ -267,6 +287,16 @@ func (m *Modify) Open(c *Ctx) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
+	end := c.beginFK()
+	out, err := m.modify(c, input)
+	if err = end(err); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (m *Modify) modify(c *Ctx, input [][]types.Datum) (*modifyIter, error) {
+	var err error
 	t := m.Writer.Table
 	width := len(t.Columns)
 	out := &modifyIter{}

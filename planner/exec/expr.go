@@ -48,7 +48,8 @@ type Ctx struct {
 type runState struct {
 	ctx        *swapContext
 	subqueries map[*Subquery]*subResult
-	now        int64 // statement start, Unix microseconds
+	now        int64    // statement start, Unix microseconds
+	fk         *fkQueue // the foreign-key events of the running statement (fk.go)
 }
 
 // With returns a copy of c evaluating over row.

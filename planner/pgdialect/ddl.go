@@ -19,6 +19,7 @@ const (
 	DDLTruncate
 	DDLAlterTable
 	DDLAnalyze
+	DDLAlterSequence
 )
 
 // DDL is a schema statement. The TiDB grammar reads MySQL's types and options
@@ -50,11 +51,22 @@ type DDL struct {
 	Seq SeqOptions
 }
 
-// SeqOptions are CREATE SEQUENCE's options (nil: the default).
+// SeqOptions are CREATE/ALTER SEQUENCE's options (nil / false: not given).
 type SeqOptions struct {
 	Increment, Start, Min, Max *int64
-	Cycle                      bool
-	OwnedBy                    string
+	Cache                      *int64
+	NoMin, NoMax               bool // NO MINVALUE, NO MAXVALUE
+	Cycle, NoCycle             bool
+	// As is the AS data type's text ("" when not given).
+	As string
+	// OwnedBy is "table.column", "none" for OWNED BY NONE, "" when not given.
+	OwnedBy string
+	// Restart is ALTER SEQUENCE's RESTART: Restart set, RestartWith its value
+	// (nil: the start value).
+	Restart     bool
+	RestartWith *int64
+	// RenameTo is ALTER SEQUENCE ... RENAME TO.
+	RenameTo string
 }
 
 // ColumnDef is a column of CREATE TABLE or ALTER TABLE ADD COLUMN.
@@ -71,14 +83,27 @@ type ColumnDef struct {
 	Serial   string // "serial", "bigserial", "smallserial": Type holds the integer type
 	// IdentitySeq are the sequence options of GENERATED ... AS IDENTITY (...).
 	IdentitySeq SeqOptions
+	// PrimaryName, UniqueName, CheckName are the names given with CONSTRAINT
+	// name to the column's PRIMARY KEY, UNIQUE and CHECK ("": generated).
+	PrimaryName, UniqueName, CheckName string
+	// References are the column's REFERENCES constraints (Kind "foreign",
+	// Columns the column itself).
+	References []Constraint
 }
 
 // Constraint is a table constraint.
 type Constraint struct {
 	Name    string
-	Kind    string // "primary", "unique", "check"
+	Kind    string // "primary", "unique", "check", "foreign"
 	Columns []string
 	Check   string
+	// FK is the REFERENCES part of a foreign key.
+	FK *ForeignKeyDef
+	// NotValid: NOT VALID (CHECK and FOREIGN KEY added by ALTER TABLE skip
+	// the existing rows).
+	NotValid bool
+	// Deferrable and InitiallyDeferred are the constraint's timing.
+	Deferrable, InitiallyDeferred bool
 }
 
 // AlterAction is one action of ALTER TABLE.
@@ -90,6 +115,12 @@ type AlterAction struct {
 	Default               string
 	Cons                  Constraint
 	IfExists, IfNotExists bool
+	// Cascade: DROP CONSTRAINT ... CASCADE.
+	Cascade bool
+	// Type and Using are ALTER COLUMN ... TYPE's type text and USING expression.
+	Type, Using string
+	// Seq are ALTER COLUMN ... RESTART / SET sequence options of an identity.
+	Seq SeqOptions
 }
 
 // ParseDDL parses CREATE/DROP/ALTER/TRUNCATE statements of tables, indexes, views,
@@ -191,6 +222,9 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 	case u.accept("alter", "table"):
 		d.Kind = DDLAlterTable
 		err = u.alterTable(d)
+	case u.accept("alter", "sequence"):
+		d.Kind = DDLAlterSequence
+		err = u.alterSequence(d)
 	case u.accept("analyze") || u.accept("analyse"):
 		d.Kind = DDLAnalyze
 		u.accept("verbose")
@@ -421,12 +455,22 @@ func (u *utilParser) tableConstraint() (Constraint, error) {
 	case u.accept("check"):
 		c.Kind = "check"
 		c.Check, err = u.parenText()
-	case u.peek().Is("foreign"):
-		return c, unsupported("FOREIGN KEY")
+	case u.accept("foreign", "key"):
+		c.Kind = "foreign"
+		if c.Columns, err = u.parenNames(); err != nil {
+			return c, err
+		}
+		if !u.accept("references") {
+			return c, u.fail()
+		}
+		err = u.references(&c)
 	default:
 		return c, u.fail()
 	}
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	return c, u.constraintAttrs(&c)
 }
 
 func (u *utilParser) columnDef() (ColumnDef, error) {
@@ -456,24 +500,41 @@ func (u *utilParser) columnDef() (ColumnDef, error) {
 		if t.IsPunct(",") || t.IsPunct(")") || t.Kind == EOF {
 			return c, nil
 		}
+		cname := ""
 		if u.accept("constraint") {
-			if _, err := u.name(); err != nil {
+			if cname, err = u.name(); err != nil {
 				return c, err
 			}
 		}
 		switch {
+		case u.accept("deferrable"), u.accept("not", "deferrable"), u.accept("initially", "immediate"):
+			// Timing of the constraint before (REFERENCES reads its own): the
+			// immediate checks of UNIQUE and PRIMARY KEY are what they get.
+		case u.accept("initially", "deferred"):
+			return c, unsupported("INITIALLY DEFERRED for this constraint")
 		case u.accept("not", "null"):
 			c.NotNull = true
 		case u.accept("null"):
 			c.Null = true
 		case u.accept("primary", "key"):
-			c.Primary = true
+			c.Primary, c.PrimaryName = true, cname
 		case u.accept("unique"):
-			c.Unique = true
+			c.Unique, c.UniqueName = true, cname
+		case u.accept("references"):
+			r := Constraint{Name: cname, Kind: "foreign", Columns: []string{c.Name}}
+			if err := u.references(&r); err != nil {
+				return c, err
+			}
+			if err := u.constraintAttrs(&r); err != nil {
+				return c, err
+			}
+			c.References = append(c.References, r)
 		case u.accept("check"):
+			c.CheckName = cname
 			if c.Check, err = u.parenText(); err != nil {
 				return c, err
 			}
+			u.accept("no", "inherit")
 		case u.accept("default"):
 			c.Default = u.until(func(t Token) bool {
 				return t.IsPunct(",") || t.IsPunct(")") || (t.Kind == Ident && columnConstraintStart[t.Val] && !t.Is("null"))
@@ -490,8 +551,6 @@ func (u *utilParser) columnDef() (ColumnDef, error) {
 			}
 		case u.accept("collate"):
 			u.next()
-		case u.peek().Is("references"):
-			return c, unsupported("REFERENCES (foreign keys)")
 		default:
 			return c, u.fail()
 		}
@@ -617,7 +676,21 @@ func (u *utilParser) alterTable(d *DDL) error {
 				return err
 			}
 		case u.accept("drop", "constraint"):
-			return unsupported("ALTER TABLE ... DROP CONSTRAINT")
+			a.Kind = "drop_constraint"
+			a.IfExists = u.accept("if", "exists")
+			if a.Name, err = u.name(); err != nil {
+				return err
+			}
+			if u.accept("cascade") {
+				a.Cascade = true
+			} else {
+				u.accept("restrict")
+			}
+		case u.accept("validate", "constraint"):
+			a.Kind = "validate_constraint"
+			if a.Name, err = u.name(); err != nil {
+				return err
+			}
 		case u.accept("drop"):
 			u.accept("column")
 			a.Kind = "drop_column"
@@ -633,8 +706,18 @@ func (u *utilParser) alterTable(d *DDL) error {
 				return err
 			}
 		case u.accept("rename"):
-			if u.peek().Is("constraint") {
-				return unsupported("ALTER TABLE ... RENAME CONSTRAINT")
+			if u.accept("constraint") {
+				a.Kind = "rename_constraint"
+				if a.Name, err = u.name(); err != nil {
+					return err
+				}
+				if !u.accept("to") {
+					return u.fail()
+				}
+				if a.NewName, err = u.name(); err != nil {
+					return err
+				}
+				break
 			}
 			u.accept("column")
 			a.Kind = "rename_column"
@@ -662,10 +745,19 @@ func (u *utilParser) alterTable(d *DDL) error {
 				a.Kind = "set_not_null"
 			case u.accept("drop", "not", "null"):
 				a.Kind = "drop_not_null"
+			case u.accept("type"), u.accept("set", "data", "type"):
+				a.Kind = "alter_type"
+				err = u.alterColumnType(&a)
+			case u.peek().Is("restart"):
+				a.Kind = "identity_options"
+				err = u.identityAlterOptions(&a.Seq)
 			case u.peek().Is("type") || u.peek().Is("set"):
 				return unsupported("ALTER TABLE ... ALTER COLUMN " + strings.ToUpper(u.peek().Val))
 			default:
 				return u.fail()
+			}
+			if err != nil {
+				return err
 			}
 		default:
 			return u.fail()
@@ -702,37 +794,8 @@ func (u *utilParser) integer() (int64, error) {
 }
 
 func (u *utilParser) sequenceOptions(o *SeqOptions) error {
-	for u.peek().Kind != EOF {
-		var err error
-		var v int64
-		switch {
-		case u.accept("increment"):
-			u.accept("by")
-			v, err = u.integer()
-			o.Increment = &v
-		case u.accept("start"):
-			u.accept("with")
-			v, err = u.integer()
-			o.Start = &v
-		case u.accept("minvalue"):
-			v, err = u.integer()
-			o.Min = &v
-		case u.accept("maxvalue"):
-			v, err = u.integer()
-			o.Max = &v
-		case u.accept("no", "minvalue"), u.accept("no", "maxvalue"), u.accept("no", "cycle"):
-		case u.accept("cycle"):
-			o.Cycle = true
-		case u.accept("cache"):
-			_, err = u.integer()
-		case u.accept("as"):
-			_, err = u.name()
-		case u.accept("owned", "by"):
-			o.OwnedBy = u.until(func(Token) bool { return false })
-		default:
-			return u.fail()
-		}
-		if err != nil {
+	for u.peek().Kind != EOF && !u.peek().IsPunct(")") {
+		if err := u.sequenceOption(o, false); err != nil {
 			return err
 		}
 	}

@@ -114,6 +114,8 @@ type Index struct {
 type Check struct {
 	Name string
 	Expr string // SQL text
+	// NotValid: added with NOT VALID and not validated since.
+	NotValid bool `json:",omitempty"`
 }
 
 // Table is a table or a view.
@@ -123,6 +125,8 @@ type Table struct {
 	Columns []Column
 	Indexes []Index
 	Checks  []Check `json:",omitempty"`
+	// ForeignKeys are the table's FOREIGN KEY constraints (see ForeignKey).
+	ForeignKeys []ForeignKey `json:",omitempty"`
 	// NextIndexID numbers the table's indexes.
 	NextIndexID uint32
 	// Version counts the table's schema changes (the row frame records it).
@@ -180,6 +184,10 @@ func (t *Table) Clone() *Table {
 		c.Indexes[i] = ix
 	}
 	c.Checks = append([]Check(nil), t.Checks...)
+	c.ForeignKeys = nil
+	for _, fk := range t.ForeignKeys {
+		c.ForeignKeys = append(c.ForeignKeys, fk.clone())
+	}
 	return &c
 }
 
