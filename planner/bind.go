@@ -130,8 +130,10 @@ func colName(n ast.ExprNode) (string, int) {
 			return constString(e.Args[0]), 2
 		case pgdialect.FnParam, pgdialect.FnNum, pgdialect.FnOp, pgdialect.FnDistinct, pgdialect.FnNotDistinct,
 			pgdialect.FnSimilar, pgdialect.FnAny, pgdialect.FnAll, pgdialect.FnBit, pgdialect.FnBetweenSym,
-			pgdialect.FnCollate, pgdialect.FnTimeZone:
+			pgdialect.FnCollate:
 			return "?column?", 0
+		case pgdialect.FnTimeZone: // PostgreSQL calls timezone(zone, x)
+			return "timezone", 2
 		case pgdialect.FnArray:
 			return "array", 2
 		case pgdialect.FnSubscript:
@@ -1332,6 +1334,9 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		}
 		// regtype is not a type of ours yet: its text form is what clients read.
 		return &exec.Const{T: types.Text, Val: args[0].Type().SQLName(), Typmod: -1}, nil
+	}
+	if x, ok, err := b.marker(e); ok {
+		return x, err
 	}
 	if strings.HasPrefix(e.FnName.L, "augur_") {
 		return nil, pgerr.FeatureNotSupported("this PostgreSQL construct (%s) is not supported yet", strings.TrimPrefix(e.FnName.L, "augur_"))

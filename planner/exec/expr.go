@@ -8,6 +8,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/augurdb/augur/storage/store"
@@ -50,6 +51,8 @@ type runState struct {
 	subqueries map[*Subquery]*subResult
 	now        int64    // statement start, Unix microseconds
 	fk         *fkQueue // the foreign-key events of the running statement (fk.go)
+	reOnce     sync.Once
+	re         *reCache // compiled regular expressions (funcs_regex.go)
 }
 
 // With returns a copy of c evaluating over row.

@@ -74,7 +74,7 @@ var Builtins = map[string][]Builtin{
 func register(name string, overloads ...Builtin) {
 	for _, o := range overloads {
 		for _, have := range Builtins[name] {
-			if slices.Equal(have.Args, o.Args) {
+			if slices.Equal(have.Args, o.Args) && have.Variadic == o.Variadic {
 				panic(fmt.Sprintf("exec: built-in %s%v registered twice", name, o.Args))
 			}
 		}

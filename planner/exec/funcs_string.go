@@ -111,7 +111,7 @@ func init() {
 		}
 		return quoteLiteral(a[0].(string)), nil
 	}))
-	register("format", variadic(sig(t), t, textFormat))
+	register("format", nonStrict(sig(t), t, textFormat), variadic(sig(t), t, textFormat))
 
 	// bytea
 	by := types.Bytea
@@ -974,7 +974,7 @@ func translateEscape(c byte, inBracket bool) (string, error) {
 	case 'Y':
 		return `\B`, nil
 	case '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return "", pgerr.FeatureNotSupported("back references in regular expressions are not supported")
+		return "", badRE("back references are not supported")
 	}
 	return "", nil
 }
@@ -1003,7 +1003,7 @@ func reError(err error) error {
 	case syntax.ErrNestingDepth, syntax.ErrLarge:
 		return badRE("regular expression is too complex")
 	case syntax.ErrInvalidPerlOp, syntax.ErrInvalidNamedCapture:
-		return pgerr.FeatureNotSupported("regular expression syntax %s is not supported", se.Expr)
+		return badRE(fmt.Sprintf("%s is not supported (lookaround constraints)", se.Expr))
 	}
 	return badRE(se.Code.String())
 }
