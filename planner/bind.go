@@ -40,6 +40,10 @@ type binder struct {
 	setOpBranch bool
 	// fold lists the expressions Plan.Fold evaluates ahead of execution.
 	fold []exec.Expr
+	// srfs collects the set-returning functions of the select list being bound;
+	// srfClause names the clause being bound, for the error about SRFs there.
+	srfs      *srfSet
+	srfClause string
 }
 
 func newBinder(st *Statement, declared []uint32) (*binder, error) {
@@ -1340,6 +1344,9 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 	}
 	if strings.HasPrefix(e.FnName.L, "augur_") {
 		return nil, pgerr.FeatureNotSupported("this PostgreSQL construct (%s) is not supported yet", strings.TrimPrefix(e.FnName.L, "augur_"))
+	}
+	if _, ok := exec.TableFuncs[e.FnName.L]; ok && e.Schema.L == "" {
+		return b.srfCall(e)
 	}
 	args, err := b.args(e)
 	if err != nil {

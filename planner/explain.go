@@ -18,6 +18,10 @@ type nodeStats struct {
 
 var exprType = reflect.TypeOf((*exec.Expr)(nil)).Elem()
 
+// tableCallType is a bound call of a set-returning function, whose arguments are
+// expressions of the node holding it.
+var tableCallType = reflect.TypeOf((*exec.TableCall)(nil))
+
 // walkExpr calls fn for e and every expression below it (not inside subquery
 // plans). It finds the sub-expressions of any operator by reflection, so that new
 // expression types need no registration here.
@@ -52,6 +56,8 @@ func exprFields(v any, fn func(exec.Expr)) {
 			if !f.IsNil() {
 				fn(f.Interface().(exec.Expr))
 			}
+		case f.Type() == tableCallType && !f.IsNil():
+			exprFields(f.Interface(), fn) // the arguments of a set-returning function
 		case f.Kind() == reflect.Slice:
 			for j := 0; j < f.Len(); j++ {
 				visit(f.Index(j))

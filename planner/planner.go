@@ -119,6 +119,8 @@ type Statement struct {
 	// EXPLAIN: its options and the statement it explains.
 	explain *explainOpts
 	inner   *Statement
+	// fromItems are the FROM items the dialect layer took apart (fromitems.go).
+	fromItems []fromItem
 }
 
 // Parse splits a query string into statements and parses each. A syntax error in any
@@ -186,6 +188,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if err != nil {
 		return err
 	}
+	main, s.fromItems = rewriteFrom(main)
 	main = markFullJoins(markNullsOrder(renameSequenceFuncs(main)))
 	main = rewriteDefaultValues(rewriteLimits(main))
 	s.clauses = clauses

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/augurdb/augur/planner/exec"
@@ -33,6 +34,12 @@ type relation struct {
 	offset int
 	width  int
 	est    float64
+	// fn is a set-returning function in FROM; lateral marks a LATERAL subquery.
+	// deps are the relations of the level (bits of scope.rels) that such an item
+	// reads: it is joined after them, opened per row (fromsrc.go).
+	fn      *exec.FunctionScan
+	lateral bool
+	deps    uint64
 }
 
 // query binds a SELECT, a set operation or VALUES at a new level under parent.
@@ -134,6 +141,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	// Target list.
 	var exprs []exec.Expr
 	var cols []Column
+	srfs, srfsDone := b.collectSRFs()
 	if sel.Fields != nil {
 		for _, f := range sel.Fields.Fields {
 			if f.WildCard != nil {
@@ -161,6 +169,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 			cols = append(cols, Column{Name: name, Type: e.Type(), Typmod: b.colTypmod(e)})
 		}
 	}
+	srfsDone()
 	var having exec.Expr
 	if sel.Having != nil {
 		h, err := b.boolExpr(sel.Having.Expr, "argument of HAVING")
@@ -218,6 +227,11 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		if having != nil {
 			node = &exec.Filter{Input: node, Pred: having, Info: exec.NodeInfo{Name: "Filter", Rows: est}}
 		}
+	}
+	if ab != nil {
+		node = b.projectSet(node, srfs, len(ab.groups)+len(ab.aggs), est)
+	} else {
+		node = b.projectSet(node, srfs, b.sc.width, est)
 	}
 	node = &exec.Projection{Input: node, Exprs: exprs, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
 	if sel.From == nil {
@@ -285,7 +299,10 @@ func exprTypes(es []exec.Expr) []types.T {
 }
 
 func (b *binder) boolExpr(n ast.ExprNode, what string) (exec.Expr, error) {
+	saved := b.srfClause
+	b.srfClause = srfClauseOf(what)
 	e, err := b.expr(n)
+	b.srfClause = saved
 	if err != nil {
 		return nil, err
 	}
@@ -916,6 +933,9 @@ func (b *binder) using(l, r *joinSpec, names []string, kind exec.JoinKind) ([]ex
 }
 
 func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
+	if it, ok := b.fromItemOf(ts.AsName.O); ok {
+		return b.rewrittenSource(ts, it)
+	}
 	alias := ts.AsName.O
 	switch src := ts.Source.(type) {
 	case *ast.TableName:
@@ -962,6 +982,9 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 		if alias == "" {
 			return nil, pgerr.Syntax(0, "subquery in FROM must have an alias").WithHint("For example, FROM (SELECT ...) [AS] foo.")
+		}
+		if ts.Lateral {
+			return b.lateralSource(src, alias, ts.ColumnNames)
 		}
 		p, err := b.query(src, b.sc.parent)
 		if err != nil {
@@ -1109,6 +1132,9 @@ func collectInner(s *joinSpec, out *[]exec.Expr) {
 // planSpec plans a join tree with outer joins as written.
 func (b *binder) planSpec(s *joinSpec) (exec.Node, float64, error) {
 	if s.rel != nil || allInner(s) {
+		if err := b.checkDeps(s); err != nil {
+			return nil, 0, err
+		}
 		var conds []exec.Expr
 		collectInner(s, &conds)
 		return b.innerJoin(s.rels(nil), conds)
@@ -1116,6 +1142,9 @@ func (b *binder) planSpec(s *joinSpec) (exec.Node, float64, error) {
 	l, le, err := b.planSpec(s.left)
 	if err != nil {
 		return nil, 0, err
+	}
+	if s.right.rel != nil && s.right.rel.deps != 0 {
+		return b.lateralJoin(l, le, s)
 	}
 	r, re, err := b.planSpec(s.right)
 	if err != nil {
@@ -1304,6 +1333,9 @@ func (jp *joinPlanner) covered(prev, now uint64) []exec.Expr {
 // step estimates joining r to the joined relations (curEst rows): the rows it
 // yields and, when an index of r fits, the index lookup to use.
 func (jp *joinPlanner) step(curEst float64, joined uint64, r *relation) (float64, exec.Node, error) {
+	if r.deps != 0 {
+		return jp.dependentStep(curEst, joined, r)
+	}
 	bit := jp.bit(r)
 	connected := false
 	for _, c := range jp.cs {
@@ -1327,6 +1359,9 @@ func (jp *joinPlanner) step(curEst float64, joined uint64, r *relation) (float64
 
 // cost is the estimated cost of a join order: the rows read and produced.
 func (jp *joinPlanner) cost(order []*relation) (float64, error) {
+	if order[0].deps != 0 {
+		return math.Inf(1), nil // reads relations that come later
+	}
 	cur := jp.paths[order[0]].est
 	cost := cur
 	joined := jp.bit(order[0])
@@ -1346,9 +1381,9 @@ func (jp *joinPlanner) cost(order []*relation) (float64, error) {
 
 func (jp *joinPlanner) greedy(rels []*relation) ([]*relation, error) {
 	remaining := append([]*relation(nil), rels...)
-	first := 0
+	first := -1
 	for i, r := range remaining {
-		if jp.paths[r].est < jp.paths[remaining[first]].est {
+		if r.deps == 0 && (first < 0 || jp.paths[r].est < jp.paths[remaining[first]].est) {
 			first = i
 		}
 	}
@@ -1438,6 +1473,9 @@ func permute(rels []*relation, fn func([]*relation) error) error {
 // of an index nested loop). With joined != 0 it returns nil unless an index fits
 // an equality with the joined side.
 func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joined uint64) (exec.Node, float64, error) {
+	if r.fn != nil || r.lateral {
+		return b.fromItemAccess(r, conds, joined)
+	}
 	if r.table == nil {
 		if joined != 0 {
 			return nil, 0, nil

@@ -15,7 +15,6 @@ var gapPatterns = []struct {
 	first   bool // the pattern must start the statement
 }{
 	{"WITH (storage parameters)", []string{"with", "("}, false},
-	{"WITH ORDINALITY", []string{"with", "ordinality"}, false},
 	{"TRUNCATE of several tables", []string{"truncate", "*", ","}, true},
 	{"TRUNCATE of several tables", []string{"truncate", "table", "*", ","}, true},
 	{"VALUES in a set operation", []string{"union", "values"}, false},
@@ -34,7 +33,6 @@ var gapPatterns = []struct {
 	{"temporary tables", []string{"create", "temporary"}, true},
 	{"identity columns", []string{"generated", "always", "as", "identity"}, false},
 	{"identity columns", []string{"generated", "by", "default"}, false},
-	{"LATERAL", []string{"lateral"}, false},
 	{"ALTER COLUMN ... TYPE", []string{"alter", "column", "*", "type"}, false},
 	{"ALTER COLUMN ... TYPE", []string{"alter", "*", "type"}, false},
 	{"CREATE TYPE", []string{"create", "type"}, true},
@@ -49,7 +47,8 @@ var gapPatterns = []struct {
 }
 
 // Gaps lists the PostgreSQL-only constructs found in a statement's tokens that the
-// TiDB grammar cannot read: functions in FROM and the patterns above.
+// TiDB grammar cannot read: the patterns above. (Functions in FROM, LATERAL and
+// WITH ORDINALITY are taken apart before the grammar sees them: planner/fromitems.go.)
 func Gaps(toks []Token) []string {
 	var out []string
 	add := func(g string) {
@@ -67,17 +66,6 @@ func Gaps(toks []Token) []string {
 			}
 			if matchAt(toks, i, g.pattern) {
 				add(g.name)
-			}
-		}
-		// FROM or JOIN followed by name(...): a function (generate_series,
-		// unnest...) used as a table.
-		if toks[i].Is("from") || toks[i].Is("join") {
-			j := i + 1
-			for j+1 < len(toks) && (toks[j].Kind == Ident || toks[j].Kind == QIdent) && toks[j+1].IsPunct(".") {
-				j += 2
-			}
-			if j+1 < len(toks) && (toks[j].Kind == Ident || toks[j].Kind == QIdent) && !reserved[toks[j].Val] && toks[j+1].IsPunct("(") {
-				add("functions in FROM")
 			}
 		}
 	}
