@@ -121,6 +121,9 @@ func colName(n ast.ExprNode) (string, int) {
 		}
 		return "case", 1
 	case *ast.FuncCallExpr:
+		if name, ok := markerColName(e); ok {
+			return name, 2
+		}
 		switch e.FnName.L {
 		case pgdialect.FnCast:
 			name, strength := colName(e.Args[0])
@@ -1205,6 +1208,9 @@ func (b *binder) args(e *ast.FuncCallExpr) ([]exec.Expr, error) {
 }
 
 func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
+	if r, ok, err := b.markerCall(e); ok {
+		return r, err
+	}
 	if aggNames[e.FnName.L] {
 		// Aggregates the TiDB grammar does not know (bool_and, string_agg, ...)
 		// arrive as plain calls.

@@ -191,6 +191,9 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	main, s.fromItems = rewriteFrom(main)
 	main = markFullJoins(markNullsOrder(renameSequenceFuncs(main)))
 	main = rewriteDefaultValues(rewriteLimits(main))
+	if main, err = markWindows(s.src, main); err != nil {
+		return err
+	}
 	s.clauses = clauses
 	rw, err := pgdialect.Rewrite(s.src, main)
 	if err != nil {

@@ -92,11 +92,15 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	var node exec.Node = exec.OneRow{}
 	est := 1.0
 	var where []exec.Expr
+	if err := b.windowSetup(sel); err != nil {
+		return nil, err
+	}
 	if sel.From != nil {
 		if err := b.fromClause(sel.From.TableRefs); err != nil {
 			return nil, err
 		}
 	}
+	b.windowClause("WHERE")
 	if sel.Where != nil {
 		w, err := b.boolExpr(sel.Where, "argument of WHERE")
 		if err != nil {
@@ -119,19 +123,9 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	if hasAgg {
 		ab = &aggBinding{groupCols: map[int]int{}, input: b.sc}
 		if sel.GroupBy != nil {
-			for _, it := range sel.GroupBy.Items {
-				g, src, err := b.groupItem(it.Expr, sel.Fields)
-				if err != nil {
-					return nil, err
-				}
-				if ref, ok := g.(*exec.ColRef); ok && ref.Up == 0 {
-					if _, dup := ab.groupCols[ref.Idx]; dup {
-						continue
-					}
-					ab.groupCols[ref.Idx] = len(ab.groups)
-				}
-				ab.groupKeys = append(ab.groupKeys, restore(src))
-				ab.groups = append(ab.groups, g)
+			b.windowClause("GROUP BY")
+			if err := b.groupBy(sel.GroupBy.Items, sel.Fields, ab); err != nil {
+				return nil, err
 			}
 		}
 		b.sc.agg = ab
@@ -139,6 +133,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	}
 
 	// Target list.
+	b.windowClause("")
 	var exprs []exec.Expr
 	var cols []Column
 	srfs, srfsDone := b.collectSRFs()
@@ -172,11 +167,13 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	srfsDone()
 	var having exec.Expr
 	if sel.Having != nil {
+		b.windowClause("HAVING")
 		h, err := b.boolExpr(sel.Having.Expr, "argument of HAVING")
 		if err != nil {
 			return nil, err
 		}
 		having = h
+		b.windowClause("")
 	}
 	// ORDER BY keys: output columns, or extra (junk) columns computed beside them.
 	nOut := len(exprs)
@@ -204,7 +201,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 
 	if ab != nil {
 		ab.active = false
-		agg := &exec.Aggregate{Input: node, Groups: ab.groups, GroupTypes: exprTypes(ab.groups), Aggs: ab.aggs,
+		agg := &exec.Aggregate{Input: node, Groups: ab.groups, GroupTypes: exprTypes(ab.groups), Aggs: ab.aggs, Sets: ab.sets,
 			Info: exec.NodeInfo{Name: aggName(ab), Rows: groupEstimate(ab, est), Cost: est}}
 		if sortAggregation(ab, keys, exprs) {
 			// ORDER BY the groups: sort the input by them and aggregate the sorted
@@ -227,6 +224,9 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		if having != nil {
 			node = &exec.Filter{Input: node, Pred: having, Info: exec.NodeInfo{Name: "Filter", Rows: est}}
 		}
+		node = b.windowPlan(node, len(ab.groups)+len(ab.aggs), est)
+	} else {
+		node = b.windowPlan(node, b.sc.width, est)
 	}
 	if ab != nil {
 		node = b.projectSet(node, srfs, len(ab.groups)+len(ab.aggs), est)
@@ -263,7 +263,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 // sortAggregation reports whether ORDER BY starts with the grouping expressions in
 // order (ascending, NULLS LAST): then sort aggregation also delivers the order.
 func sortAggregation(ab *aggBinding, keys []exec.SortKey, exprs []exec.Expr) bool {
-	if len(ab.groups) == 0 || len(keys) < len(ab.groups) {
+	if len(ab.groups) == 0 || len(keys) < len(ab.groups) || ab.sets != nil {
 		return false
 	}
 	for i := range ab.groups {
@@ -357,6 +357,10 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.FuncCallExpr:
 		if aggNames[x.FnName.L] {
 			v.found = true
+			return n, true
+		}
+		if x.FnName.L == fnWinOver {
+			windowHasAgg(x, v) // the window call itself is not an aggregate
 			return n, true
 		}
 	case *ast.SubqueryExpr:

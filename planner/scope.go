@@ -23,6 +23,8 @@ type scope struct {
 	outerRefs bool
 	// agg is set while binding the expressions evaluated after aggregation.
 	agg *aggBinding
+	// win holds the level's window calls (SELECT levels only).
+	win *winBinding
 }
 
 type scopeCol struct {
@@ -49,6 +51,8 @@ type aggBinding struct {
 	aggs      []*exec.AggFunc
 	aggKeys   []string
 	input     *scope // the scope the aggregate arguments are bound in
+	// sets are the grouping sets (indexes into groups); nil for plain GROUP BY.
+	sets [][]int
 	// active: expressions are being bound over the aggregated row.
 	active bool
 }

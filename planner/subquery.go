@@ -68,6 +68,12 @@ var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": t
 // aggregate binds an aggregate call of the current level: its arguments over the
 // input rows, its value a column of the aggregated row.
 func (b *binder) aggregate(e *ast.AggregateFuncExpr) (exec.Expr, error) {
+	return b.aggregateCall(e, nil, restore(e))
+}
+
+// aggregateCall binds aggregate e with the FILTER and ORDER BY of mods (nil:
+// none); key identifies the whole call, so equal calls share one value.
+func (b *binder) aggregateCall(e *ast.AggregateFuncExpr, mods *aggMods, key string) (exec.Expr, error) {
 	name := strings.ToLower(e.F)
 	if name == "group_concat" {
 		name = "string_agg"
@@ -82,7 +88,6 @@ func (b *binder) aggregate(e *ast.AggregateFuncExpr) (exec.Expr, error) {
 	if ab == nil || !ab.active {
 		return nil, pgerr.New(pgerrcode.GroupingError, "aggregate functions are not allowed here").WithPosition(b.nodePos(e))
 	}
-	key := restore(e)
 	for i, k := range ab.aggKeys {
 		if k == key {
 			f := ab.aggs[i]
@@ -91,6 +96,21 @@ func (b *binder) aggregate(e *ast.AggregateFuncExpr) (exec.Expr, error) {
 	}
 	ab.active = false
 	defer func() { ab.active = true }()
+	f, err := b.aggFunc(e, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.applyAggMods(f, e, mods); err != nil {
+		return nil, err
+	}
+	ab.aggs = append(ab.aggs, f)
+	ab.aggKeys = append(ab.aggKeys, key)
+	return &exec.ColRef{Idx: len(ab.groups) + len(ab.aggs) - 1, T: f.T}, nil
+}
+
+// aggFunc binds the arguments of aggregate name and its result type, in the
+// current binding context.
+func (b *binder) aggFunc(e *ast.AggregateFuncExpr, name string) (*exec.AggFunc, error) {
 	f := &exec.AggFunc{Name: name, Distinct: e.Distinct}
 	star := len(e.Args) == 0 || (name == "count" && len(e.Args) == 1 && isStar(e.Args[0]))
 	if !star {
@@ -134,9 +154,7 @@ func (b *binder) aggregate(e *ast.AggregateFuncExpr) (exec.Expr, error) {
 		}
 		f.T = types.Int8
 	}
-	ab.aggs = append(ab.aggs, f)
-	ab.aggKeys = append(ab.aggKeys, key)
-	return &exec.ColRef{Idx: len(ab.groups) + len(ab.aggs) - 1, T: f.T}, nil
+	return f, nil
 }
 
 func isStar(n ast.ExprNode) bool {

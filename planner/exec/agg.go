@@ -3,6 +3,8 @@ package exec
 import (
 	"io"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/augurdb/augur/storage/pgerr"
@@ -19,6 +21,13 @@ type AggFunc struct {
 	Distinct bool
 	Filter   Expr
 	T        types.T // result type
+	// Order is the ORDER BY inside the call (expressions over the input row):
+	// the inputs are collected and fed to the aggregate in that order at the end.
+	Order []SortKey
+	// Grouping marks GROUPING(...): the indexes of its arguments in the
+	// Aggregate's Groups. Its value is a bit mask (first argument highest) of the
+	// arguments not grouped by the row's grouping set.
+	Grouping []int
 }
 
 // AggResultType returns the result type of aggregate name over arg, as in
@@ -71,7 +80,11 @@ type Aggregate struct {
 	// ends when the key changes, so only one group is held and groups come out in
 	// input order.
 	Sorted bool
-	Info   NodeInfo
+	// Sets are the grouping sets (GROUPING SETS, ROLLUP, CUBE), each the indexes
+	// of the Groups it groups by; nil is the one set of all Groups. Every input
+	// row is aggregated once per set; a group's values outside its set are NULL.
+	Sets [][]int
+	Info NodeInfo
 }
 
 // Explain implements Node.
@@ -85,11 +98,38 @@ type aggState struct {
 	v    types.Datum
 	b    strings.Builder
 	seen map[string]struct{}
+	buf  []orderedInput // inputs of an aggregate with ORDER BY
+}
+
+// orderedInput is one input of an aggregate with ORDER BY: its argument, its
+// delimiter (string_agg) and its sort keys.
+type orderedInput struct {
+	v, sep types.Datum
+	keys   []types.Datum
 }
 
 type group struct {
 	key  []types.Datum
 	aggs []aggState
+}
+
+// newGroup starts the group of key in grouping set set (-1: no grouping sets).
+func (a *Aggregate) newGroup(key []types.Datum, set int) *group {
+	g := &group{key: key, aggs: make([]aggState, len(a.Aggs))}
+	for i, f := range a.Aggs {
+		if f.Grouping == nil || set < 0 {
+			continue
+		}
+		var mask int64
+		for _, gi := range f.Grouping {
+			mask <<= 1
+			if !slices.Contains(a.Sets[set], gi) {
+				mask |= 1
+			}
+		}
+		g.aggs[i].i = mask
+	}
+	return g
 }
 
 // Open implements Node.
@@ -127,21 +167,45 @@ func (a *Aggregate) Open(c *Ctx) (Iter, error) {
 				return nil, err
 			}
 		}
-		kb = rowKey(kb[:0], a.GroupTypes, key)
-		g, ok := groups[string(kb)]
-		if !ok {
-			g = &group{key: key, aggs: make([]aggState, len(a.Aggs))}
-			groups[string(kb)] = g
-			order = append(order, g)
+		nsets := len(a.Sets)
+		if a.Sets == nil {
+			nsets = 1
 		}
-		for i, f := range a.Aggs {
-			if err := f.step(ec, &g.aggs[i]); err != nil {
-				return nil, err
+		for set := 0; set < nsets; set++ {
+			k, si := key, -1
+			if a.Sets != nil {
+				k, si = make([]types.Datum, len(key)), set
+				for _, gi := range a.Sets[set] {
+					k[gi] = key[gi]
+				}
+				kb = append(kb[:0], byte(set>>8), byte(set))
+			} else {
+				kb = kb[:0]
+			}
+			kb = rowKey(kb, a.GroupTypes, k)
+			g, ok := groups[string(kb)]
+			if !ok {
+				g = a.newGroup(k, si)
+				groups[string(kb)] = g
+				order = append(order, g)
+			}
+			for i, f := range a.Aggs {
+				if err := f.step(ec, &g.aggs[i]); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
 	if len(a.Groups) == 0 && len(order) == 0 {
 		order = append(order, &group{aggs: make([]aggState, len(a.Aggs))})
+	}
+	if n == 0 {
+		// An empty grouping set yields its one row even without input.
+		for set, gs := range a.Sets {
+			if len(gs) == 0 {
+				order = append(order, a.newGroup(make([]types.Datum, len(a.Groups)), set))
+			}
+		}
 	}
 	rows := make([][]types.Datum, len(order))
 	for i, g := range order {
@@ -164,6 +228,9 @@ func (f *AggFunc) step(c *Ctx, s *aggState) error {
 			return err
 		}
 	}
+	if f.Grouping != nil {
+		return nil
+	}
 	if f.Arg == nil { // count(*)
 		s.n++
 		return nil
@@ -182,6 +249,27 @@ func (f *AggFunc) step(c *Ctx, s *aggState) error {
 		}
 		s.seen[k] = struct{}{}
 	}
+	var sep types.Datum
+	if f.Sep != nil {
+		if sep, err = f.Sep.Eval(c); err != nil {
+			return err
+		}
+	}
+	if f.Order != nil {
+		in := orderedInput{v: v, sep: sep, keys: make([]types.Datum, len(f.Order))}
+		for i, k := range f.Order {
+			if in.keys[i], err = k.Expr.Eval(c); err != nil {
+				return err
+			}
+		}
+		s.buf = append(s.buf, in)
+		return nil
+	}
+	return f.stepValue(s, v, sep)
+}
+
+// stepValue adds the non-NULL input v (with string_agg's delimiter sep).
+func (f *AggFunc) stepValue(s *aggState, v, sep types.Datum) error {
 	t := f.Arg.Type()
 	first := s.n == 0
 	s.n++
@@ -222,14 +310,8 @@ func (f *AggFunc) step(c *Ctx, s *aggState) error {
 		}
 		s.v = s.v.(bool) || v.(bool)
 	case "string_agg":
-		if !first && f.Sep != nil {
-			sep, err := f.Sep.Eval(c)
-			if err != nil {
-				return err
-			}
-			if sep != nil {
-				s.b.WriteString(sep.(string))
-			}
+		if !first && sep != nil {
+			s.b.WriteString(sep.(string))
 		}
 		s.b.WriteString(v.(string))
 	}
@@ -249,6 +331,28 @@ func (s *aggState) addNumeric(d *apd.Decimal) error {
 }
 
 func (f *AggFunc) final(s *aggState) (types.Datum, error) {
+	if f.Grouping != nil {
+		return s.i, nil
+	}
+	if f.Order != nil {
+		// Feed the collected inputs in order to a fresh state (the collected
+		// ones stay, so a window frame can grow and finish again).
+		keys := make([]SortKey, len(f.Order))
+		for i, k := range f.Order {
+			keys[i] = k
+			keys[i].Idx = i
+		}
+		in := slices.Clone(s.buf)
+		sort.SliceStable(in, func(i, j int) bool { return compareRows(keys, in[i].keys, in[j].keys) < 0 })
+		var fresh aggState
+		for _, x := range in {
+			if err := f.stepValue(&fresh, x.v, x.sep); err != nil {
+				return nil, err
+			}
+		}
+		fresh.n += s.n // count(*) inputs, which are not collected
+		s = &fresh
+	}
 	if f.Name == "count" {
 		return s.n, nil
 	}
@@ -401,7 +505,7 @@ func (it *sortAggIter) Next() ([]types.Datum, error) {
 		if it.cur != nil && string(kb) != string(it.curKey) {
 			// The row starts the next group: finish this one, step the row into the next.
 			out, err := it.finish()
-			it.cur, it.curKey = &group{key: key, aggs: make([]aggState, len(a.Aggs))}, kb
+			it.cur, it.curKey = a.newGroup(key, -1), kb
 			for i, f := range a.Aggs {
 				if err := f.step(it.ec, &it.cur.aggs[i]); err != nil {
 					return nil, err
@@ -410,7 +514,7 @@ func (it *sortAggIter) Next() ([]types.Datum, error) {
 			return out, err
 		}
 		if it.cur == nil {
-			it.cur, it.curKey = &group{key: key, aggs: make([]aggState, len(a.Aggs))}, kb
+			it.cur, it.curKey = a.newGroup(key, -1), kb
 		}
 		for i, f := range a.Aggs {
 			if err := f.step(it.ec, &it.cur.aggs[i]); err != nil {

@@ -41,7 +41,6 @@ var gapPatterns = []struct {
 	{"CREATE FUNCTION", []string{"create", "or", "replace"}, true},
 	{"CREATE SCHEMA", []string{"create", "schema"}, true},
 	{"DROP ... CASCADE", []string{"cascade"}, false},
-	{"FILTER (WHERE ...)", []string{"filter", "(", "where"}, false},
 	{"WITHIN GROUP", []string{"within", "group"}, false},
 	{"TABLESAMPLE", []string{"tablesample"}, false},
 }

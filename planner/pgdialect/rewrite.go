@@ -1071,6 +1071,9 @@ func (p *parser) nameOrCall() (node, bool, error) {
 			if t.Kind != Ident || !tidbReserved[t.Val] || reserved[t.Val] {
 				continue
 			}
+			if len(name) == 1 && t.Val == "partition" && p.peek().Is("by") {
+				continue // a window's PARTITION BY
+			}
 			if k > 0 || start > 0 && identPrev(p.w.toks[start-1]) {
 				p.w.use(RuleReservedIdent)
 				items[k] = tokN{Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}}
