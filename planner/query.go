@@ -224,15 +224,13 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		if having != nil {
 			node = &exec.Filter{Input: node, Pred: having, Info: exec.NodeInfo{Name: "Filter", Rows: est}}
 		}
-		node = b.windowPlan(node, len(ab.groups)+len(ab.aggs), est)
-	} else {
-		node = b.windowPlan(node, b.sc.width, est)
 	}
+	width := b.sc.width
 	if ab != nil {
-		node = b.projectSet(node, srfs, len(ab.groups)+len(ab.aggs), est)
-	} else {
-		node = b.projectSet(node, srfs, b.sc.width, est)
+		width = len(ab.groups) + len(ab.aggs)
 	}
+	node, width = b.windowPlan(node, width, est)
+	node = b.projectSet(node, srfs, width, est)
 	node = &exec.Projection{Input: node, Exprs: exprs, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
 	if sel.From == nil {
 		b.fold = append(b.fold, exprs...)

@@ -617,10 +617,11 @@ func (b *binder) rangeOffset(fr *exec.Frame, kt types.T, off exec.Expr, pos int3
 }
 
 // windowPlan puts the Window nodes of the level's window calls above node, whose
-// rows have width values, and gives each call's ColRef its column.
-func (b *binder) windowPlan(node exec.Node, width int, est float64) exec.Node {
+// rows have width values, and gives each call's ColRef its column; it returns
+// the new node and its row width.
+func (b *binder) windowPlan(node exec.Node, width int, est float64) (exec.Node, int) {
 	if b.sc == nil || b.sc.win == nil || len(b.sc.win.calls) == 0 {
-		return node
+		return node, width
 	}
 	var keys []string
 	byKey := map[string][]*winCall{}
@@ -664,7 +665,7 @@ func (b *binder) windowPlan(node exec.Node, width int, est float64) exec.Node {
 		}
 		node = w
 	}
-	return node
+	return node, col
 }
 
 // windowHasAgg reports whether the window call m holds an aggregate of the
