@@ -188,6 +188,9 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if err != nil {
 		return err
 	}
+	if main, err = rewriteSelectForms(main); err != nil {
+		return err
+	}
 	main, s.fromItems = rewriteFrom(main)
 	main = markFullJoins(markNullsOrder(renameSequenceFuncs(main)))
 	main = rewriteDefaultValues(rewriteLimits(main))

@@ -74,6 +74,8 @@ func (b *binder) query(n ast.Node, parent *scope) (*relPlan, error) {
 func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	branch := b.setOpBranch // only this level: subqueries inside it resolve as usual
 	b.setOpBranch = false
+	sel, distinctOn := splitDistinctOn(sel)
+	sel, ties := splitWithTies(sel)
 	if sel.With != nil {
 		pop, err := b.pushWith(sel.With)
 		if err != nil {
@@ -198,6 +200,14 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 			keys = append(keys, exec.SortKey{Idx: idx, Desc: desc, NullsFirst: nullsFirst, Cmp: cmp})
 		}
 	}
+	orderKeys := keys
+	var distinctCols []int
+	if distinctOn != nil {
+		var err error
+		if distinctCols, keys, err = b.distinctOnKeys(distinctOn, sel.Fields, cols, &exprs, keys); err != nil {
+			return nil, err
+		}
+	}
 
 	if ab != nil {
 		ab.active = false
@@ -241,12 +251,22 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	if keys != nil {
 		node = &exec.Sort{Input: node, Keys: keys, Info: exec.NodeInfo{Name: "Sort", Rows: est, Cost: est * 2}}
 	}
+	if distinctCols != nil {
+		ts := make([]types.T, len(distinctCols))
+		for i, c := range distinctCols {
+			ts[i] = exprs[c].Type()
+		}
+		node = &exec.DistinctOn{Input: node, Cols: distinctCols, Types: ts, Info: exec.NodeInfo{Name: "Unique", Rows: est}}
+	}
 	if sel.Limit != nil {
 		l, err := b.limit(sel.Limit, node)
 		if err != nil {
 			return nil, err
 		}
 		node = l
+		if ties {
+			node = withTies(node, orderKeys)
+		}
 	}
 	if len(exprs) > nOut {
 		trim := make([]exec.Expr, nOut)
@@ -573,10 +593,8 @@ func (b *binder) valuesQuery(sel *ast.SelectStmt) (*relPlan, error) {
 		cols[i] = Column{Name: fmt.Sprintf("column%d", i+1), Type: t, Typmod: -1}
 	}
 	var node exec.Node = &exec.ValuesNode{Rows: rows, Info: exec.NodeInfo{Name: "Values Scan", Rows: float64(len(rows))}}
-	if sel.OrderBy != nil || sel.Limit != nil {
-		return nil, pgerr.FeatureNotSupported("ORDER BY and LIMIT on VALUES are not supported yet")
-	}
-	return &relPlan{node: node, cols: cols, est: float64(len(rows))}, nil
+	p := &relPlan{node: node, cols: cols, est: float64(len(rows))}
+	return b.valuesOrderLimit(sel, p)
 }
 
 // valuesLists binds VALUES rows, unifying each column's type (or coercing to
