@@ -229,7 +229,7 @@ func (s *Server) storeOptions() store.Options {
 		TxnBufferMax:      s.cfg.TxnBufferMax,
 		NewCommitter:      walactor.New(s.system, 0),
 		OnApply:           s.shards.Defer,
-		OnApplyDone:       s.shards.Flush,
+		OnApplyStart:      s.shards.StartFlush,
 	}
 }
 

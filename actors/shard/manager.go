@@ -230,7 +230,12 @@ func (m *Manager) ensureTable(prefix []byte) *shardRef {
 		since = st.Visible()
 	}
 	prefix = bytes.Clone(prefix)
-	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), learned.New(learned.Options{Prefix: prefix}), since)
+	// The index learns its key prefix from the keys (the longest one they share,
+	// shortened when a key does not): fixed at the table prefix, a composite key
+	// whose first eight bytes after it are equal — (worker int, seq int) — would
+	// give every key of a worker the same model input, and such keys all live in
+	// one data node that each commit then copies whole.
+	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), learned.New(learned.Options{}), since)
 	m.start(ref)
 	m.publishRoutes(r, nil, []*shardRef{ref})
 	return ref
@@ -285,11 +290,12 @@ type appliedCommit struct {
 // at once (a spilled write set arrives in many chunks: memory stays bounded).
 const deferLimit = 4096
 
-// Defer is store.Options.OnApply for a store that also calls Flush
-// (store.Options.OnApplyDone) after each group: it keeps the commit's mutations
-// and Flush applies the whole group, one batch per shard. Each shard then copies
-// the index nodes a group touches once and publishes one view per group, instead
-// of once per commit. The group is not visible before Flush returns.
+// Defer is store.Options.OnApply for a store that also calls StartFlush
+// (store.Options.OnApplyStart) after each group: it keeps the commit's mutations
+// and StartFlush applies the whole group, one batch per shard. Each shard then
+// copies the index nodes a group touches once and publishes one view per group,
+// instead of once per commit. The group is not visible before StartFlush's wait
+// returns.
 func (m *Manager) Defer(ts uint64, muts []store.Mutation) {
 	m.applyMu.Lock()
 	defer m.applyMu.Unlock()
@@ -302,10 +308,26 @@ func (m *Manager) Defer(ts uint64, muts []store.Mutation) {
 
 // Flush applies the deferred commits and returns when every shard has published
 // a view that includes them.
-func (m *Manager) Flush() {
+func (m *Manager) Flush() { m.StartFlush()() }
+
+// StartFlush sends the deferred commits to their shards and returns at once; the
+// returned wait blocks until every shard has published a view that includes
+// them. Until wait returns no other apply can start (Defer, OnApply and Flush
+// block). It is store.Options.OnApplyStart: the store starts the shards' work
+// before its fsync and waits for it after, so the shards' apply and
+// acknowledgement overlap the fsync instead of following it.
+func (m *Manager) StartFlush() (wait func()) {
 	m.applyMu.Lock()
-	defer m.applyMu.Unlock()
-	m.flushLocked()
+	var p *pendingApply
+	if len(m.deferred) > 0 {
+		p = m.send(m.deferred)
+	}
+	clear(m.deferred)
+	m.deferred, m.deferredN = m.deferred[:0], 0
+	return func() {
+		p.wait()
+		m.applyMu.Unlock()
+	}
 }
 
 func (m *Manager) flushLocked() {
@@ -316,10 +338,21 @@ func (m *Manager) flushLocked() {
 	m.deferred, m.deferredN = m.deferred[:0], 0
 }
 
-// apply routes the commits' mutations, one batch per shard (versioned by the
-// newest commit; each entry keeps its own), sends them and waits until every
+// apply routes the commits' mutations to their shards and waits until every
 // shard has applied its batch and published a view. The caller holds applyMu.
-func (m *Manager) apply(commits []appliedCommit) {
+func (m *Manager) apply(commits []appliedCommit) { m.send(commits).wait() }
+
+// pendingApply is a sent apply: its batches and the shards they went to.
+type pendingApply struct {
+	batches []*applyBatch
+	refs    []*shardRef
+	done    *applyWait
+}
+
+// send routes the commits' mutations, one batch per shard (versioned by the
+// newest commit; each entry keeps its own), and sends them. It returns nil when
+// there is nothing to wait for. The caller holds applyMu until the wait.
+func (m *Manager) send(commits []appliedCommit) *pendingApply {
 	m.stopRetired()
 	r := m.routes.Load()
 	var (
@@ -366,10 +399,9 @@ func (m *Manager) apply(commits []appliedCommit) {
 		}
 	}
 	if len(batches) == 0 {
-		return
+		return nil
 	}
-	done := new(sync.WaitGroup)
-	done.Add(len(batches))
+	done := newApplyWait(len(batches))
 	for i, b := range batches {
 		b.done = done
 		if refs[i].failed.Load() {
@@ -378,33 +410,36 @@ func (m *Manager) apply(commits []appliedCommit) {
 		}
 		m.sys.Root.Send(refs[i].pid, b)
 	}
-	waitApplied(done, batches, refs)
+	return &pendingApply{batches: batches, refs: refs, done: done}
 }
 
 // failedShardPoll is how often OnApply, while it waits, looks for shards that
 // failed for good after a batch was sent to them.
 const failedShardPoll = 50 * time.Millisecond
 
-// waitApplied waits until every batch is acknowledged. A shard that stops for good
+// wait waits until every batch is acknowledged. A shard that stops for good
 // acknowledges the batch it was applying, but a batch that reaches it after it
 // stopped would be lost in the dead letters and OnApply — and with it the commit
 // pipeline — would wait forever; so batches of shards marked failed are
 // acknowledged here.
-func waitApplied(done *sync.WaitGroup, batches []*applyBatch, refs []*shardRef) {
-	all := make(chan struct{})
-	go func() {
-		done.Wait()
-		close(all)
-	}()
+func (p *pendingApply) wait() {
+	if p == nil {
+		return
+	}
+	select {
+	case <-p.done.all:
+		return
+	default:
+	}
 	tick := time.NewTicker(failedShardPoll)
 	defer tick.Stop()
 	for {
 		select {
-		case <-all:
+		case <-p.done.all:
 			return
 		case <-tick.C:
-			for i, b := range batches {
-				if refs[i].failed.Load() {
+			for i, b := range p.batches {
+				if p.refs[i].failed.Load() {
 					b.ack()
 				}
 			}

@@ -3,7 +3,6 @@ package shard
 import (
 	"bytes"
 	"fmt"
-	"sync"
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -23,7 +22,7 @@ type logEntry struct {
 type applyBatch struct {
 	ts    uint64
 	ents  []logEntry
-	done  *sync.WaitGroup
+	done  *applyWait
 	acked atomic.Bool
 }
 
@@ -31,7 +30,32 @@ type applyBatch struct {
 // a batch OnApply already gave up on because the shard failed) does nothing.
 func (b *applyBatch) ack() {
 	if b.acked.CompareAndSwap(false, true) {
-		b.done.Done()
+		b.done.done()
+	}
+}
+
+// applyWait counts the batches of one apply down to zero. The last shard to
+// acknowledge closes all, which wakes the waiting applier directly: a
+// sync.WaitGroup would need a goroutine of its own to be selectable with the
+// failed-shard poll, one more thread wake-up on every commit's critical path.
+type applyWait struct {
+	left atomic.Int64
+	all  chan struct{}
+}
+
+func newApplyWait(n int) *applyWait {
+	w := &applyWait{all: make(chan struct{})}
+	w.left.Store(int64(n))
+	return w
+}
+
+// add counts n more batches (a retired shard forwarding a batch in two halves);
+// the count cannot have reached zero, the forwarded batch being unacknowledged.
+func (w *applyWait) add(n int64) { w.left.Add(n) }
+
+func (w *applyWait) done() {
+	if w.left.Add(-1) == 0 {
+		close(w.all)
 	}
 }
 
@@ -407,7 +431,7 @@ func (a *shardActor) forward(b *applyBatch) {
 	sys := a.m.sys
 	switch {
 	case len(lw) > 0 && len(rw) > 0:
-		b.done.Add(1)
+		b.done.add(1)
 		sys.Root.Send(res.left.pid, &applyBatch{ts: b.ts, ents: lw, done: b.done})
 		sys.Root.Send(res.right.pid, &applyBatch{ts: b.ts, ents: rw, done: b.done})
 	case len(lw) > 0:

@@ -564,13 +564,13 @@ func TestSplitsAndRestartWithStore(t *testing.T) {
 // TestWaitAppliedGivesUpOnFailedShards: a batch that reached a shard only after it
 // stopped for good is lost in the dead letters; OnApply must not wait for it.
 func TestWaitAppliedGivesUpOnFailedShards(t *testing.T) {
-	done := new(sync.WaitGroup)
-	done.Add(2)
+	done := newApplyWait(2)
 	live, dead := &shardRef{}, &shardRef{}
 	bLive, bDead := &applyBatch{done: done}, &applyBatch{done: done}
 	returned := make(chan struct{})
 	go func() {
-		waitApplied(done, []*applyBatch{bLive, bDead}, []*shardRef{live, dead})
+		p := &pendingApply{batches: []*applyBatch{bLive, bDead}, refs: []*shardRef{live, dead}, done: done}
+		p.wait()
 		close(returned)
 	}()
 	bLive.ack()
@@ -581,4 +581,33 @@ func TestWaitAppliedGivesUpOnFailedShards(t *testing.T) {
 		t.Fatal("waitApplied still waits for a batch sent to a failed shard")
 	}
 	bDead.ack() // a late acknowledgement changes nothing
+}
+
+// TestNewTableLearnsKeyPrefix: a table created empty and filled by commits must
+// not keep the table prefix as its index's key prefix. With it, composite keys
+// whose first eight bytes after the table prefix agree — (worker int, seq int)
+// for one worker — would all share one model input and pile into a single data
+// node, which every commit then copies whole.
+func TestNewTableLearnsKeyPrefix(t *testing.T) {
+	m := newManager(t, Options{})
+	m.Register(100, 1)
+	prefix := keycodec.AppendTablePrefix(nil, 100, 1)
+	const n = 5000
+	for i := range n {
+		k := keycodec.AppendInt(keycodec.AppendInt(bytes.Clone(prefix), 7, keycodec.Asc), int64(i), keycodec.Asc)
+		m.Defer(uint64(i+1), []store.Mutation{{Key: k, Value: k}})
+		m.StartFlush()()
+	}
+	var keys, biggest int
+	for _, s := range m.routes.Load().shards {
+		st := s.pub.Load().view.Stats()
+		keys += st.Keys
+		biggest = max(biggest, st.Slots/max(st.DataNodes, 1))
+	}
+	if keys != n {
+		t.Fatalf("the shards hold %d keys, want %d", keys, n)
+	}
+	if biggest > 1024 {
+		t.Errorf("data nodes average %d slots: sequential composite keys are not spread over data nodes", biggest)
+	}
 }

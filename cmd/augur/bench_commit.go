@@ -318,7 +318,7 @@ func commitBenchAugurSQL(ctx context.Context, dir string, n int) (*commitBenchEn
 		sys.Shutdown()
 		return nil, err
 	}
-	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0), OnApply: shards.Defer, OnApplyDone: shards.Flush}, zerolog.Nop())
+	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0), OnApply: shards.Defer, OnApplyStart: shards.StartFlush}, zerolog.Nop())
 	if err != nil {
 		shards.Close()
 		sys.Shutdown()

@@ -187,8 +187,9 @@ func latestVersion(txn *badger.Txn, key []byte) (uint64, error) {
 	return 0, nil
 }
 
-// Flush appends the group to the WAL, fsyncs once if any commit asks for it, and
-// applies the group to Badger. It may run on any goroutine.
+// Flush appends the group to the WAL, starts the index shards' apply, fsyncs once
+// if any commit asks for it, applies the group to Badger and waits for the
+// shards. It may run on any goroutine.
 func (g *Group) Flush() {
 	if len(g.commits) == 0 {
 		return
@@ -225,6 +226,14 @@ func (g *Group) Flush() {
 	end, err := s.wal.Write(entries)
 	if err != nil {
 		fail(walWriteError(err))
+		return
+	}
+	waitIndex, err := s.startIndexApply(g.commits)
+	defer waitIndex()
+	if err != nil {
+		perr := pgerr.Wrap(err, pgerrcode.IOError, "could not apply a committed transaction; writes are stopped and the commit will be completed at restart")
+		s.setReadOnly(perr)
+		fail(perr)
 		return
 	}
 	sync := false

@@ -75,15 +75,18 @@ type Options struct {
 	// NewCommitter starts the committer (default NewLoopCommitter). The server
 	// passes the WAL actor's constructor here.
 	NewCommitter func(*Pipeline) (Committer, error)
-	// OnApply, when set, is called with each group's mutations after they are applied
-	// to Badger and before they become visible (index shards keep up through it). A
+	// OnApply, when set, is called with each group's mutations once they are
+	// written to the WAL, before the fsync and before they are applied to Badger
+	// (index shards keep up through it). They become visible only after both. A
 	// commit's write set may arrive in several calls with the same timestamp (a
 	// spilled write set is reported in chunks); the slices are not reused after the
 	// call returns.
 	OnApply func(ts uint64, muts []Mutation)
-	// OnApplyDone, when set, is called after the OnApply calls of each group and
-	// before the group becomes visible (OnApply may then defer its work to it).
-	OnApplyDone func()
+	// OnApplyStart, when set, is called after the OnApply calls of each group, before
+	// the fsync (OnApply may defer its work to it and start it here); the store calls
+	// the returned wait after the group is applied to Badger, and makes the group
+	// visible only after wait returns.
+	OnApplyStart func() (wait func())
 	// BadgerMemTableSize overrides Badger's memtable size (0: Badger's default).
 	BadgerMemTableSize int64
 }
@@ -384,17 +387,28 @@ func (s *Store) apply(commits []*Commit) error {
 			return fmt.Errorf("store: apply group to badger: %w", err)
 		}
 	}
+	return nil
+}
+
+// startIndexApply reports a group written to the WAL to OnApply and OnApplyStart
+// and returns what waits for them. It runs before the fsync, so the index shards'
+// work overlaps it: their entries carry the commit timestamps, which no snapshot
+// includes before the group is visible, and they are rebuilt from Badger at start,
+// so a commit that the fsync loses leaves nothing behind in them.
+func (s *Store) startIndexApply(commits []*Commit) (wait func(), err error) {
 	if s.opts.OnApply != nil {
 		for _, c := range commits {
-			if err := s.notifyApplied(c); err != nil {
-				return fmt.Errorf("store: report commit %d to OnApply: %w", c.ts, err)
+			if err = s.notifyApplied(c); err != nil {
+				err = fmt.Errorf("store: report commit %d to OnApply: %w", c.ts, err)
+				break
 			}
 		}
 	}
-	if s.opts.OnApplyDone != nil {
-		s.opts.OnApplyDone()
+	wait = func() {}
+	if s.opts.OnApplyStart != nil {
+		wait = s.opts.OnApplyStart()
 	}
-	return nil
+	return wait, err
 }
 
 // onApplyChunk bounds the mutations of a spilled write set held in memory at once
