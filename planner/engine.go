@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/pgerr"
@@ -148,6 +149,8 @@ type Txn struct {
 	schema *catalog.Schema // non-nil once the transaction changed the schema
 	// dbsChanged: the transaction created or dropped a database.
 	dbsChanged bool
+	// deferred are the checks of deferred foreign keys, run at commit.
+	deferred exec.DeferredFK
 }
 
 // Begin starts a transaction.
@@ -178,6 +181,14 @@ func (t *Txn) forDDL(ctx context.Context) (*catalog.Schema, error) {
 
 // Commit commits the transaction and publishes its schema changes.
 func (t *Txn) Commit(ctx context.Context) error {
+	if t.deferred.Pending() {
+		c := exec.NewCtx(ctx, t.KV, nil, nil)
+		c.RowID = func() (int64, error) { return t.e.NextRowID(ctx) }
+		if err := t.deferred.Run(c); err != nil {
+			t.Abort()
+			return err
+		}
+	}
 	_, err := t.KV.Commit(ctx)
 	if t.schema != nil {
 		dbsChanged := len(t.schema.Databases) != len(t.e.Catalog.Current().Databases) || t.dbsChanged

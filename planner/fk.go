@@ -116,9 +116,6 @@ func (x *ddlExec) foreignKey(t *catalog.Table, c pgdialect.Constraint) (catalog.
 	d := c.FK
 	fk := catalog.ForeignKey{Name: c.Name, OnDelete: fkActions[d.OnDelete], OnUpdate: fkActions[d.OnUpdate],
 		MatchFull: d.MatchFull, NotValid: c.NotValid, Deferrable: c.Deferrable, Deferred: c.InitiallyDeferred}
-	if c.InitiallyDeferred {
-		return fk, pgerr.FeatureNotSupported("INITIALLY DEFERRED foreign keys are not supported yet")
-	}
 	var parent *catalog.Table
 	if d.Table == t.Name {
 		parent = t

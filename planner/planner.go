@@ -554,6 +554,7 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 	if txn != nil {
 		c.Txn = txn.KV
 		c.RowID = func() (int64, error) { return txn.e.NextRowID(ctx) }
+		c.Deferred = &txn.deferred
 	}
 	it, err := run.root.Open(c)
 	if err != nil {

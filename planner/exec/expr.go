@@ -36,6 +36,9 @@ type Ctx struct {
 	Txn *store.Txn
 	// RowID returns a fresh hidden row id (tables without a primary key).
 	RowID func() (int64, error)
+	// Deferred collects the events of INITIALLY DEFERRED foreign keys for the
+	// transaction's commit (nil: they run with the statement).
+	Deferred *DeferredFK
 	// Row is the current row of the operator evaluating an expression; Outer holds
 	// the current rows of enclosing queries, innermost last (correlated subqueries).
 	Row   []types.Datum

@@ -53,9 +53,37 @@ type fkEvent struct {
 type fkQueue struct{ events []fkEvent }
 
 func (c *Ctx) queueFK(e fkEvent) {
-	if c.run != nil && c.run.fk != nil {
-		c.run.fk.events = append(c.run.fk.events, e)
+	if c.run == nil || c.run.fk == nil {
+		return
 	}
+	// Of a deferred constraint, the checks wait for the commit: the key of a
+	// referencing row, and a referenced key gone with NO ACTION. The actions
+	// (CASCADE, SET NULL, SET DEFAULT) and RESTRICT happen at once.
+	check := e.kind == fkCheck || e.kind == fkParentDelete && e.ref.FK.OnDelete == catalog.FKNoAction ||
+		e.kind == fkParentUpdate && e.ref.FK.OnUpdate == catalog.FKNoAction
+	if e.ref.FK.Deferred && check && c.Deferred != nil {
+		c.Deferred.events = append(c.Deferred.events, e)
+		return
+	}
+	c.run.fk.events = append(c.run.fk.events, e)
+}
+
+// DeferredFK holds a transaction's foreign-key events that wait for its commit
+// (constraints declared DEFERRABLE INITIALLY DEFERRED).
+type DeferredFK struct{ events []fkEvent }
+
+// Pending reports whether events wait for the commit.
+func (d *DeferredFK) Pending() bool { return len(d.events) > 0 }
+
+// Run runs the waiting events through c (the committing transaction); a
+// violation is the commit's error.
+func (d *DeferredFK) Run(c *Ctx) error {
+	c.Deferred = nil
+	events := d.events
+	d.events = nil
+	end := c.beginFK()
+	c.run.fk.events = events
+	return end(nil)
 }
 
 // beginFK starts collecting the foreign-key events of a statement; end runs them
@@ -180,10 +208,19 @@ func (r *FKRef) checkChild(c *Ctx, row []types.Datum) error {
 		return pgerr.New(pgerrcode.ForeignKeyViolation, "insert or update on table %q violates foreign key constraint %q", r.Child.Name, r.FK.Name).
 			WithDetail("MATCH FULL does not allow mixing of null and nonnull key values.")
 	}
-	// The row may be gone already (deleted later in the statement, or by a
-	// cascade): then there is nothing to check.
-	if _, found, err := c.Txn.Get(r.Child.PrimaryKey(nil, row)); err != nil || !found {
+	// Check the row as it is now: it may be gone (deleted later in the
+	// statement, or by a cascade; then there is nothing to check) or changed
+	// again (then its new key was queued too).
+	cur, found, err := c.Txn.Get(r.Child.PrimaryKey(nil, row))
+	if err != nil || !found {
 		return err
+	}
+	now := make([]types.Datum, len(r.Child.Columns))
+	if err := r.Child.DecodeRow(cur, now); err != nil {
+		return err
+	}
+	if !sameValues(r.Child, r.FK.Columns, row, now) {
+		return nil
 	}
 	pvals := make([]types.Datum, len(vals))
 	for i, v := range vals {
@@ -196,9 +233,8 @@ func (r *FKRef) checkChild(c *Ctx, row []types.Datum) error {
 		}
 		pvals[i] = pv
 	}
-	found := false
+	found = false
 	if pvals != nil {
-		var err error
 		if found, err = r.parentHas(c, pvals); err != nil {
 			return err
 		}
@@ -359,7 +395,10 @@ func (r *FKRef) parentChanged(c *Ctx, old, row []types.Datum, action catalog.FKA
 				switch action {
 				case catalog.FKCascade:
 					pv := row[r.FK.RefColumns[i]-1]
-					v, err := types.Cast(pv, r.Parent.ColumnByNum(r.FK.RefColumns[i]).Type, col.Type, col.Typmod)
+					v, err := types.Cast(pv, r.Parent.ColumnByNum(r.FK.RefColumns[i]).Type, col.Type, -1)
+					if err == nil { // an assignment: varchar(n) refuses what is too long
+						v, err = types.ApplyTypmod(v, col.Type, col.Typmod, false)
+					}
 					if err != nil {
 						return err
 					}

@@ -1,5 +1,7 @@
 package pgdialect
 
+import "github.com/augurdb/augur/storage/pgerr"
+
 // ForeignKeyDef is the REFERENCES part of a FOREIGN KEY constraint.
 type ForeignKeyDef struct {
 	Table string
@@ -67,7 +69,7 @@ func (u *utilParser) referentialAction(cols *[]string, delete bool) (string, err
 	}
 	if u.peek().IsPunct("(") {
 		if !delete {
-			return "", syntaxAt(u.src, u.peek().Pos, "a column list with %s is only supported for ON DELETE actions", map[string]string{"set null": "SET NULL", "set default": "SET DEFAULT"}[action])
+			return "", pgerr.FeatureNotSupported("a column list with %s is only supported for ON DELETE actions", map[string]string{"set null": "SET NULL", "set default": "SET DEFAULT"}[action]).WithPosition(CharPos(u.src, u.peek().Pos))
 		}
 		names, err := u.parenNames()
 		if err != nil {
@@ -81,14 +83,18 @@ func (u *utilParser) referentialAction(cols *[]string, delete bool) (string, err
 // constraintAttrs reads a constraint's trailing attributes: [NOT] DEFERRABLE,
 // INITIALLY DEFERRED | IMMEDIATE, NOT VALID, NO INHERIT.
 func (u *utilParser) constraintAttrs(c *Constraint) error {
+	notDeferrable := false
 	for {
 		switch {
 		case u.accept("deferrable"):
 			c.Deferrable = true
 		case u.accept("not", "deferrable"):
-			c.Deferrable = false
+			c.Deferrable, notDeferrable = false, true
 		case u.accept("initially", "deferred"):
 			c.InitiallyDeferred = true
+			if !notDeferrable {
+				c.Deferrable = true
+			}
 		case u.accept("initially", "immediate"):
 			c.InitiallyDeferred = false
 		case u.accept("not", "valid"):
