@@ -1750,19 +1750,21 @@ func rangeString(t *catalog.Table, ix *catalog.Index, kr *exec.KeyRange) string 
 type cte struct {
 	def     *ast.CommonTableExpression
 	binding bool // being bound: a reference to itself is an error (not RECURSIVE)
+	// recursive: of a WITH RECURSIVE clause. work is set while its recursive
+	// term is bound: a reference to it reads the working table (recursive.go).
+	recursive bool
+	work      *exec.WorkTable
+	workCols  []Column
 }
 
 // pushWith makes a WITH clause's queries visible until pop.
 func (b *binder) pushWith(w *ast.WithClause) (func(), error) {
-	if w.IsRecursive {
-		return nil, pgerr.FeatureNotSupported("WITH RECURSIVE is not supported yet")
-	}
 	level := map[string]*cte{}
 	for _, c := range w.CTEs {
 		if _, dup := level[c.Name.O]; dup {
 			return nil, pgerr.New(pgerrcode.DuplicateAlias, "WITH query name %q specified more than once", c.Name.O)
 		}
-		level[c.Name.O] = &cte{def: c}
+		level[c.Name.O] = &cte{def: c, recursive: w.IsRecursive}
 	}
 	b.planner.ctes = append(b.planner.ctes, level)
 	n := len(b.planner.ctes)
@@ -1771,7 +1773,7 @@ func (b *binder) pushWith(w *ast.WithClause) (func(), error) {
 
 func (b *binder) findCTE(name string) *cte {
 	for i := len(b.planner.ctes) - 1; i >= 0; i-- {
-		if c, ok := b.planner.ctes[i][name]; ok && !c.binding {
+		if c, ok := b.planner.ctes[i][name]; ok && (!c.binding || c.work != nil) {
 			return c
 		}
 	}
@@ -1781,6 +1783,12 @@ func (b *binder) findCTE(name string) *cte {
 // cteSource binds a reference to a WITH query as a derived table (each reference
 // runs the query; PostgreSQL 12+ inlines such queries too).
 func (b *binder) cteSource(c *cte, alias string) (*relation, error) {
+	if c.work != nil {
+		return b.workTableSource(c, alias)
+	}
+	if c.recursive && countRefs(c.def.Query.Query, c.def.Name.L) > 0 {
+		return b.recursiveSource(c, alias)
+	}
 	c.binding = true
 	p, err := b.query(c.def.Query.Query, b.sc.parent)
 	c.binding = false
@@ -1792,7 +1800,7 @@ func (b *binder) cteSource(c *cte, alias string) (*relation, error) {
 		names = append(names, n.O)
 	}
 	if len(names) > len(p.cols) {
-		return nil, pgerr.Syntax(0, "WITH query %q has %d columns available but %d columns specified", c.def.Name.O, len(p.cols), len(names))
+		return nil, pgerr.New(pgerrcode.InvalidColumnReference, "WITH query %q has %d columns available but %d columns specified", c.def.Name.O, len(p.cols), len(names))
 	}
 	return b.derived(alias, p, names)
 }
