@@ -53,8 +53,9 @@ type winCall struct {
 
 // aggMods are an aggregate's FILTER and ORDER BY.
 type aggMods struct {
-	filter ast.ExprNode
-	order  []ast.ExprNode // items, DESC ones wrapped in fnAggDesc
+	distinct bool
+	filter   ast.ExprNode
+	order    []ast.ExprNode // items, DESC ones wrapped in fnAggDesc
 }
 
 // windowSetup starts the window state of a SELECT level: its named windows.
@@ -100,7 +101,7 @@ func (b *binder) markerCall(e *ast.FuncCallExpr) (exec.Expr, bool, error) {
 	case fnWinOver:
 		r, err := b.windowCall(e)
 		return r, true, err
-	case fnAggFilter, fnAggOrder:
+	case fnAggFilter, fnAggOrder, fnAggDistinct:
 		r, err := b.modifiedAggregate(e)
 		return r, true, err
 	case fnGrouping:
@@ -120,15 +121,21 @@ func splitMods(n ast.ExprNode) (ast.ExprNode, *aggMods) {
 	var m *aggMods
 	for {
 		f, ok := n.(*ast.FuncCallExpr)
-		if !ok || len(f.Args) == 0 || f.FnName.L != fnAggFilter && f.FnName.L != fnAggOrder {
+		if !ok || len(f.Args) == 0 || f.FnName.L != fnAggFilter && f.FnName.L != fnAggOrder && f.FnName.L != fnAggDistinct {
 			return n, m
 		}
 		if m == nil {
 			m = &aggMods{}
 		}
-		if f.FnName.L == fnAggFilter && len(f.Args) == 2 {
+		switch {
+		case f.FnName.L == fnAggFilter && len(f.Args) == 2:
 			m.filter = f.Args[1]
-		} else {
+		case f.FnName.L == fnAggDistinct:
+			m.distinct = true
+			if len(f.Args) > 1 {
+				m.order = f.Args[1:]
+			}
+		default:
 			m.order = f.Args[1:]
 		}
 		n = f.Args[0]
@@ -168,10 +175,17 @@ func (b *binder) modifiedAggregate(e *ast.FuncCallExpr) (exec.Expr, error) {
 	agg, _, ok := asAggregate(call)
 	if !ok {
 		what := "FILTER"
-		if mods.filter == nil {
+		switch {
+		case mods.filter != nil:
+		case mods.order == nil:
+			what = "DISTINCT"
+		default:
 			what = "ORDER BY"
 		}
 		return nil, pgerr.New(pgerrcode.WrongObjectType, "%s specified, but %s is not an aggregate function", what, funcName(call)).WithPosition(b.nodePos(e))
+	}
+	if mods.distinct {
+		agg = &ast.AggregateFuncExpr{F: agg.F, Args: agg.Args, Distinct: true}
 	}
 	return b.aggregateCall(agg, mods, restore(e))
 }
@@ -376,7 +390,7 @@ func (b *binder) windowFunc(n ast.ExprNode, pos int32) (*exec.WindowFunc, error)
 		return nil, pgerr.FeatureNotSupported("aggregate ORDER BY is not implemented for window functions").WithPosition(pos)
 	}
 	if agg, name, ok := asAggregate(call); ok {
-		if agg.Distinct {
+		if agg.Distinct || mods != nil && mods.distinct {
 			return nil, pgerr.FeatureNotSupported("DISTINCT is not implemented for window functions").WithPosition(pos)
 		}
 		f, err := b.aggFunc(agg, name)
@@ -586,7 +600,7 @@ func (b *binder) rangeOffset(fr *exec.Frame, kt types.T, off exec.Expr, pos int3
 		return nil, pgerr.FeatureNotSupported("RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", kt.SQLName()).WithPosition(pos)
 	}
 	ot := off.Type()
-	if ot != want && ot != types.Unknown {
+	if ot != want && !canCoerce(ot, want) {
 		return nil, pgerr.FeatureNotSupported("RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", kt.SQLName(), ot.SQLName()).
 			WithHint("Cast the offset value to an appropriate type.").WithPosition(pos)
 	}
@@ -706,7 +720,7 @@ func windowHasAgg(m *ast.FuncCallExpr, v ast.Visitor) {
 // function it stands for (PostgreSQL's FigureColname of the call).
 func markerColName(e *ast.FuncCallExpr) (string, bool) {
 	switch e.FnName.L {
-	case fnWinOver, fnAggFilter, fnAggOrder:
+	case fnWinOver, fnAggFilter, fnAggOrder, fnAggDistinct:
 		if len(e.Args) == 0 {
 			return "", false
 		}

@@ -23,7 +23,9 @@ import (
 //     units, start kind and offset, end kind and offset, exclusion.
 //     `WINDOW w AS (spec)` definitions get the same treatment.
 //   - `agg(x) FILTER (WHERE c)` becomes `augurwin_filter(agg(x), (c))`.
-//   - `agg(x ORDER BY y DESC, z)` becomes `augurwin_order(agg(x), augurwin_desc(y), z)`.
+//   - `agg(x ORDER BY y DESC, z)` becomes `augurwin_order(agg(x), augurwin_desc(y), z)`;
+//     `agg(DISTINCT x ORDER BY y)` of an aggregate TiDB does not know becomes
+//     `augurwin_distinct(agg(x), y)`.
 //   - In GROUP BY, `ROLLUP(a, (b, c))`, `CUBE(...)`, `GROUPING SETS (...)` and `()`
 //     become augurwin_rollup(a, augurwin_gset(b, c)), augurwin_cube(...),
 //     augurwin_sets(...) and augurwin_gset(); GROUPING(a, b) anywhere becomes
@@ -34,14 +36,20 @@ const (
 	fnAggFilter = "augurwin_filter"
 	fnAggOrder  = "augurwin_order"
 	fnAggDesc   = "augurwin_desc"
-	fnGrouping  = "augurwin_grouping"
-	fnRollup    = "augurwin_rollup"
-	fnCube      = "augurwin_cube"
-	fnSets      = "augurwin_sets"
-	fnGSet      = "augurwin_gset"
+	// fnAggDistinct is f(DISTINCT x [ORDER BY y]) for aggregates the grammar
+	// does not know: augurwin_distinct(f(x) [, y]).
+	fnAggDistinct = "augurwin_distinct"
+	fnGrouping    = "augurwin_grouping"
+	fnRollup      = "augurwin_rollup"
+	fnCube        = "augurwin_cube"
+	fnSets        = "augurwin_sets"
+	fnGSet        = "augurwin_gset"
 	// winCarrier is the window function whose OVER clause carries a specification.
 	winCarrier = "row_number"
 )
+
+// tidbAggregates are the aggregates whose DISTINCT the TiDB grammar reads.
+var tidbAggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true, "group_concat": true}
 
 // windowOnlyFuncs are PostgreSQL's window functions; TiDB reserves their names.
 var windowOnlyFuncs = map[string]bool{
@@ -181,6 +189,36 @@ func (w *winMarker) seq(toks []pgdialect.Token) ([]pgdialect.Token, error) {
 				return nil, err
 			}
 			if start := len(out) - 1; t.IsPunct("(") && start >= 0 && isFuncName(out[start]) {
+				if ob := depth0(inner, 0, func(k int) bool { return inner[k].Is("order") }); ob == 1 && inner[0].IsOp("*") {
+					// count(* ORDER BY ...) is not in PostgreSQL's grammar.
+					return nil, pgerr.Syntax(pgdialect.CharPos(w.src, inner[1].Pos), "syntax error at or near %q", w.src[inner[1].Pos:inner[1].End])
+				}
+				if len(inner) > 1 && inner[0].Is("distinct") && !tidbAggregates[out[start].Val] {
+					// f(DISTINCT x): the grammar takes DISTINCT only in its own
+					// aggregates; the others get a marker around the call.
+					for start >= 2 && out[start-1].IsPunct(".") {
+						start -= 2
+					}
+					name := append([]pgdialect.Token(nil), out[start:]...)
+					out = append(out[:start], ident(fnAggDistinct, name[0]), punct("(", t))
+					out = append(out, name...)
+					out = append(out, t)
+					inner = inner[1:]
+					if ob := depth0(inner, 0, func(k int) bool { return inner[k].Is("order") && k+1 < len(inner) && inner[k+1].Is("by") }); ob >= 0 {
+						out = append(out, inner[:ob]...)
+						out = append(out, punct(")", toks[cl]))
+						for _, item := range splitCommas(inner[ob+2:]) {
+							out = append(out, punct(",", toks[cl]))
+							out = append(out, orderItemTokens(item)...)
+						}
+					} else {
+						out = append(out, inner...)
+						out = append(out, punct(")", toks[cl]))
+					}
+					out = append(out, punct(")", toks[cl]))
+					i = cl
+					continue
+				}
 				if ob := depth0(inner, 0, func(k int) bool { return inner[k].Is("order") && k+1 < len(inner) && inner[k+1].Is("by") }); ob >= 0 && !startsQuery(inner) {
 					for start >= 2 && out[start-1].IsPunct(".") {
 						start -= 2
