@@ -1072,8 +1072,7 @@ var operators = func() map[string][]opCand {
 		[2]types.T{IV, IV}, [2]types.T{IV, TM}, [2]types.T{IV, TS}, [2]types.T{IV, TZ}, [2]types.T{TM, D},
 		[2]types.T{TM, IV}, [2]types.T{TS, IV}, [2]types.T{TZ, IV})
 	mixed("-", [2]types.T{D, D}, [2]types.T{D, I4}, [2]types.T{D, IV}, [2]types.T{IV, IV}, [2]types.T{TM, IV},
-		[2]types.T{TM, TM}, [2]types.T{TS, IV}, [2]types.T{TS, TS}, [2]types.T{TZ, IV}, [2]types.T{TZ, TZ},
-		[2]types.T{types.JSONB, I4}, [2]types.T{types.JSONB, types.Text})
+		[2]types.T{TM, TM}, [2]types.T{TS, IV}, [2]types.T{TS, TS}, [2]types.T{TZ, IV}, [2]types.T{TZ, TZ})
 	mixed("*", [2]types.T{F8, IV}, [2]types.T{IV, F8})
 	mixed("/", [2]types.T{IV, F8})
 	for _, op := range []string{"->", "->>"} {
@@ -1085,7 +1084,6 @@ var operators = func() map[string][]opCand {
 	add("||", opCand{l: types.Text, r: anyType, calc: types.Text})
 	add("||", opCand{l: anyType, r: types.Text, calc: types.Text})
 	add("||", opCand{l: types.Bytea, r: types.Bytea, fn: "byteacat"})
-	mixed("||", [2]types.T{types.JSONB, types.JSONB})
 	return m
 }()
 

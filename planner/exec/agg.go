@@ -53,7 +53,7 @@ func AggResultType(name string, arg types.T) (types.T, bool) {
 			return types.Float8, true
 		}
 	case "min", "max":
-		if comparer(arg) != nil {
+		if comparer(arg) != nil && arg != types.JSONB { // jsonb has no min and max
 			return arg, true
 		}
 	case "bool_and", "bool_or", "every":

@@ -26,8 +26,8 @@ func Comparable(t T) bool {
 // order: integers and datetimes numerically (-infinity first, infinity last),
 // floats and numerics with NaN above everything, strings bytewise (the C
 // collation), bpchar ignoring trailing spaces, bytea and uuid bytewise, intervals
-// by their span with 30-day months, jsonb by its normalized text (equality is
-// exact; the order between different jsonb values is not PostgreSQL's). json has
+// by their span with 30-day months, jsonb in PostgreSQL's jsonb order
+// (JSONBCompare). json has
 // no ordering: Compare returns 0 and callers must not use it (see Comparable).
 func Compare(t T, a, b Datum) int {
 	if t.IsArray() {
@@ -42,8 +42,10 @@ func Compare(t T, a, b Datum) int {
 		return NumericCmp(a.(*apd.Decimal), b.(*apd.Decimal))
 	case OIDBpchar:
 		return strings.Compare(strings.TrimRight(a.(string), " "), strings.TrimRight(b.(string), " "))
-	case OIDText, OIDVarchar, OIDName, OIDUnknown, OIDJSONB:
+	case OIDText, OIDVarchar, OIDName, OIDUnknown:
 		return strings.Compare(a.(string), b.(string))
+	case OIDJSONB:
+		return JSONBCompare(a.(string), b.(string))
 	case OIDBool:
 		x, y := a.(bool), b.(bool)
 		switch {
@@ -120,6 +122,8 @@ func AppendKey(dst []byte, t T, d Datum) []byte {
 	case OIDUUID:
 		u := d.(UUID)
 		return append(dst, u[:]...)
+	case OIDJSONB:
+		return appendKeyBytes(dst, appendJSONBKey(nil, d.(string)))
 	}
 	return appendKeyBytes(dst, []byte(d.(string)))
 }
