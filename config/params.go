@@ -49,6 +49,7 @@ var params = []Param{
 	{Name: "lc_ctype", Default: "C", Description: "Shows the character classification and case conversion locale.", ReadOnly: true},
 	{Name: "lock_timeout", Default: "0", Description: "Sets the maximum allowed duration of any wait for a lock.", check: duration},
 	{Name: "max_identifier_length", Default: "63", Description: "Shows the maximum identifier length.", ReadOnly: true},
+	{Name: "role", Default: "none", Description: "Sets the current role.", ReadOnly: true},
 	{Name: "search_path", Default: `"$user", public`, Description: "Sets the schema search order for names that are not schema-qualified."},
 	{Name: "server_encoding", Default: "UTF8", Description: "Shows the server (database) character set encoding.", Report: true, ReadOnly: true},
 	{Name: "server_version", Default: "15.0", Description: "Shows the server version.", Report: true, ReadOnly: true},
@@ -221,6 +222,13 @@ func (v *Vars) Set(name, value string) (string, error) {
 		}
 	}
 	return nv, nil
+}
+
+// Assign sets a parameter without checking it: the session uses it for the
+// parameters it checks itself (role, session_authorization, is_superuser), which
+// are read-only to SET and to the startup packet.
+func (v *Vars) Assign(name, value string) {
+	v.values[strings.ToLower(name)] = value
 }
 
 // Reset restores a parameter to its session default.

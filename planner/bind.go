@@ -1234,9 +1234,7 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 	case pgdialect.FnSVF:
 		switch constString(e.Args[0]) {
 		case "current_user", "user", "current_role", "session_user":
-			return &exec.Func{Name: "current_user", T: types.Name, Fn: func(c *exec.Ctx, _ []types.Datum) (types.Datum, error) {
-				return c.Session.User(), nil
-			}}, nil
+			return sessionUserFunc(constString(e.Args[0])), nil
 		case "current_catalog":
 			return &exec.Func{Name: "current_catalog", T: types.Name, Fn: func(c *exec.Ctx, _ []types.Datum) (types.Datum, error) {
 				return c.Session.Database(), nil

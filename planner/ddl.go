@@ -979,6 +979,9 @@ func (p *Planner) databaseDDL(ctx context.Context, env Env, txn *Txn, d *pgdiale
 	}
 	name := d.Names[0]
 	if d.Kind == pgdialect.DDLCreateDatabase {
+		if err := checkCreateDB(env); err != nil {
+			return "", err
+		}
 		if _, ok := s.Databases[name]; ok {
 			return "", pgerr.New(pgerrcode.DuplicateDatabase, "database %q already exists", name)
 		}
@@ -997,6 +1000,9 @@ func (p *Planner) databaseDDL(ctx context.Context, env Env, txn *Txn, d *pgdiale
 			return verb, nil
 		}
 		return "", pgerr.New(pgerrcode.InvalidCatalogName, "database %q does not exist", name)
+	}
+	if err := checkDropDB(env, db); err != nil {
+		return "", err
 	}
 	if name == env.Database() {
 		return "", pgerr.New(pgerrcode.ObjectInUse, "cannot drop the currently open database")

@@ -24,10 +24,16 @@ type Engine struct {
 	// DatabasesChanged, when set, is called after a commit that created or dropped
 	// databases, with the databases (name → owner) that now exist.
 	DatabasesChanged func(map[string]string) error
+	// RolesChanged, when set, is called after a commit that changed roles, with
+	// the roles that now exist (role.go).
+	RolesChanged func([]*catalog.Role) error
 
 	rowIDs rowIDCounter
 	mu     sync.Mutex
 	seqs   map[uint32]*seqState
+
+	// rolesMu serializes recordRoles.
+	rolesMu sync.Mutex
 }
 
 // rowIDCounter hands out hidden row ids in blocks: the store holds the high-water
@@ -151,6 +157,8 @@ type Txn struct {
 	dbsChanged bool
 	// deferred are the checks of deferred foreign keys, run at commit.
 	deferred exec.DeferredFK
+	// rolesChanged: the transaction changed roles.
+	rolesChanged bool
 }
 
 // Begin starts a transaction.
@@ -200,6 +208,11 @@ func (t *Txn) Commit(ctx context.Context) error {
 		if err == nil && dbsChanged && t.e.DatabasesChanged != nil {
 			if herr := t.e.DatabasesChanged(t.e.Databases()); herr != nil {
 				return fmt.Errorf("planner: record databases: %w", herr)
+			}
+		}
+		if err == nil && t.rolesChanged {
+			if herr := t.e.recordRoles(); herr != nil {
+				return herr
 			}
 		}
 	}

@@ -75,7 +75,7 @@ func (p *Planner) prepareExplain(env Env, st *Statement, paramTypes []uint32) (*
 	if err != nil {
 		return nil, err
 	}
-	if inner.root == nil {
+	if inner.root == nil && (inner.prep == nil || inner.prep.target == nil) {
 		return nil, pgerr.FeatureNotSupported("EXPLAIN of %s is not supported", strings.ToUpper(firstWord(st.inner)))
 	}
 	return &Plan{Kind: KindSelect, Params: inner.Params, Columns: []Column{{Name: "QUERY PLAN", Type: types.Text, Typmod: -1}},
@@ -84,6 +84,17 @@ func (p *Planner) prepareExplain(env Env, st *Statement, paramTypes []uint32) (*
 
 func (pl *Plan) executeExplain(ctx context.Context, env Env, params []types.Datum) (Rows, error) {
 	in := pl.inner
+	if in.prep != nil {
+		// EXPLAIN EXECUTE: the prepared statement's plan, run with the arguments.
+		target, args, err := in.resolveExecute(ctx, env, params)
+		if err != nil {
+			return nil, err
+		}
+		if target.root == nil {
+			return nil, pgerr.FeatureNotSupported("EXPLAIN of %s is not supported", strings.ToUpper(firstWord(target.stmt)))
+		}
+		in, params = target, args
+	}
 	var stats map[exec.Node]*nodeStats
 	var took time.Duration
 	if pl.explain.analyze {

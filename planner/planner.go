@@ -78,11 +78,17 @@ const (
 	// KindOther is a statement that parsed but that Augur does not run yet (Prepare
 	// returns 0A000).
 	KindOther
+	// SQL-level prepared statements (prepare.go).
+	KindPrepare
+	KindExecute
+	KindDeallocate
+	KindDiscard
 )
 
 var kindNames = map[Kind]string{KindSelect: "SELECT", KindShow: "SHOW", KindSet: "SET", KindReset: "RESET",
 	KindBegin: "BEGIN", KindCommit: "COMMIT", KindRollback: "ROLLBACK", KindInsert: "INSERT",
-	KindUpdate: "UPDATE", KindDelete: "DELETE", KindDDL: "DDL", KindOther: "OTHER"}
+	KindUpdate: "UPDATE", KindDelete: "DELETE", KindDDL: "DDL", KindOther: "OTHER",
+	KindPrepare: "PREPARE", KindExecute: "EXECUTE", KindDeallocate: "DEALLOCATE", KindDiscard: "DISCARD"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -121,6 +127,10 @@ type Statement struct {
 	inner   *Statement
 	// fromItems are the FROM items the dialect layer took apart (fromitems.go).
 	fromItems []fromItem
+	// role statements (role.go) and SQL-level prepared statements (prepare.go);
+	// inner is PREPARE's statement or EXECUTE's arguments.
+	role *pgdialect.RoleStmt
+	prep *pgdialect.PrepareStmt
 }
 
 // Parse splits a query string into statements and parses each. A syntax error in any
@@ -146,6 +156,27 @@ func (p *Planner) Parse(sql string) ([]*Statement, error) {
 func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if len(s.toks) > 0 && s.toks[0].Is("explain") {
 		return p.parseExplain(s, all)
+	}
+	if r, ok, err := pgdialect.ParseRole(s.src, s.toks); ok {
+		if err != nil {
+			if pgerr.Code(err) == pgerrcode.FeatureNotSupported {
+				s.Kind, s.err = KindOther, err
+				return nil
+			}
+			return err
+		}
+		s.Kind, s.role = KindDDL, r
+		return nil
+	}
+	if ps, ok, err := pgdialect.ParsePrepare(s.src, s.toks); ok {
+		if err != nil {
+			if pgerr.Code(err) == pgerrcode.FeatureNotSupported {
+				s.Kind, s.err = KindOther, err
+				return nil
+			}
+			return err
+		}
+		return p.parsePrepare(s, ps, all)
 	}
 	if d, ok, err := pgdialect.ParseDDL(s.src, s.toks); ok {
 		if err != nil {
@@ -342,6 +373,8 @@ type Plan struct {
 	planner  *Planner
 	explain  *explainOpts
 	inner    *Plan
+	role     *pgdialect.RoleStmt
+	prep     *preparedPlan
 }
 
 // Rows is the result of one execution, pulled row by row.
@@ -359,6 +392,15 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 	}
 	if st.explain != nil {
 		return p.prepareExplain(env, st, paramTypes)
+	}
+	if st.prep != nil {
+		return p.preparePrepared(env, st, paramTypes)
+	}
+	if st.role != nil {
+		if len(paramTypes) > 0 {
+			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies parameters, but %s takes none", firstWord(st))
+		}
+		return &Plan{Kind: st.Kind, role: st.role, stmt: st, planner: p}, nil
 	}
 	pl := &Plan{Kind: st.Kind, util: st.util, ddl: st.ddl, stmt: st, declared: paramTypes, planner: p}
 	if st.util != nil || st.ddl != nil {
@@ -457,6 +499,9 @@ func (p *Planner) bindText(outer *binder, text string) (exec.Expr, error) {
 // NoParams is the check of a statement run without parameters (a simple Query): a
 // reference to $n is 42P02 at its position, as PostgreSQL reports it.
 func (st *Statement) NoParams() error {
+	if st.prep != nil && st.prep.Kind == pgdialect.Prepare {
+		return nil // PREPARE's statement takes its parameters from EXECUTE
+	}
 	for _, t := range st.toks {
 		if t.Kind == pgdialect.Param {
 			e := pgerr.New(pgerrcode.UndefinedParameter, "there is no parameter $%s", t.Val)
@@ -519,6 +564,16 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 	}
 	if pl.explain != nil {
 		return pl.executeExplain(ctx, env, params)
+	}
+	if pl.prep != nil {
+		return pl.executePrepared(ctx, env, params)
+	}
+	if pl.role != nil {
+		tag, err := pl.planner.execRole(ctx, env, pl.role)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Result{TagText: tag}, nil
 	}
 	if pl.ddl != nil {
 		tag, err := pl.planner.execDDL(ctx, env, pl.ddl)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -82,6 +83,10 @@ func (h *handshake) authenticateSCRAM(ctx context.Context) (Role, error) {
 		reason = fmt.Errorf("role \"%s\" does not exist", h.user)
 	case role.SCRAM == "":
 		reason = fmt.Errorf("user \"%s\" has no password assigned", h.user)
+	case role.ValidUntil != nil && !time.Now().Before(*role.ValidUntil):
+		// PostgreSQL runs the exchange with mock credentials, so an expired
+		// password fails like a wrong one.
+		reason = fmt.Errorf("user \"%s\" has an expired password", h.user)
 	default:
 		var err error
 		if cred, err = parseSCRAMVerifier(role.SCRAM); err != nil {

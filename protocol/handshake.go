@@ -30,6 +30,8 @@ type Role struct {
 	// "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>" (base64 salt and
 	// keys), as made by NewSCRAMVerifier; "" means the role has no password.
 	SCRAM string
+	// ValidUntil is when the password expires (VALID UNTIL); nil: never.
+	ValidUntil *time.Time
 }
 
 // Roles is how the handshake looks up roles and databases. It is implemented

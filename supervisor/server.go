@@ -152,6 +152,9 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.recordDatabases(s.engine.Databases()); err != nil {
 		return fmt.Errorf("supervisor: %w", err)
 	}
+	if err := s.takeOverRoles(ctx); err != nil {
+		return fmt.Errorf("supervisor: %w", err)
+	}
 	s.engine.Rows = func(tableID uint32) (int64, bool) {
 		return int64(shards.KeyCount(tableID, catalog.PrimaryIndexID)), true
 	}
@@ -244,6 +247,35 @@ func (s *Server) recordDatabases(dbs map[string]string) error {
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return s.dir.SetDatabases(list)
+}
+
+// takeOverRoles makes the catalog the source of the roles: the bootstrap roles
+// of global.json are written into it at the first start, and from then on every
+// commit that changes roles writes them back to global.json, where the
+// handshake reads them (as for databases).
+func (s *Server) takeOverRoles(ctx context.Context) error {
+	var boot []planner.BootstrapRole
+	for _, r := range s.dir.Roles() {
+		boot = append(boot, planner.BootstrapRole{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, Password: r.SCRAM})
+	}
+	if err := s.engine.BootstrapRoles(ctx, boot); err != nil {
+		return fmt.Errorf("record the bootstrap roles in the catalog: %w", err)
+	}
+	s.engine.RolesChanged = s.recordRoles
+	return s.engine.RecordRoles()
+}
+
+// recordRoles writes the catalog's roles where the handshake reads them.
+func (s *Server) recordRoles(roles []*catalog.Role) error {
+	list := make([]datadir.Role, 0, len(roles))
+	for _, r := range roles {
+		dr := datadir.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.Password}
+		if t, ok := r.Expires(); ok {
+			dr.ValidUntil = &t
+		}
+		list = append(list, dr)
+	}
+	return s.dir.SetRoles(list)
 }
 
 // Shards returns the index shards (for the SQL layer).

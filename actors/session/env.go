@@ -30,6 +30,9 @@ func (s *Session) Var(name string) (string, error) {
 // SET LOCAL lasts until the end of the transaction block; outside one it does
 // nothing but warn, as in PostgreSQL.
 func (s *Session) SetVar(name string, values []string, local bool) error {
+	if handled, err := s.setRoleVar(name, values, local); handled {
+		return err
+	}
 	if local && s.txStatus == 'I' {
 		s.notices = append(s.notices, warning(pgerrcode.NoActiveSQLTransaction, "SET LOCAL can only be used in transaction blocks"))
 		return nil
@@ -61,6 +64,9 @@ func (s *Session) ResetVar(name string) error {
 		s.vars.ResetAll()
 		return nil
 	}
+	if handled, err := s.setRoleVar(name, nil, false); handled {
+		return err
+	}
 	return s.vars.Reset(name)
 }
 
@@ -74,12 +80,6 @@ func (s *Session) ShowAll() []config.Setting {
 	}
 	return all
 }
-
-// User is the session user.
-func (s *Session) User() string { return s.opts.Startup.User }
-
-// Superuser reports whether the session user is a superuser.
-func (s *Session) Superuser() bool { return s.opts.Startup.Role.Superuser }
 
 // Database is the connected database.
 func (s *Session) Database() string { return s.opts.Startup.Database }

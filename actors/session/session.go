@@ -293,6 +293,7 @@ func (s *Session) readyForQuery(ctx context.Context) {
 // reportParams sends ParameterStatus for every reported setting whose value the
 // client has not seen.
 func (s *Session) reportParams(ctx context.Context) {
+	s.vars.Assign("is_superuser", onOff(s.Superuser()))
 	for name, v := range s.vars.Reported() {
 		if name == "server_version" {
 			v = s.opts.ServerVersion
@@ -648,7 +649,7 @@ func (s *Session) transactionControl(k planner.Kind) pgproto3.BackendMessage {
 			s.vars = s.savedVars
 		} else {
 			for name, prev := range s.localUndo {
-				s.vars.Set(name, prev)
+				s.vars.Assign(name, prev) // a value it had, so valid; role too
 			}
 		}
 		s.savedVars, s.localUndo = nil, nil

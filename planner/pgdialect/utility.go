@@ -128,9 +128,9 @@ func ParseUtility(src string, toks []Token) (*Utility, bool, error) {
 			return nil, true, unsupported("ROLLBACK PREPARED")
 		}
 		st, err = u.finish(UtilRollback)
-	case "copy", "discard", "vacuum", "listen", "unlisten", "notify", "prepare", "execute",
-		"deallocate", "comment", "savepoint", "release", "checkpoint", "cluster", "reindex",
-		"lock", "load", "fetch", "move", "close", "declare", "do", "call", "grant", "revoke",
+	case "copy", "vacuum", "listen", "unlisten", "notify",
+		"comment", "savepoint", "release", "checkpoint", "cluster", "reindex",
+		"lock", "load", "fetch", "move", "close", "declare", "do", "call",
 		"security", "refresh", "import", "reassign":
 		return nil, true, unsupported(strings.ToUpper(first.Val))
 	default:
@@ -188,8 +188,10 @@ func (u *utilParser) reset() (*Utility, error) {
 		return &Utility{Kind: UtilReset, Name: "timezone"}, u.done()
 	case u.accept("transaction", "isolation", "level"):
 		return &Utility{Kind: UtilReset, Name: "transaction_isolation"}, u.done()
-	case u.accept("session", "authorization"), u.accept("role"):
-		return nil, unsupported("RESET SESSION AUTHORIZATION / RESET ROLE")
+	case u.accept("session", "authorization"):
+		return &Utility{Kind: UtilReset, Name: "session_authorization"}, u.done()
+	case u.accept("role"):
+		return &Utility{Kind: UtilReset, Name: "role"}, u.done()
 	}
 	name, err := u.paramName()
 	if err != nil {
@@ -240,7 +242,25 @@ func (u *utilParser) set() (*Utility, error) {
 		}
 		st.Values = []string{v}
 		return st, u.done()
-	case u.peek().Is("transaction") || u.peek().Is("characteristics") || u.peek().Is("role") || u.peek().Is("authorization") || u.peek().Is("constraints"):
+	case u.i+1 < len(u.toks) && (u.toks[u.i+1].IsOp("=") || u.toks[u.i+1].Is("to")):
+		// SET role = ..., SET role TO ...: the generic form below.
+	case u.accept("role"), u.accept("authorization"), u.accept("session", "authorization"):
+		// SET ROLE and SET SESSION AUTHORIZATION set the parameters role and
+		// session_authorization; the session checks the role (role.go).
+		st.Name = "role"
+		if !u.toks[u.i-1].Is("role") {
+			st.Name = "session_authorization"
+			if u.accept("default") {
+				return st, u.done()
+			}
+		}
+		v, err := u.value(false)
+		if err != nil {
+			return nil, err
+		}
+		st.Values = []string{v}
+		return st, u.done()
+	case u.peek().Is("transaction") || u.peek().Is("characteristics") || u.peek().Is("constraints"):
 		return nil, unsupported("SET " + strings.ToUpper(u.peek().Val))
 	}
 	name, err := u.paramName()

@@ -225,6 +225,9 @@ type Schema struct {
 	Version   uint64
 	Databases map[string]*Database
 	NextID    uint32
+	// Roles (by name) and ACLs (by object key) are cluster-wide (role.go).
+	Roles map[string]*Role
+	ACLs  map[string][]ACLItem
 }
 
 // Clone returns a copy whose maps may be changed; descriptors are shared and must
@@ -234,6 +237,7 @@ func (s *Schema) Clone() *Schema {
 	for k, d := range s.Databases {
 		c.Databases[k] = d.clone()
 	}
+	s.cloneGlobal(c)
 	return c
 }
 
@@ -332,7 +336,7 @@ func decodeDescriptorKey(key []byte) (db, kind, name string, err error) {
 // Load builds a Schema from the descriptors returned by scan (key, value pairs in
 // any order).
 func Load(scan func(fn func(key, value []byte) error) error) (*Schema, error) {
-	s := &Schema{Databases: map[string]*Database{}, NextID: FirstUserID}
+	s := &Schema{Databases: map[string]*Database{}, NextID: FirstUserID, Roles: map[string]*Role{}, ACLs: map[string][]ACLItem{}}
 	db := func(name string) *Database {
 		d, ok := s.Databases[name]
 		if !ok {
@@ -373,6 +377,9 @@ func Load(scan func(fn func(key, value []byte) error) error) (*Schema, error) {
 			}
 			db(dbName).Sequences[name] = q
 		default:
+			if ok, err := s.loadGlobal(kind, name, value); ok {
+				return err
+			}
 			return fmt.Errorf("catalog: unknown descriptor kind %q", kind)
 		}
 		return nil

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/augurdb/augur/protocol"
 )
@@ -52,6 +53,8 @@ type Role struct {
 	CanLogin  bool   `json:"can_login"`
 	// SCRAM is the PostgreSQL-format SCRAM-SHA-256 verifier; the password itself is never stored.
 	SCRAM string `json:"scram,omitempty"`
+	// ValidUntil is when the password expires; nil: never.
+	ValidUntil *time.Time `json:"valid_until,omitempty"`
 }
 
 // Database is a stored database.
@@ -238,7 +241,7 @@ func (d *Dir) Role(name string) (protocol.Role, bool) {
 	defer d.mu.RUnlock()
 	for _, r := range d.g.Roles {
 		if r.Name == name {
-			return protocol.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.SCRAM}, true
+			return protocol.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.SCRAM, ValidUntil: r.ValidUntil}, true
 		}
 	}
 	return protocol.Role{}, false
@@ -330,6 +333,27 @@ func (d *Dir) SetDatabases(dbs []Database) error {
 	defer d.mu.Unlock()
 	g := d.g
 	g.Databases = append([]Database(nil), dbs...)
+	if err := d.writeGlobal(g); err != nil {
+		return err
+	}
+	d.g = g
+	return nil
+}
+
+// Roles returns the stored roles.
+func (d *Dir) Roles() []Role {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return append([]Role(nil), d.g.Roles...)
+}
+
+// SetRoles replaces the stored roles (the catalog is their source once the SQL
+// layer has taken them over; the handshake reads them from here).
+func (d *Dir) SetRoles(roles []Role) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	g := d.g
+	g.Roles = append([]Role(nil), roles...)
 	if err := d.writeGlobal(g); err != nil {
 		return err
 	}
