@@ -248,11 +248,12 @@ func (u *utilParser) roleOptions(create bool) ([]RoleOption, error) {
 				WithHint("Remove UNENCRYPTED to store the password in encrypted form instead.").WithPosition(u.charPos(start))
 		case u.accept("encrypted", "password"), u.accept("password"):
 			o = RoleOption{Name: "password"}
+			encrypted := u.toks[u.i-2].Is("encrypted")
 			t := u.next()
 			switch {
 			case t.Kind == String:
 				o.Text = t.Val
-			case t.Is("null"):
+			case t.Is("null") && !encrypted:
 				o.Null = true
 			default:
 				u.i--
@@ -315,6 +316,9 @@ func (u *utilParser) alterRole(word string) (*RoleStmt, error) {
 	switch {
 	case u.accept("rename", "to"):
 		st.Kind = RoleRename
+		if rs.Special != "" {
+			return nil, pgerr.New(pgerrcode.ReservedName, "%s cannot be used as a role name here", strings.ToUpper(rs.Special)).WithPosition(rs.Pos)
+		}
 		if st.NewName, err = u.roleName(); err != nil {
 			return nil, err
 		}
