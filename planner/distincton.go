@@ -50,13 +50,25 @@ func splitWithTies(sel *ast.SelectStmt) (*ast.SelectStmt, bool) {
 // ones when they are not output columns) and checks PostgreSQL's rule that they
 // match the leading ORDER BY items; the sort keys come back extended by the
 // DISTINCT ON columns ORDER BY does not name, so that equal rows are adjacent.
-func (b *binder) distinctOnKeys(on []ast.ExprNode, fields *ast.FieldList, cols []Column, exprs *[]exec.Expr, keys []exec.SortKey) ([]int, []exec.SortKey, error) {
+func (b *binder) distinctOnKeys(on []ast.ExprNode, fields *ast.FieldList, order *ast.OrderByClause, cols []Column, exprs *[]exec.Expr, keys []exec.SortKey) ([]int, []exec.SortKey, error) {
 	var idx []int
 	pos := map[int]int32{}
 	for _, n := range on {
-		i, err := b.orderItem(n, fields, cols, exprs, false)
-		if err != nil {
-			return nil, nil, err
+		i := -1
+		if order != nil {
+			// The same expression as an ORDER BY item is the same column.
+			for j, it := range order.Items {
+				if item, _ := nullsOrder(it.Expr); j < len(keys) && restore(item) == restore(n) {
+					i = keys[j].Idx
+					break
+				}
+			}
+		}
+		if i < 0 {
+			var err error
+			if i, err = b.orderItem(n, fields, cols, exprs, false); err != nil {
+				return nil, nil, err
+			}
 		}
 		idx = append(idx, i)
 		if _, ok := pos[i]; !ok {

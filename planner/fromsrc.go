@@ -54,6 +54,7 @@ func (b *binder) rewrittenSource(ts *ast.TableSource, it *fromItem) (*relation, 
 		if err != nil {
 			return nil, err
 		}
+		b.sc.outerRefs = b.sc.outerRefs || p.correlated // it reads levels above this one
 		if err := tooManyNames(it.alias, len(p.cols), len(it.cols)); err != nil {
 			return nil, err
 		}
@@ -119,6 +120,8 @@ func (b *binder) lateralSource(src ast.ResultSetNode, alias string, names []ast.
 	}
 	r.lateral = true
 	if p.correlated {
+		// Perhaps of a level above this one too: this level counts as correlated.
+		b.sc.outerRefs = true
 		// It reads the level, or a level above it: joined after every item
 		// before it (which of them it reads is not tracked).
 		r.deps = earlier

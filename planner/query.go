@@ -204,7 +204,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	var distinctCols []int
 	if distinctOn != nil {
 		var err error
-		if distinctCols, keys, err = b.distinctOnKeys(distinctOn, sel.Fields, cols, &exprs, keys); err != nil {
+		if distinctCols, keys, err = b.distinctOnKeys(distinctOn, sel.Fields, sel.OrderBy, cols, &exprs, keys); err != nil {
 			return nil, err
 		}
 	}
@@ -731,7 +731,7 @@ func (b *binder) setOpr(s *ast.SetOprStmt) (*relPlan, error) {
 		}
 		node = l
 	}
-	return &relPlan{node: node, cols: cur.cols, est: cur.est}, nil
+	return &relPlan{node: node, cols: cur.cols, est: cur.est, correlated: cur.correlated}, nil
 }
 
 func (b *binder) combine(l, r *relPlan, op ast.SetOprType) (*relPlan, error) {
@@ -794,7 +794,7 @@ func (b *binder) combine(l, r *relPlan, op ast.SetOprType) (*relPlan, error) {
 	}
 	n := &exec.SetOp{Left: ln, Right: rn, Kind: kind, All: all, Types: exprTypes(lx),
 		Info: exec.NodeInfo{Name: label, Rows: l.est + r.est, Children: []exec.Node{ln, rn}}}
-	return &relPlan{node: n, cols: cols, est: l.est + r.est}, nil
+	return &relPlan{node: n, cols: cols, est: l.est + r.est, correlated: l.correlated || r.correlated}, nil
 }
 
 // ---- FROM ----
@@ -1010,6 +1010,7 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.sc.outerRefs = b.sc.outerRefs || p.correlated // it reads levels above this one
 		return b.derived(alias, p, nil)
 	}
 	return nil, pgerr.FeatureNotSupported("FROM item %T is not supported yet", ts.Source)
