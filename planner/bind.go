@@ -141,12 +141,12 @@ func colName(n ast.ExprNode) (string, int) {
 			return "?column?", 0
 		case pgdialect.FnTimeZone: // PostgreSQL calls timezone(zone, x)
 			return "timezone", 2
-		case pgdialect.FnArray:
+		case pgdialect.FnArray, pgdialect.FnArraySub:
 			return "array", 2
-		case pgdialect.FnSubscript:
+		case pgdialect.FnSubscript, pgdialect.FnSlice:
 			return colName(e.Args[0])
 		}
-		return e.FnName.O, 2
+		return strings.TrimPrefix(e.FnName.O, fnDistinctAgg), 2
 	case *ast.ExistsSubqueryExpr:
 		return "exists", 2
 	case *ast.SubqueryExpr:
@@ -183,6 +183,17 @@ func constInt(n ast.ExprNode) (int64, bool) {
 // parseTypeText resolves a type name as pgdialect normalised it ("numeric(10,2)",
 // "character varying(5)", "pg_catalog.int4").
 func parseTypeText(s string) (types.T, int32, error) {
+	if elem, ok := arrayTypeName(s); ok {
+		et, typmod, err := parseTypeText(elem)
+		if err != nil {
+			return types.Invalid, -1, err
+		}
+		at, ok := types.ArrayOf(et)
+		if !ok {
+			return types.Invalid, -1, pgerr.New(pgerrcode.UndefinedObject, "type %q does not exist", s)
+		}
+		return at, typmod, nil
+	}
 	name, mods := s, ""
 	if i := strings.IndexByte(s, '('); i >= 0 && !strings.HasPrefix(s, `"`) {
 		j := strings.IndexByte(s[i:], ')')
@@ -191,9 +202,6 @@ func parseTypeText(s string) (types.T, int32, error) {
 		}
 		name, mods = s[:i]+s[i+j+1:], s[i+1:i+j]
 		name = strings.TrimSpace(name)
-	}
-	if strings.HasSuffix(name, "[]") {
-		return types.Invalid, -1, pgerr.FeatureNotSupported("array types are not supported yet")
 	}
 	lookup := strings.ReplaceAll(name, `"`, "")
 	if name == `"char"` {
@@ -562,8 +570,12 @@ var implicitCasts = func() map[[2]types.T]bool {
 	return m
 }()
 
-// implicit reports whether PostgreSQL casts from to to implicitly.
+// implicit reports whether PostgreSQL casts from to to implicitly; an array
+// type casts to another when its elements do.
 func implicit(from, to types.T) bool {
+	if from.IsArray() && to.IsArray() {
+		return implicit(from.Elem(), to.Elem())
+	}
 	return implicitCasts[[2]types.T{from, to}] || types.ImplicitCast(from, to)
 }
 
@@ -1148,6 +1160,9 @@ func opMissing(op string, lt, rt types.T) error {
 // of operators, the operands are converted to its types; 42883 when there is none,
 // 42725 when several fit equally.
 func (b *binder) binOp(op string, l, r exec.Expr) (exec.Expr, error) {
+	if x, ok, err := b.arrayBinOp(op, l, r); ok {
+		return x, err
+	}
 	lt, rt := l.Type(), r.Type()
 	c, err := resolveOp(op, lt, rt)
 	if err != nil {
@@ -1214,6 +1229,9 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		// arrive as plain calls.
 		return b.aggregate(&ast.AggregateFuncExpr{F: e.FnName.L, Args: e.Args})
 	}
+	if name, ok := strings.CutPrefix(e.FnName.L, fnDistinctAgg); ok && aggNames[name] {
+		return b.aggregate(&ast.AggregateFuncExpr{F: name, Args: e.Args, Distinct: true})
+	}
 	switch name := e.FnName.L; name {
 	case pgdialect.FnParam:
 		n, ok := constInt(e.Args[0])
@@ -1229,6 +1247,8 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		return &exec.Param{Idx: int(n - 1), T: t}, nil
 	case pgdialect.FnCast:
 		return b.cast(e)
+	case pgdialect.FnArray, pgdialect.FnArraySub, pgdialect.FnSubscript, pgdialect.FnSlice, pgdialect.FnAny, pgdialect.FnAll:
+		return b.arrayMarker(e)
 	case pgdialect.FnNum:
 		return b.numericConst(constString(e.Args[0]))
 	case pgdialect.FnSVF:
@@ -1251,7 +1271,7 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, ok := operators[op]; ok && len(args) == 2 {
+		if _, ok := operators[op]; (ok || arrayOps[op]) && len(args) == 2 {
 			return b.binOp(op, args[0], args[1])
 		}
 		return nil, pgerr.FeatureNotSupported("operator %s is not supported yet", op)
@@ -1353,6 +1373,10 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 	args, err := b.args(e)
 	if err != nil {
 		return nil, err
+	}
+	if arrayFuncs[e.FnName.L] {
+		x, err := b.arrayFunction(e.FnName.L, args)
+		return x, b.atOperator(err, b.nodePos(e))
 	}
 	display := e.FnName.L
 	if e.Schema.L != "" {
@@ -1483,6 +1507,14 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 	t, typmod, err := parseTypeText(constString(e.Args[1]))
 	if err != nil {
 		return nil, pgerr.From(err).WithPosition(b.pos(int(off)))
+	}
+	if ctor, ok := isArrayCtor(e.Args[0]); ok && t.IsArray() {
+		// ARRAY[...]::t[] gives its items the element type (ARRAY[]::int[]).
+		x, err := b.arrayCtor(ctor, t)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Cast{X: x, T: t, Typmod: typmod}, nil
 	}
 	x, err := b.expr(e.Args[0])
 	if err != nil {

@@ -51,12 +51,23 @@ func (b *binder) assign(e exec.Expr, col *catalog.Column) (exec.Expr, error) {
 		return e, nil
 	}
 	ok := from == col.Type || implicit(from, col.Type) || types.ImplicitCast(from, col.Type) ||
-		(numericRank(from) > 0 && numericRank(col.Type) > 0) || col.Type.IsString()
+		(numericRank(from) > 0 && numericRank(col.Type) > 0) || col.Type.IsString() || assignableArray(from, col.Type)
 	if !ok {
 		return nil, pgerr.New(pgerrcode.DatatypeMismatch, "column %q is of type %s but expression is of type %s", col.Name, col.Type.SQLName(), from.SQLName()).
 			WithHint("You will need to rewrite or cast the expression.")
 	}
 	return &exec.Cast{X: e, T: col.Type, Typmod: col.Typmod, Assignment: true}, nil
+}
+
+// assignableArray reports whether an array of type from may be assigned to a
+// column of array type to: when its elements may (int4[] to int8[], text[] to
+// varchar(3)[]).
+func assignableArray(from, to types.T) bool {
+	if !from.IsArray() || !to.IsArray() {
+		return false
+	}
+	f, t := from.Elem(), to.Elem()
+	return f == t || implicit(f, t) || types.ImplicitCast(f, t) || numericRank(f) > 0 && numericRank(t) > 0 || t.IsString()
 }
 
 // defaultExpr binds a column's default (NULL when it has none).

@@ -373,7 +373,7 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 		v.found = true
 		return n, true
 	case *ast.FuncCallExpr:
-		if aggNames[x.FnName.L] {
+		if isAggCall(x.FnName.L) {
 			v.found = true
 			return n, true
 		}

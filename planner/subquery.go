@@ -63,7 +63,7 @@ func (b *binder) subqueryCompare(xn ast.ExprNode, op string, sub ast.ExprNode, a
 }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
-	"bool_and": true, "bool_or": true, "every": true, "string_agg": true}
+	"bool_and": true, "bool_or": true, "every": true, "string_agg": true, "array_agg": true}
 
 // aggregate binds an aggregate call of the current level: its arguments over the
 // input rows, its value a column of the aggregated row.

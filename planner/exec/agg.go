@@ -64,6 +64,11 @@ func AggResultType(name string, arg types.T) (types.T, bool) {
 		if arg.IsString() {
 			return types.Text, true
 		}
+	case "array_agg":
+		if arg.IsArray() {
+			return arg, true
+		}
+		return types.ArrayOf(arg)
 	}
 	return types.Invalid, false
 }
@@ -98,6 +103,7 @@ type aggState struct {
 	v    types.Datum
 	b    strings.Builder
 	seen map[string]struct{}
+	arr  ArrayAgg
 	buf  []orderedInput // inputs of an aggregate with ORDER BY
 }
 
@@ -236,7 +242,7 @@ func (f *AggFunc) step(c *Ctx, s *aggState) error {
 		return nil
 	}
 	v, err := f.Arg.Eval(c)
-	if err != nil || v == nil {
+	if err != nil || v == nil && f.Name != "array_agg" {
 		return err
 	}
 	if f.Distinct {
@@ -268,7 +274,8 @@ func (f *AggFunc) step(c *Ctx, s *aggState) error {
 	return f.stepValue(s, v, sep)
 }
 
-// stepValue adds the non-NULL input v (with string_agg's delimiter sep).
+// stepValue adds the input v, non-NULL except for array_agg (with string_agg's
+// delimiter sep).
 func (f *AggFunc) stepValue(s *aggState, v, sep types.Datum) error {
 	t := f.Arg.Type()
 	first := s.n == 0
@@ -309,6 +316,8 @@ func (f *AggFunc) stepValue(s *aggState, v, sep types.Datum) error {
 			s.v = false
 		}
 		s.v = s.v.(bool) || v.(bool)
+	case "array_agg":
+		return s.arr.add(v, t.IsArray())
 	case "string_agg":
 		if !first && sep != nil {
 			s.b.WriteString(sep.(string))
@@ -383,6 +392,8 @@ func (f *AggFunc) final(s *aggState) (types.Datum, error) {
 		return types.NumericDiv(s.d, apd.New(s.n, 0))
 	case "string_agg":
 		return s.b.String(), nil
+	case "array_agg":
+		return s.arr.result(), nil
 	}
 	return s.v, nil
 }

@@ -15,6 +15,7 @@ const (
 	ExistsSub                     // EXISTS (SELECT ...)
 	AnySub                        // x op ANY (SELECT ...), x IN (SELECT ...)
 	AllSub                        // x op ALL (SELECT ...), x NOT IN (SELECT ...)
+	ArraySub                      // ARRAY(SELECT x ...)
 )
 
 // Subquery evaluates a query inside an expression. An uncorrelated subquery runs
@@ -24,7 +25,10 @@ type Subquery struct {
 	Plan       Node
 	Kind       SubqueryKind
 	Correlated bool
-	T          types.T // result type (ScalarSub); bool otherwise
+	T          types.T // result type (ScalarSub, ArraySub); bool otherwise
+	// Stack: ARRAY(SELECT x ...) of an array column x stacks the arrays into
+	// one of one more dimension.
+	Stack bool
 	// X and Cmp for ANY/ALL: Cmp compares X with the subquery's single column and
 	// returns true, false or NULL.
 	X   Expr
@@ -90,6 +94,8 @@ func (e *Subquery) Eval(c *Ctx) (types.Datum, error) {
 		return nil, pgerr.New(pgerrcode.CardinalityViolation, "more than one row returned by a subquery used as an expression")
 	case ExistsSub:
 		return len(rows) > 0, nil
+	case ArraySub:
+		return arrayOfRows(e.Stack, rows)
 	}
 	// ANY: true if any comparison is true; else NULL if any was NULL; else false.
 	// ALL: false if any comparison is false; else NULL if any was NULL; else true.
@@ -115,4 +121,19 @@ func (e *Subquery) Eval(c *Ctx) (types.Datum, error) {
 		return nil, nil
 	}
 	return e.Kind == AllSub, nil
+}
+
+// arrayOfRows is ARRAY(SELECT x ...): the column's values, NULLs included, or,
+// when they are arrays, the sub-arrays of a new outer dimension.
+func arrayOfRows(stack bool, rows [][]types.Datum) (types.Datum, error) {
+	var agg ArrayAgg
+	for _, r := range rows {
+		if err := agg.add(r[0], stack); err != nil {
+			return nil, err
+		}
+	}
+	if agg.n == 0 {
+		return &types.Array{}, nil
+	}
+	return agg.result(), nil
 }

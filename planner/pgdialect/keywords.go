@@ -77,6 +77,10 @@ var tidbReserved = func() map[string]bool {
 	return m
 }()
 
+// tidbFuncKeywords are PostgreSQL function names that the TiDB grammar takes
+// for keywords when a parenthesis follows; their calls go quoted.
+var tidbFuncKeywords = map[string]bool{"cardinality": true}
+
 // identPrev are the tokens after which a word is an identifier (a column, alias or
 // table name) and never a keyword of the statement's syntax.
 func identPrev(t Token) bool {

@@ -28,7 +28,7 @@ const (
 	RuleSimilar        Rule = "similar"         // a SIMILAR TO b [ESCAPE c] → augur_similar(a, b[, c])
 	RuleAnyAll         Rule = "any-all"         // a op ANY|ALL (array) → augur_any('op', a, b)
 	RuleArray          Rule = "array"           // ARRAY[..] → augur_array(..)
-	RuleSubscript      Rule = "subscript"       // a[i] → augur_subscript(a, i)
+	RuleSubscript      Rule = "subscript"       // a[i] → augur_subscript(a, i); a[i:j] → augur_slice(a, i, j, 3)
 	RuleCollate        Rule = "collate"         // a COLLATE "C" → augur_collate(a, 'C')
 	RuleAtTimeZone     Rule = "at-time-zone"    // a AT TIME ZONE z → augur_timezone(z, a)
 	RuleCatalogFunc    Rule = "catalog-func"    // pg_catalog.f(..) → f(..)
@@ -58,9 +58,12 @@ const (
 	FnArray       = "augur_array"
 	FnArraySub    = "augur_array_sub"
 	FnSubscript   = "augur_subscript"
-	FnCollate     = "augur_collate"
-	FnTimeZone    = "augur_timezone"
-	FnBetweenSym  = "augur_between_sym"
+	// FnSlice is a[lo:hi] as augur_slice(a, lo, hi, present): an omitted bound
+	// is NULL, and present says which were written (1 lo, 2 hi).
+	FnSlice      = "augur_slice"
+	FnCollate    = "augur_collate"
+	FnTimeZone   = "augur_timezone"
+	FnBetweenSym = "augur_between_sym"
 	// FnSubstringSimilar is SUBSTRING(x SIMILAR p ESCAPE e), which needs SQL
 	// regular expressions Augur does not have yet.
 	FnSubstringSimilar = "augur_substring_similar"
@@ -379,6 +382,33 @@ func (p *parser) expr(minPrec int) (node, bool, error) {
 			continue
 		case t.IsPunct("[") && minPrec <= precSubscript && p.w.match[p.i] >= 0:
 			cl := p.w.match[p.i]
+			if colon := p.topLevel(p.i+1, cl, ":"); colon >= 0 {
+				bound := func(from, to int) (node, error) {
+					if from == to {
+						return &rawN{text: "NULL", at: t}, nil
+					}
+					return p.sub(from, to).seq()
+				}
+				lo, err := bound(p.i+1, colon)
+				if err != nil {
+					return nil, false, err
+				}
+				hi, err := bound(colon+1, cl)
+				if err != nil {
+					return nil, false, err
+				}
+				present := 0
+				if colon > p.i+1 {
+					present |= 1
+				}
+				if cl > colon+1 {
+					present |= 2
+				}
+				p.i = cl + 1
+				p.w.use(RuleSubscript)
+				left = &callN{name: FnSlice, at: t, args: []node{left, lo, hi, &rawN{text: strconv.Itoa(present), at: t}}}
+				continue
+			}
 			inner, err := p.sub(p.i+1, cl).seq()
 			if err != nil {
 				return nil, false, err
@@ -449,6 +479,55 @@ func (p *parser) expr(minPrec int) (node, bool, error) {
 		}
 		return left, true, nil
 	}
+}
+
+// topLevel returns the index of the first punctuation token punct in toks[from:to]
+// outside brackets, -1 if there is none.
+func (p *parser) topLevel(from, to int, punct string) int {
+	for j := from; j < to; j++ {
+		t := p.w.toks[j]
+		if t.IsPunct(punct) {
+			return j
+		}
+		if (t.IsPunct("(") || t.IsPunct("[")) && p.w.match[j] > j {
+			j = p.w.match[j]
+		}
+	}
+	return -1
+}
+
+// arrayCtor reads the brackets of ARRAY[...] (p.i at "["), where an item may
+// itself be a bracketed list, a sub-array: ARRAY[[1,2],[3,4]] is
+// augur_array(augur_array(1,2),augur_array(3,4)).
+func (p *parser) arrayCtor(at Token) (node, bool, error) {
+	cl := p.w.match[p.i]
+	var args []node
+	for j := p.i + 1; j < cl; {
+		end := p.topLevel(j, cl, ",")
+		if end < 0 {
+			end = cl
+		}
+		if p.w.toks[j].IsPunct("[") && p.w.match[j] == end-1 {
+			sp := p.sub(j, end)
+			n, _, err := sp.arrayCtor(p.w.toks[j])
+			if err != nil {
+				return nil, false, err
+			}
+			args = append(args, n)
+		} else {
+			n, err := p.sub(j, end).seq()
+			if err != nil {
+				return nil, false, err
+			}
+			args = append(args, n)
+		}
+		j = end + 1
+		if end < cl && j == cl {
+			return nil, false, syntaxAt(p.w.src, p.w.toks[cl].Pos, "%s", nearMsg(p.w.src, p.w.toks[cl]))
+		}
+	}
+	p.i = cl + 1
+	return &callN{name: FnArray, at: at, args: args}, true, nil
 }
 
 func isSubquery(g *groupN) bool {
@@ -727,12 +806,8 @@ func (p *parser) prefix() (node, bool, error) {
 	case "array":
 		if n := p.peekN(1); n.IsPunct("[") && p.w.match[p.i+1] >= 0 {
 			p.next()
-			g, err := p.group(p.i)
-			if err != nil {
-				return nil, false, err
-			}
 			p.w.use(RuleArray)
-			return &callN{name: FnArray, at: t, args: []node{g.inner}}, true, nil
+			return p.arrayCtor(t)
 		}
 		if n := p.peekN(1); n.IsPunct("(") && p.w.match[p.i+1] >= 0 {
 			p.next()
@@ -1094,9 +1169,10 @@ func (p *parser) nameOrCall() (node, bool, error) {
 			name[0] = Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}
 		}
 	}
-	if t := name[len(name)-1]; len(name) == 1 && t.Kind == Ident && t.Val == "mod" {
+	if t := name[len(name)-1]; len(name) == 1 && t.Kind == Ident && (t.Val == "mod" || tidbFuncKeywords[t.Val]) {
 		// TiDB reads mod(a, b) as the operator a % b, whose result column has no
-		// name; PostgreSQL's is "mod".
+		// name; PostgreSQL's is "mod". Other names (cardinality) the TiDB grammar
+		// reads as keywords of its own syntax.
 		p.w.use(RuleReservedIdent)
 		name[0] = Token{Kind: QIdent, Val: t.Val, Pos: t.Pos, End: t.End, Space: t.Space}
 	}
