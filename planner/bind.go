@@ -44,6 +44,11 @@ type binder struct {
 	// srfClause names the clause being bound, for the error about SRFs there.
 	srfs      *srfSet
 	srfClause string
+	// srfBlocked names the construct being bound (CASE, COALESCE) in which SRFs
+	// are not allowed even in a select list; lateralOff is the level whose FROM
+	// items a non-LATERAL derived table being bound cannot see.
+	srfBlocked string
+	lateralOff *scope
 }
 
 func newBinder(st *Statement, declared []uint32) (*binder, error) {
@@ -341,6 +346,7 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		}
 		return &exec.IsTruth{X: x, Want: e.True != 0, Not: e.Not}, nil
 	case *ast.CaseExpr:
+		defer b.noSRFs("CASE")()
 		return b.caseExpr(e)
 	case *ast.PatternInExpr:
 		if e.Sel != nil {
@@ -1290,6 +1296,7 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		}
 		return d, nil
 	case "coalesce":
+		defer b.noSRFs("COALESCE")()
 		args, err := b.args(e)
 		if err != nil {
 			return nil, err

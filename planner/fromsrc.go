@@ -50,11 +50,10 @@ func (b *binder) rewrittenSource(ts *ast.TableSource, it *fromItem) (*relation, 
 		if it.lateral {
 			return b.lateralSource(src, it.alias, names)
 		}
-		p, err := b.query(src, b.sc.parent)
+		p, err := b.derivedQuery(src)
 		if err != nil {
 			return nil, err
 		}
-		b.sc.outerRefs = b.sc.outerRefs || p.correlated // it reads levels above this one
 		if err := tooManyNames(it.alias, len(p.cols), len(it.cols)); err != nil {
 			return nil, err
 		}
@@ -350,4 +349,33 @@ func (b *binder) lateralJoin(l exec.Node, est float64, s *joinSpec) (exec.Node, 
 	return &exec.NestedLoop{Left: l, Right: right, Kind: s.kind, Pred: andAll(s.on), Width: b.sc.width,
 		RightSlots: relSlots(b.sc.rels, rightSet), Correlated: true,
 		Info: exec.NodeInfo{Name: joinName("Nested Loop", s.kind), Rows: est, Cost: est, Children: []exec.Node{l, right}}}, est, nil
+}
+
+// invisibleRel reports a reference to a FROM item of the level a non-LATERAL
+// derived table (being bound) sits in, as PostgreSQL words it.
+func (b *binder) invisibleRel(rel string, pos int32) error {
+	if b.lateralOff == nil {
+		return nil
+	}
+	for _, r := range b.lateralOff.rels {
+		if r.name == rel {
+			return pgerr.New(pgerrcode.UndefinedTable, "invalid reference to FROM-clause entry for table \"%s\"", rel).WithPosition(pos).
+				WithHint("There is an entry for table \"%s\", but it cannot be referenced from this part of the query.", rel)
+		}
+	}
+	return nil
+}
+
+// derivedQuery binds a derived table that is not LATERAL: in a scope under the
+// enclosing level, blind to the FROM items of its own level.
+func (b *binder) derivedQuery(src ast.ResultSetNode) (*relPlan, error) {
+	saved := b.lateralOff
+	b.lateralOff = b.sc
+	defer func() { b.lateralOff = saved }()
+	p, err := b.query(src, b.sc.parent)
+	if err != nil {
+		return nil, err
+	}
+	b.sc.outerRefs = b.sc.outerRefs || p.correlated // it reads levels above this one
+	return p, nil
 }

@@ -1006,11 +1006,10 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 		if ts.Lateral {
 			return b.lateralSource(src, alias, ts.ColumnNames)
 		}
-		p, err := b.query(src, b.sc.parent)
+		p, err := b.derivedQuery(src)
 		if err != nil {
 			return nil, err
 		}
-		b.sc.outerRefs = b.sc.outerRefs || p.correlated // it reads levels above this one
 		return b.derived(alias, p, nil)
 	}
 	return nil, pgerr.FeatureNotSupported("FROM item %T is not supported yet", ts.Source)

@@ -113,6 +113,9 @@ func (b *binder) lookup(rel, name string, pos int32) (exec.Expr, error) {
 	}
 	if rel != "" {
 		if !b.hasRel(rel) {
+			if err := b.invisibleRel(rel, pos); err != nil {
+				return nil, err
+			}
 			return nil, pgerr.New(pgerrcode.UndefinedTable, "missing FROM-clause entry for table %q", rel).WithPosition(pos)
 		}
 		return nil, pgerr.New(pgerrcode.UndefinedColumn, "column %s.%s does not exist", rel, name).WithPosition(pos)

@@ -25,10 +25,10 @@ type srfSet struct {
 // collectSRFs allows SRF calls in the select list bound next, at the current
 // level; done restores the previous state.
 func (b *binder) collectSRFs() (s *srfSet, done func()) {
-	saved := b.srfs
+	saved, blocked := b.srfs, b.srfBlocked
 	s = &srfSet{level: b.sc}
-	b.srfs = s
-	return s, func() { b.srfs = saved }
+	b.srfs, b.srfBlocked = s, ""
+	return s, func() { b.srfs, b.srfBlocked = saved, blocked }
 }
 
 // srfCall binds a call of a set-returning function outside FROM.
@@ -41,6 +41,10 @@ func (b *binder) srfCall(e *ast.FuncCallExpr) (exec.Expr, error) {
 			where = "this context"
 		}
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions are not allowed in %s", where).WithPosition(pos)
+	}
+	if b.srfBlocked != "" {
+		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions are not allowed in %s", b.srfBlocked).
+			WithHint("You might be able to move the set-returning function into a LATERAL FROM item.").WithPosition(pos)
 	}
 	if ab := b.sc.agg; ab != nil && !ab.active {
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "aggregate function calls cannot contain set-returning function calls").
@@ -77,4 +81,12 @@ func srfClauseOf(what string) string {
 		return "JOIN conditions"
 	}
 	return what
+}
+
+// noSRFs refuses SRF calls while the construct what is bound; call the result
+// when it is done.
+func (b *binder) noSRFs(what string) func() {
+	saved := b.srfBlocked
+	b.srfBlocked = what
+	return func() { b.srfBlocked = saved }
 }
