@@ -189,3 +189,80 @@ func ToJSON(name string, t types.T, arg Expr) Expr {
 		return types.ToJSON(t, a[0]), nil
 	}}
 }
+
+// The set-returning json functions: json(b)_each(_text),
+// json(b)_array_elements(_text) and json(b)_object_keys.
+func init() {
+	T := types.Text
+	for _, j := range []types.T{types.JSON, types.JSONB} {
+		jsonb := j == types.JSONB
+		prefix := "json"
+		if jsonb {
+			prefix = "jsonb"
+		}
+		each := func(name string, asText bool) TableFunc {
+			vt := j
+			if asText {
+				vt = T
+			}
+			return TableFunc{Args: sig(j), Cols: []ResultCol{{Name: "key", T: T}, {Name: "value", T: vt}}, Strict: true,
+				Rows: func(_ *Ctx, a []types.Datum) (Iter, error) {
+					es, err := types.JSONEach(a[0].(string), jsonb, name)
+					if err != nil {
+						return nil, err
+					}
+					rows := make([][]types.Datum, len(es))
+					for i, e := range es {
+						rows[i] = []types.Datum{e.Key, elemValue(e, asText)}
+					}
+					return SliceRows(rows), nil
+				}}
+		}
+		elements := func(name string, asText bool) TableFunc {
+			vt := j
+			if asText {
+				vt = T
+			}
+			return TableFunc{Args: sig(j), Cols: []ResultCol{{Name: "value", T: vt}}, Strict: true,
+				Rows: func(_ *Ctx, a []types.Datum) (Iter, error) {
+					es, err := types.JSONArrayElements(a[0].(string), jsonb, name)
+					if err != nil {
+						return nil, err
+					}
+					rows := make([][]types.Datum, len(es))
+					for i, e := range es {
+						rows[i] = []types.Datum{elemValue(e, asText)}
+					}
+					return SliceRows(rows), nil
+				}}
+		}
+		RegisterTableFunc(prefix+"_each", each(prefix+"_each", false))
+		RegisterTableFunc(prefix+"_each_text", each(prefix+"_each_text", true))
+		RegisterTableFunc(prefix+"_array_elements", elements(prefix+"_array_elements", false))
+		RegisterTableFunc(prefix+"_array_elements_text", elements(prefix+"_array_elements_text", true))
+		name := prefix + "_object_keys"
+		RegisterTableFunc(name, TableFunc{Args: sig(j), Cols: []ResultCol{{T: T}}, Strict: true,
+			Rows: func(_ *Ctx, a []types.Datum) (Iter, error) {
+				keys, err := types.JSONObjectKeys(a[0].(string), name)
+				if err != nil {
+					return nil, err
+				}
+				rows := make([][]types.Datum, len(keys))
+				for i, k := range keys {
+					rows[i] = []types.Datum{k}
+				}
+				return SliceRows(rows), nil
+			}})
+	}
+}
+
+// elemValue is an element's json text, or its text (nil for a JSON null).
+func elemValue(e types.JSONElem, asText bool) types.Datum {
+	if !asText {
+		return e.JSON
+	}
+	if e.Text == nil {
+		return nil
+	}
+	return *e.Text
+}

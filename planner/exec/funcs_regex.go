@@ -235,7 +235,7 @@ func regexpLike(c *Ctx, a []types.Datum) (types.Datum, error) {
 }
 
 // noGlobal is the error of the flag g where a function finds one match.
-func noGlobal(fn string) error {
+func noGlobal(fn string) *pgerr.Error {
 	return pgerr.New(pgerrcode.InvalidParameterValue, "%s() does not support the \"global\" option", fn)
 }
 
@@ -391,4 +391,131 @@ func regexpSubstr(c *Ctx, a []types.Datum) (types.Datum, error) {
 		return nil, nil
 	}
 	return s[m[0]:m[1]], nil
+}
+
+// regexp_match, regexp_matches, regexp_split_to_array and
+// regexp_split_to_table.
+func init() {
+	t := types.Text
+	ta, _ := types.ArrayOf(t)
+	register("regexp_match",
+		ctxFn(sig(t, t), ta, regexpMatch),
+		ctxFn(sig(t, t, t), ta, regexpMatch))
+	register("regexp_split_to_array",
+		ctxFn(sig(t, t), ta, regexpSplitArray),
+		ctxFn(sig(t, t, t), ta, regexpSplitArray))
+	matches := func(c *Ctx, a []types.Datum) (Iter, error) {
+		ms, err := regexMatchRows(c, a, "regexp_matches", true)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]types.Datum, len(ms))
+		for i, m := range ms {
+			rows[i] = []types.Datum{m}
+		}
+		return SliceRows(rows), nil
+	}
+	split := func(c *Ctx, a []types.Datum) (Iter, error) {
+		parts, err := regexSplit(c, a, "regexp_split_to_table")
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]types.Datum, len(parts))
+		for i, p := range parts {
+			rows[i] = []types.Datum{p}
+		}
+		return SliceRows(rows), nil
+	}
+	RegisterTableFunc("regexp_matches",
+		TableFunc{Args: sig(t, t), Cols: []ResultCol{{T: ta}}, Strict: true, Rows: matches},
+		TableFunc{Args: sig(t, t, t), Cols: []ResultCol{{T: ta}}, Strict: true, Rows: matches})
+	RegisterTableFunc("regexp_split_to_table",
+		TableFunc{Args: sig(t, t), Cols: []ResultCol{{T: t}}, Strict: true, Rows: split},
+		TableFunc{Args: sig(t, t, t), Cols: []ResultCol{{T: t}}, Strict: true, Rows: split})
+}
+
+// matchArray is the text[] of a match's parenthesized subexpressions (NULL for
+// those that did not take part), or of the whole match without any.
+func matchArray(s string, m []int) *types.Array {
+	if len(m) == 2 {
+		return types.NewArray([]types.Datum{s[m[0]:m[1]]})
+	}
+	elems := make([]types.Datum, 0, len(m)/2-1)
+	for k := 2; k+1 < len(m); k += 2 {
+		if m[k] < 0 {
+			elems = append(elems, nil)
+		} else {
+			elems = append(elems, s[m[k]:m[k+1]])
+		}
+	}
+	return types.NewArray(elems)
+}
+
+// regexMatchRows finds the matches of regexp_match (global false: the first)
+// and regexp_matches (all of them with flag g).
+func regexMatchRows(c *Ctx, a []types.Datum, fn string, global bool) ([]*types.Array, error) {
+	f, err := regexFlags(a, 2)
+	if err != nil {
+		return nil, err
+	}
+	if f.global && !global {
+		return nil, noGlobal(fn).WithHint("Use the regexp_matches function instead.")
+	}
+	re, tree, err := c.regex(a[1].(string), f)
+	if err != nil {
+		return nil, err
+	}
+	s := a[0].(string)
+	limit := 1
+	if f.global {
+		limit = 0
+	}
+	var out []*types.Array
+	for _, m := range reMatches(re, tree, s, 0, limit) {
+		out = append(out, matchArray(s, m))
+	}
+	return out, nil
+}
+
+func regexpMatch(c *Ctx, a []types.Datum) (types.Datum, error) {
+	ms, err := regexMatchRows(c, a, "regexp_match", false)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
+// regexSplit splits the string at the matches of the pattern, ignoring empty
+// matches at the start, at the end and right after a match (PostgreSQL's
+// ignore_degenerate).
+func regexSplit(c *Ctx, a []types.Datum, fn string) ([]types.Datum, error) {
+	f, err := regexFlags(a, 2)
+	if err != nil {
+		return nil, err
+	}
+	if f.global {
+		return nil, noGlobal(fn)
+	}
+	re, tree, err := c.regex(a[1].(string), f)
+	if err != nil {
+		return nil, err
+	}
+	s := a[0].(string)
+	var out []types.Datum
+	prev := 0
+	for _, m := range reMatches(re, tree, s, 0, 0) {
+		if m[0] < len(s) && m[1] > prev {
+			out = append(out, s[prev:m[0]])
+			prev = m[1]
+		}
+	}
+	return append(out, s[prev:]), nil
+}
+
+func regexpSplitArray(c *Ctx, a []types.Datum) (types.Datum, error) {
+	parts, err := regexSplit(c, a, "regexp_split_to_array")
+	if err != nil {
+		return nil, err
+	}
+	return types.NewArray(parts), nil
 }

@@ -655,11 +655,14 @@ func elemOf(doc string, jsonb bool, v *jsonValue) JSONElem {
 // duplicates).
 func JSONEach(doc string, jsonb bool, fn string) ([]JSONElem, error) {
 	v := mustParse(doc)
-	if v.kind != jsonObject {
-		if isScalar(v) {
-			return nil, jsonErr("cannot call %s on a non-object", fn)
-		}
+	switch {
+	case v.kind == jsonObject:
+	case jsonb:
 		return nil, jsonErr("cannot call %s on a non-object", fn)
+	case v.kind == jsonArray:
+		return nil, jsonErr("cannot deconstruct an array as an object")
+	default:
+		return nil, jsonErr("cannot deconstruct a scalar")
 	}
 	out := make([]JSONElem, len(v.keys))
 	for i, k := range v.keys {
@@ -670,11 +673,15 @@ func JSONEach(doc string, jsonb bool, fn string) ([]JSONElem, error) {
 }
 
 // JSONArrayElements is json(b)_array_elements(_text).
-func JSONArrayElements(doc string, jsonb bool) ([]JSONElem, error) {
+func JSONArrayElements(doc string, jsonb bool, fn string) ([]JSONElem, error) {
 	v := mustParse(doc)
-	switch v.kind {
-	case jsonArray:
-	case jsonObject:
+	switch {
+	case v.kind == jsonArray:
+	case !jsonb && v.kind == jsonObject:
+		return nil, jsonErr("cannot call %s on a non-array", fn)
+	case !jsonb:
+		return nil, jsonErr("cannot call %s on a scalar", fn)
+	case v.kind == jsonObject:
 		return nil, jsonErr("cannot extract elements from an object")
 	default:
 		return nil, jsonErr("cannot extract elements from a scalar")

@@ -78,3 +78,23 @@ SELECT decode('abc', 'hex');
 SELECT decode('!!!', 'base64');
 SELECT encode('abc'::bytea, 'foo');
 SELECT decode('abc', 'foo');
+
+-- regexp_match, regexp_matches, regexp_split_to_array, regexp_split_to_table
+SELECT regexp_match('foobarbequebaz', '(bar)(beque)'), regexp_match('foobarbequebaz', 'barbeque'), regexp_match('abc', 'x'), regexp_match('abc', '(a)|(x)');
+SELECT regexp_match('ABC', 'b', 'i'), regexp_match(NULL, 'b'), regexp_match('key=value', '(\w+)=(\w+)');
+SELECT id, regexp_match(w, '[aeiou](.)') FROM words;
+SELECT regexp_match('abc', 'b', 'g');
+SELECT regexp_matches('foobarbequebazilbarfbonk', '(b[^b]+)(b[^b]+)', 'g');
+SELECT regexp_matches('abc', 'x*', 'g');
+SELECT regexp_matches('aBc', 'b', 'i');
+SELECT regexp_matches('abc', 'z');
+SELECT * FROM regexp_matches('abab', 'a(b)', 'g') m;
+SELECT id, regexp_matches(w, '([a-z])a*', 'g') FROM words WHERE id < 3;
+SELECT 'abab' ~ '(a)b\1';
+SELECT regexp_split_to_array('hello world', '\s+'), regexp_split_to_array('abc', ''), regexp_split_to_array('abc', 'x*'), regexp_split_to_array('', ','), regexp_split_to_array(',a,', ',');
+SELECT regexp_split_to_array('aXbxc', 'x', 'i'), regexp_split_to_array(NULL, ',');
+SELECT regexp_split_to_table('hello world  x', '\s+');
+SELECT * FROM regexp_split_to_table('a1b2c', '\d') AS t(part);
+SELECT id, regexp_split_to_table(w, ' ') FROM words;
+SELECT regexp_split_to_table('abc', 'b', 'g');
+SELECT regexp_split_to_array('abc', 'b', 'z');
