@@ -25,7 +25,10 @@ import (
 // rewrittenSource binds a FROM item rewriteFrom took apart.
 func (b *binder) rewrittenSource(ts *ast.TableSource, it *fromItem) (*relation, error) {
 	if it.colDefs {
-		return nil, pgerr.FeatureNotSupported("column definition lists in FROM are not supported yet").WithPosition(b.pos(it.pos))
+		if it.funcs > 0 {
+			return nil, pgerr.Syntax(b.pos(it.pos), "a column definition list is only allowed for functions returning \"record\"")
+		}
+		return nil, pgerr.Syntax(b.pos(it.pos), "syntax error at or near \"(\"")
 	}
 	if it.funcs > 0 {
 		sel, ok := ts.Source.(*ast.SelectStmt)
@@ -144,7 +147,9 @@ func (b *binder) functionSource(calls []ast.ExprNode, it *fromItem) (*relation, 
 		if !ok {
 			return nil, pgerr.Syntax(b.pos(it.pos), "syntax error in FROM")
 		}
+		done := b.noSRFs(srfInFrom)
 		tc, cols, vol, err := b.tableCall(call)
+		done()
 		if err != nil {
 			return nil, err
 		}

@@ -42,7 +42,13 @@ func (b *binder) srfCall(e *ast.FuncCallExpr) (exec.Expr, error) {
 		}
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions are not allowed in %s", where).WithPosition(pos)
 	}
-	if b.srfBlocked != "" {
+	switch b.srfBlocked {
+	case "":
+	case srfInFrom:
+		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions must appear at top level of FROM").WithPosition(pos)
+	case srfInSRF:
+		return nil, pgerr.FeatureNotSupported("set-returning functions in the arguments of set-returning functions are not supported yet").WithPosition(pos)
+	default:
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions are not allowed in %s", b.srfBlocked).
 			WithHint("You might be able to move the set-returning function into a LATERAL FROM item.").WithPosition(pos)
 	}
@@ -50,7 +56,9 @@ func (b *binder) srfCall(e *ast.FuncCallExpr) (exec.Expr, error) {
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "aggregate function calls cannot contain set-returning function calls").
 			WithHint("You might be able to move the set-returning function into a LATERAL FROM item.").WithPosition(pos)
 	}
+	done := b.noSRFs(srfInSRF)
 	tc, cols, _, err := b.tableCall(e)
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +90,12 @@ func srfClauseOf(what string) string {
 	}
 	return what
 }
+
+// Values of binder.srfBlocked besides the constructs named in messages.
+const (
+	srfInFrom = "the arguments of a function in FROM"
+	srfInSRF  = "the arguments of a set-returning function"
+)
 
 // noSRFs refuses SRF calls while the construct what is bound; call the result
 // when it is done.
