@@ -30,8 +30,12 @@ type binder struct {
 	planner *Planner
 	schema  *catalog.Schema
 	db      string
-	depth   int // view nesting
-	stats   func(tableID uint32) (int64, bool)
+	ns      *names // resolves table and sequence names
+	// home is the schema of the table whose defaults and checks are bound: it
+	// is searched first for the names in them.
+	home  string
+	depth int // view nesting
+	stats func(tableID uint32) (int64, bool)
 
 	sc   *scope    // the current query level
 	spec *joinSpec // the current level's FROM structure
@@ -399,8 +403,10 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		}
 		return r, nil
 	case *ast.ColumnNameExpr:
-		if e.Name.Schema.O != "" && e.Name.Schema.O != "public" {
-			return nil, pgerr.FeatureNotSupported("column references with a schema are not supported yet")
+		if e.Name.Schema.O != "" {
+			if err := b.checkColumnSchema(e); err != nil {
+				return nil, err
+			}
 		}
 		if b.sc == nil {
 			name := e.Name.Name.O
@@ -1266,7 +1272,8 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 				return c.Session.Database(), nil
 			}}, nil
 		case "current_schema":
-			return &exec.Const{T: types.Name, Val: "public", Typmod: -1}, nil
+			x, _, err := b.sessionFunc("current_schema", nil)
+			return x, err
 		case "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp":
 			return b.clock(e)
 		}
@@ -1391,7 +1398,13 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		// POSITION, SUBSTRING and OVERLAY; PostgreSQL's errors name it so.
 		display = e.Schema.L + "." + display
 	}
-	x, err := b.function(e.FnName.L, display, args)
+	if err := b.sequenceArg(e.FnName.L, args); err != nil {
+		return nil, err
+	}
+	x, ok, err := b.sessionFunc(e.FnName.L, args)
+	if !ok {
+		x, err = b.function(e.FnName.L, display, args)
+	}
 	var pe *pgerr.Error
 	if errors.As(err, &pe) && (pe.Code == pgerrcode.UndefinedFunction || pe.Code == pgerrcode.AmbiguousFunction) && pe.Position == 0 {
 		return nil, pe.WithPosition(b.nodePos(e)) // PostgreSQL points at the call

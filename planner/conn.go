@@ -8,6 +8,7 @@ import (
 
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/planner/pgdialect"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/store"
@@ -19,29 +20,43 @@ import (
 // engine, currval and lastval remember what this session saw. Sessions (the
 // session actor, Conn) embed it to implement exec.Sequences.
 type SequenceState struct {
-	Engine   *Engine
-	Schema   func() *catalog.Schema
-	Database func() string
+	Engine *Engine
+	// Env is the session (its schema, database and search path name sequences).
+	Env Env
 
 	currvals   map[uint32]int64
 	lastval    int64
 	hasLastval bool
 }
 
-// resolve finds a sequence by the name nextval's regclass argument gives.
+// resolve finds a sequence by the name nextval's regclass argument gives
+// ([[db.]schema.]name, identifiers quoted or folded as in SQL), along the
+// session's search path when unqualified.
 func (s *SequenceState) resolve(name string) (*catalog.Sequence, error) {
-	n := strings.TrimPrefix(name, "public.")
-	if len(n) > 1 && strings.HasPrefix(n, `"`) && strings.HasSuffix(n, `"`) {
-		n = n[1 : len(n)-1]
-	} else {
-		n = strings.ToLower(n)
+	return resolveSequence(newNames(s.Env, s.Env.Schema()), name)
+}
+
+// splitQualified splits a qualified name given as text (a regclass literal)
+// into its identifiers.
+func splitQualified(name string) ([]string, bool) {
+	toks, err := pgdialect.Lex(name)
+	if err != nil {
+		return nil, false
 	}
-	if db, ok := s.Schema().Databases[s.Database()]; ok {
-		if q, ok := db.Sequences[n]; ok {
-			return q, nil
+	var parts []string
+	dot := false // a "." is expected next
+	for _, t := range toks {
+		switch {
+		case t.Kind == pgdialect.EOF:
+		case dot && t.IsPunct("."):
+			dot = false
+		case !dot && (t.Kind == pgdialect.Ident || t.Kind == pgdialect.QIdent):
+			parts, dot = append(parts, t.Val), true
+		default:
+			return nil, false
 		}
 	}
-	return nil, exec.SequenceNotFound(name)
+	return parts, dot
 }
 
 // Nextval implements exec.Sequences.
@@ -106,6 +121,7 @@ type Conn struct {
 	block   bool
 	opts    store.TxnOptions
 	notices []string
+	temp    string // the temp schema's name, once asked for
 }
 
 // Connect opens an in-process session as user (a superuser) on database db.
@@ -118,7 +134,7 @@ func (e *Engine) Connect(user, db string, opts store.TxnOptions) (*Conn, error) 
 		return nil, err
 	}
 	c := &Conn{eng: e, p: New(), vars: vars, user: user, db: db, opts: opts}
-	c.SequenceState = SequenceState{Engine: e, Schema: c.Schema, Database: c.Database}
+	c.SequenceState = SequenceState{Engine: e, Env: c}
 	return c, nil
 }
 
@@ -215,8 +231,16 @@ func (c *Conn) Rollback() {
 	c.txn.Abort()
 }
 
-// Close discards an open transaction.
-func (c *Conn) Close() { c.Rollback() }
+// Close discards an open transaction and drops the session's temporary
+// objects.
+func (c *Conn) Close() {
+	c.Rollback()
+	if c.temp != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), tempDropTimeout)
+		defer cancel()
+		c.eng.DropTempSchema(ctx, c.db, c.temp)
+	}
+}
 
 // Var implements Env.
 func (c *Conn) Var(name string) (string, error) { return c.vars.Get(name) }
@@ -280,3 +304,11 @@ func (c *Conn) RowEstimate(tableID uint32) (int64, bool) {
 
 // InTransactionBlock implements Env.
 func (c *Conn) InTransactionBlock() bool { return c.block }
+
+// TempSchema implements Env.
+func (c *Conn) TempSchema() string {
+	if c.temp == "" {
+		c.temp = c.eng.NewTempSchemaName()
+	}
+	return c.temp
+}

@@ -24,6 +24,7 @@ type ddlExec struct {
 	txn     *Txn
 	schema  *catalog.Schema // the transaction's private copy
 	db      *catalog.Database
+	ns      *names // name resolution over db (sees the statement's changes)
 	notices []string
 }
 
@@ -46,9 +47,9 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 	if !ok {
 		return "", pgerr.New(pgerrcode.InvalidCatalogName, "database %q does not exist", env.Database())
 	}
-	db = cloneDB(db)
+	db = db.Clone()
 	s.Databases[env.Database()] = db
-	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: db}
+	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: db, ns: newNames(env, s)}
 	var tag string
 	switch d.Kind {
 	case pgdialect.DDLCreateTable:
@@ -65,6 +66,12 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 		tag, err = x.createSequence(d)
 	case pgdialect.DDLAlterTable:
 		tag, err = x.alterTable(ctx, d)
+	case pgdialect.DDLCreateSchema:
+		tag, err = x.createSchema(d)
+	case pgdialect.DDLAlterSchema:
+		tag, err = x.renameSchema(d)
+	case pgdialect.DDLComment:
+		tag, err = x.comment(d)
 	default:
 		return "", pgerr.FeatureNotSupported("this statement is not supported yet")
 	}
@@ -78,46 +85,36 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 	return tag, catalog.PutMeta(txn.KV, s)
 }
 
-func cloneDB(d *catalog.Database) *catalog.Database {
-	c := *d
-	c.Tables = make(map[string]*catalog.Table, len(d.Tables))
-	for k, v := range d.Tables {
-		c.Tables[k] = v
-	}
-	c.Sequences = make(map[string]*catalog.Sequence, len(d.Sequences))
-	for k, v := range d.Sequences {
-		c.Sequences[k] = v
-	}
-	return &c
-}
-
-func checkLocalName(name string) error {
-	if strings.Contains(name, ".") {
-		return pgerr.New(pgerrcode.InvalidSchemaName, "schema %q does not exist", strings.SplitN(name, ".", 2)[0])
-	}
-	return nil
-}
-
-func (x *ddlExec) exists(name string) bool {
-	if _, ok := x.db.Tables[name]; ok {
+// exists reports whether schema holds a relation (table, view, sequence or
+// index) named name.
+func (x *ddlExec) exists(schema, name string) bool {
+	n := catalog.Name{Schema: schema, Name: name}
+	if _, ok := x.db.Tables[n]; ok {
 		return true
 	}
-	if _, ok := x.db.Sequences[name]; ok {
+	if _, ok := x.db.Sequences[n]; ok {
 		return true
 	}
-	_, _, ok := x.schema.IndexByName(x.db.Name, name)
+	_, _, ok := x.db.Index(schema, name)
 	return ok
 }
 
 func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
-	name := d.Names[0]
-	if d.Temp {
-		return "", pgerr.FeatureNotSupported("temporary tables are not supported yet")
+	if d.AsQuery != "" || len(d.Likes) > 0 {
+		return "", pgerr.FeatureNotSupported("CREATE TABLE AS and LIKE are not supported yet")
 	}
-	if skip, err := x.newRelationName(name, d.IfNotExists); skip || err != nil {
+	name := d.Names[0]
+	schema, err := x.creationSchema(d.Quals[0], d.Temp)
+	if err != nil {
+		return "", err
+	}
+	if skip, err := x.newRelationName(schema, name, d.IfNotExists); skip || err != nil {
 		return "CREATE TABLE", err
 	}
-	t := &catalog.Table{ID: x.schema.NewID(), Name: name, NextIndexID: 2, Version: 1}
+	t := &catalog.Table{ID: x.schema.NewID(), Schema: schema, Name: name, NextIndexID: 2, Version: 1}
+	if err := x.onCommit(t, d); err != nil {
+		return "", err
+	}
 	var pk []string
 	var uniques [][]string
 	var pkName string
@@ -201,14 +198,14 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 	if err := x.validate(t); err != nil {
 		return "", err
 	}
-	x.db.Tables[name] = t
+	x.db.Tables[t.QName()] = t
 	return "CREATE TABLE", catalog.PutTable(x.txn.KV, x.db.Name, t)
 }
 
 // uniqueName makes an index name unique as PostgreSQL does (name1, name2, ...).
 func (x *ddlExec) uniqueName(base string, t *catalog.Table) string {
 	taken := func(n string) bool {
-		if x.exists(n) {
+		if x.exists(t.Schema, n) {
 			return true
 		}
 		for _, ix := range t.Indexes {
@@ -293,7 +290,7 @@ func (x *ddlExec) column(t *catalog.Table, cd pgdialect.ColumnDef) (catalog.Colu
 		if cd.Default != "" {
 			return col, pgerr.Syntax(0, "multiple default values specified for column %q of table %q", cd.Name, t.Name)
 		}
-		q, err := x.newSequence(x.uniqueName(t.Name+"_"+cd.Name+"_seq", t), cd.IdentitySeq, typ)
+		q, err := x.newSequence(t.Schema, x.uniqueName(t.Name+"_"+cd.Name+"_seq", t), cd.IdentitySeq, typ)
 		if err != nil {
 			return col, err
 		}
@@ -307,8 +304,8 @@ func (x *ddlExec) column(t *catalog.Table, cd pgdialect.ColumnDef) (catalog.Colu
 	return col, nil
 }
 
-func (x *ddlExec) newSequence(name string, o pgdialect.SeqOptions, typ types.T) (*catalog.Sequence, error) {
-	q := &catalog.Sequence{ID: x.schema.NewID(), Name: name, Increment: 1}
+func (x *ddlExec) newSequence(schema, name string, o pgdialect.SeqOptions, typ types.T) (*catalog.Sequence, error) {
+	q := &catalog.Sequence{ID: x.schema.NewID(), Schema: schema, Name: name, Increment: 1}
 	maxOf := map[types.T]int64{types.Int2: 1<<15 - 1, types.Int4: 1<<31 - 1, types.Int8: 1<<63 - 1}
 	if o.Increment != nil {
 		if *o.Increment == 0 {
@@ -341,17 +338,14 @@ func (x *ddlExec) newSequence(name string, o pgdialect.SeqOptions, typ types.T) 
 		return nil, pgerr.New(pgerrcode.InvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d) or greater than MAXVALUE (%d)", q.Start, q.Min, q.Max)
 	}
 	q.Cycle = o.Cycle
-	x.db.Sequences[name] = q
+	x.db.Sequences[q.QName()] = q
 	return q, nil
 }
 
-// newRelationName checks the name of a relation about to be created: skip is
-// true (with a NOTICE) when it exists and IF NOT EXISTS was given.
-func (x *ddlExec) newRelationName(name string, ifNotExists bool) (skip bool, err error) {
-	if err := checkLocalName(name); err != nil {
-		return false, err
-	}
-	if !x.exists(name) {
+// newRelationName checks the name of a relation about to be created in schema:
+// skip is true (with a NOTICE) when it exists and IF NOT EXISTS was given.
+func (x *ddlExec) newRelationName(schema, name string, ifNotExists bool) (skip bool, err error) {
+	if !x.exists(schema, name) {
 		return false, nil
 	}
 	if ifNotExists {
@@ -363,10 +357,14 @@ func (x *ddlExec) newRelationName(name string, ifNotExists bool) (skip bool, err
 
 func (x *ddlExec) createSequence(d *pgdialect.DDL) (string, error) {
 	name := d.Names[0]
-	if skip, err := x.newRelationName(name, d.IfNotExists); skip || err != nil {
+	schema, err := x.creationSchema(d.Quals[0], d.Temp)
+	if err != nil {
+		return "", err
+	}
+	if skip, err := x.newRelationName(schema, name, d.IfNotExists); skip || err != nil {
 		return "CREATE SEQUENCE", err
 	}
-	q, err := x.newSequence(name, d.Seq, types.Int8)
+	q, err := x.newSequence(schema, name, d.Seq, types.Int8)
 	if err != nil {
 		return "", err
 	}
@@ -376,7 +374,7 @@ func (x *ddlExec) createSequence(d *pgdialect.DDL) (string, error) {
 // validate binds a table's defaults and checks once, so that errors in them are
 // reported by CREATE/ALTER TABLE rather than by the first INSERT.
 func (x *ddlExec) validate(t *catalog.Table) error {
-	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, st: &Statement{}}
+	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, ns: x.ns, home: t.Schema, st: &Statement{}}
 	for i := range t.Columns {
 		c := &t.Columns[i]
 		if c.Default == "" || c.Dropped {
@@ -390,10 +388,14 @@ func (x *ddlExec) validate(t *catalog.Table) error {
 	return err
 }
 
-func (x *ddlExec) table(name string) (*catalog.Table, error) {
-	t, ok := x.db.Tables[name]
-	if !ok || t.IsView() {
-		return nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name)
+// table finds the table q names (not a view).
+func (x *ddlExec) table(q pgdialect.QualName) (*catalog.Table, error) {
+	t, err := x.relation(q)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil || t.IsView() {
+		return nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", q.String())
 	}
 	return t, nil
 }
@@ -440,7 +442,7 @@ func (x *ddlExec) deletePrefix(prefix []byte) error {
 }
 
 func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
-	t, err := x.table(d.Table)
+	t, err := x.table(d.TableQual)
 	if err != nil {
 		return "", err
 	}
@@ -455,7 +457,7 @@ func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
 	name := ""
 	if len(d.Names) > 0 {
 		name = d.Names[0]
-		if skip, err := x.newRelationName(name, d.IfNotExists); skip || err != nil {
+		if skip, err := x.newRelationName(t.Schema, name, d.IfNotExists); skip || err != nil {
 			return "CREATE INDEX", err
 		}
 	} else {
@@ -496,18 +498,20 @@ func (x *ddlExec) createIndex(d *pgdialect.DDL) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	x.db.Tables[t.Name] = t
+	x.db.Tables[t.QName()] = t
 	return "CREATE INDEX", catalog.PutTable(x.txn.KV, x.db.Name, t)
 }
 
 func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 	name := d.Names[0]
-	if err := checkLocalName(name); err != nil {
+	schema, err := x.creationSchema(d.Quals[0], d.Temp)
+	if err != nil {
 		return "", err
 	}
-	if old, ok := x.db.Tables[name]; ok && !(d.OrReplace && old.IsView()) {
+	qn := catalog.Name{Schema: schema, Name: name}
+	if old, ok := x.db.Tables[qn]; ok && !(d.OrReplace && old.IsView()) {
 		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
-	} else if !ok && x.exists(name) {
+	} else if !ok && x.exists(schema, name) {
 		return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", name)
 	}
 	stmts, err := x.p.Parse(d.Query)
@@ -517,7 +521,7 @@ func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 	if len(stmts) != 1 || stmts[0].Kind != KindSelect {
 		return "", pgerr.Syntax(0, "CREATE VIEW requires a SELECT query")
 	}
-	b := &binder{st: stmts[0], planner: x.p, schema: x.schema, db: x.db.Name}
+	b := &binder{st: stmts[0], planner: x.p, schema: x.schema, db: x.db.Name, ns: x.ns}
 	x.p.refs = map[string]bool{}
 	p, err := b.query(stmts[0].node, nil)
 	refs := x.p.refs
@@ -528,13 +532,13 @@ func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 	if len(d.ViewCols) > len(p.cols) {
 		return "", pgerr.Syntax(0, "CREATE VIEW specifies more column names than columns")
 	}
-	t := &catalog.Table{ID: x.schema.NewID(), Name: name, ViewSQL: d.Query, Version: 1}
+	t := &catalog.Table{ID: x.schema.NewID(), Schema: schema, Name: name, ViewSQL: d.Query, Version: 1, SearchPath: x.ns.effective()}
 	for r := range refs {
 		t.DependsOn = append(t.DependsOn, r)
 	}
 	sort.Strings(t.DependsOn)
-	if old, ok := x.db.Tables[name]; ok {
-		t.ID = old.ID
+	if old, ok := x.db.Tables[qn]; ok {
+		t.ID, t.Comment = old.ID, old.Comment
 	}
 	for i, c := range p.cols {
 		n := c.Name
@@ -543,25 +547,25 @@ func (x *ddlExec) createView(d *pgdialect.DDL) (string, error) {
 		}
 		t.Columns = append(t.Columns, catalog.Column{Name: n, Num: i + 1, Type: c.Type, Typmod: c.Typmod})
 	}
-	x.db.Tables[name] = t
+	x.db.Tables[qn] = t
 	return "CREATE VIEW", catalog.PutTable(x.txn.KV, x.db.Name, t)
 }
 
-// dependents returns the views that read name, directly or through other views,
+// dependents returns the views that read n, directly or through other views,
 // in an order in which they can be dropped (dependents of dependents first).
-func (x *ddlExec) dependents(name string) []*catalog.Table {
+func (x *ddlExec) dependents(n catalog.Name) []*catalog.Table {
 	var out []*catalog.Table
-	seen := map[string]bool{}
-	var visit func(n string)
-	visit = func(n string) {
-		names := make([]string, 0, len(x.db.Tables))
+	seen := map[catalog.Name]bool{}
+	var visit func(n catalog.Name)
+	visit = func(n catalog.Name) {
+		names := make([]catalog.Name, 0, len(x.db.Tables))
 		for vn := range x.db.Tables {
 			names = append(names, vn)
 		}
-		sort.Strings(names)
+		sort.Slice(names, func(i, j int) bool { return names[i].String() < names[j].String() })
 		for _, vn := range names {
 			v := x.db.Tables[vn]
-			if !v.IsView() || seen[vn] || !slices.Contains(v.DependsOn, n) {
+			if !v.IsView() || seen[vn] || !slices.Contains(v.DependsOn, n.String()) {
 				continue
 			}
 			seen[vn] = true
@@ -569,37 +573,46 @@ func (x *ddlExec) dependents(name string) []*catalog.Table {
 			out = append(out, v)
 		}
 	}
-	visit(name)
+	visit(n)
 	return out
 }
 
-// dropDependents refuses to drop name when views depend on it, or with CASCADE
+// describe names a relation in a message as PostgreSQL does: bare when the
+// search path finds it, else schema-qualified.
+func (x *ddlExec) describe(n catalog.Name) string { return x.ns.qualify(n.Schema, n.Name) }
+
+// dropDependents refuses to drop n when views depend on it, or with CASCADE
 // drops them first.
-func (x *ddlExec) dropDependents(kind, name string, cascade bool) error {
-	deps := x.dependents(name)
+func (x *ddlExec) dropDependents(kind string, n catalog.Name, cascade bool) error {
+	deps := x.dependents(n)
 	if len(deps) == 0 {
 		return nil
 	}
-	dropped := func(n string) bool {
-		return n == name || slices.ContainsFunc(deps, func(t *catalog.Table) bool { return t.Name == n })
+	dropped := func(s string) bool {
+		return s == n.String() || slices.ContainsFunc(deps, func(t *catalog.Table) bool { return t.QName().String() == s })
 	}
 	var lines []string
 	for i := len(deps) - 1; i >= 0; i-- {
 		v := deps[i]
 		on := v.DependsOn[slices.IndexFunc(v.DependsOn, dropped)]
-		onKind := "table"
-		if t, ok := x.db.Tables[on]; ok && t.IsView() {
-			onKind = "view"
+		onKind, onName := "table", on
+		for qn, t := range x.db.Tables {
+			if qn.String() == on {
+				onName = x.describe(qn)
+				if t.IsView() {
+					onKind = "view"
+				}
+			}
 		}
-		lines = append(lines, fmt.Sprintf("view %s depends on %s %s", v.Name, onKind, on))
+		lines = append(lines, fmt.Sprintf("view %s depends on %s %s", x.describe(v.QName()), onKind, onName))
 	}
 	if !cascade {
-		return pgerr.New(pgerrcode.DependentObjectsStillExist, "cannot drop %s %s because other objects depend on it", kind, name).
+		return pgerr.New(pgerrcode.DependentObjectsStillExist, "cannot drop %s %s because other objects depend on it", kind, x.describe(n)).
 			WithDetail("%s", strings.Join(lines, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 	}
 	var notice []string
 	for i := len(deps) - 1; i >= 0; i-- {
-		notice = append(notice, "drop cascades to view "+deps[i].Name)
+		notice = append(notice, "drop cascades to view "+x.describe(deps[i].QName()))
 	}
 	if len(deps) == 1 {
 		x.notices = append(x.notices, notice[0])
@@ -607,22 +620,59 @@ func (x *ddlExec) dropDependents(kind, name string, cascade bool) error {
 		x.notices = append(x.notices, fmt.Sprintf("drop cascades to %d other objects", len(deps)))
 	}
 	for _, v := range deps {
-		delete(x.db.Tables, v.Name)
-		if err := catalog.DeleteTable(x.txn.KV, x.db.Name, v.Name); err != nil {
+		delete(x.db.Tables, v.QName())
+		if err := catalog.DeleteTable(x.txn.KV, x.db.Name, v.QName()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// relation finds the table or view q names (nil when there is none; an error
+// for a bad qualification).
+func (x *ddlExec) relation(q pgdialect.QualName) (*catalog.Table, error) {
+	if err := x.ns.checkCatalog(q.Catalog, q.String()); err != nil {
+		return nil, err
+	}
+	return x.ns.relation(q.Schema, q.Name)
+}
+
+// dropSchemaCheck reports a DROP of an object whose schema does not exist as
+// PostgreSQL does (3F000, or a NOTICE with IF EXISTS).
+func (x *ddlExec) missingSchema(q pgdialect.QualName, ifExists bool) (skip bool, err error) {
+	if q.Schema == "" || x.ns.exists(x.ns.schemaOf(q.Schema)) && x.ns.schemaOf(q.Schema) != "" {
+		return false, nil
+	}
+	if ifExists {
+		x.notices = append(x.notices, fmt.Sprintf("schema %q does not exist, skipping", q.Schema))
+		return true, nil
+	}
+	return false, pgerr.New(pgerrcode.InvalidSchemaName, "schema %q does not exist", q.Schema)
+}
+
 func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
+	if d.Object == "schema" {
+		return x.dropSchema(d)
+	}
 	tag := "DROP " + strings.ToUpper(d.Object)
-	for _, name := range d.Names {
+	for i, name := range d.Names {
+		q := d.Quals[i]
+		if err := x.ns.checkCatalog(q.Catalog, q.String()); err != nil {
+			return "", err
+		}
+		if skip, err := x.missingSchema(q, d.IfExists); skip {
+			continue
+		} else if err != nil {
+			return "", err
+		}
 		switch d.Object {
 		case "table", "view":
-			t, ok := x.db.Tables[name]
-			if !ok || t.IsView() != (d.Object == "view") {
-				if ok {
+			t, err := x.relation(q)
+			if err != nil {
+				return "", err
+			}
+			if t == nil || t.IsView() != (d.Object == "view") {
+				if t != nil {
 					return "", pgerr.New(pgerrcode.WrongObjectType, "%q is not a %s", name, d.Object).
 						WithHint("Use DROP %s to remove a %s.", map[bool]string{true: "VIEW", false: "TABLE"}[t.IsView()], map[bool]string{true: "view", false: "table"}[t.IsView()])
 				}
@@ -640,30 +690,15 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 					return "", err
 				}
 			}
-			if err := x.dropDependents(d.Object, name, d.Cascade); err != nil {
+			if err := x.dropDependents(d.Object, t.QName(), d.Cascade); err != nil {
 				return "", err
 			}
-			delete(x.db.Tables, name)
-			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, name); err != nil {
+			if err := x.dropRelation(t); err != nil {
 				return "", err
-			}
-			for _, q := range x.db.Sequences {
-				if strings.HasPrefix(q.OwnedBy, name+".") {
-					if err := x.dropSequence(q); err != nil {
-						return "", err
-					}
-				}
-			}
-			if !t.IsView() {
-				for _, ix := range t.Indexes {
-					if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
-						return "", err
-					}
-				}
 			}
 		case "index":
-			t, ix, ok := x.schema.IndexByName(x.db.Name, name)
-			if !ok {
+			t, ix := x.ns.index(q.Schema, name)
+			if ix == nil {
 				if d.IfExists {
 					x.notices = append(x.notices, fmt.Sprintf("index %q does not exist, skipping", name))
 					continue
@@ -684,20 +719,20 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 			if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
 				return "", err
 			}
-			x.db.Tables[t.Name] = nt
+			x.db.Tables[t.QName()] = nt
 			if err := catalog.PutTable(x.txn.KV, x.db.Name, nt); err != nil {
 				return "", err
 			}
 		case "sequence":
-			q, ok := x.db.Sequences[name]
-			if !ok {
+			sq := x.ns.sequence(q.Schema, name)
+			if sq == nil {
 				if d.IfExists {
 					x.notices = append(x.notices, fmt.Sprintf("sequence %q does not exist, skipping", name))
 					continue
 				}
 				return "", pgerr.New(pgerrcode.UndefinedTable, "sequence %q does not exist", name)
 			}
-			if err := x.dropSequence(q); err != nil {
+			if err := x.dropSequence(sq); err != nil {
 				return "", err
 			}
 		default:
@@ -707,9 +742,34 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 	return tag, nil
 }
 
+// dropRelation drops a table or view (whose dependent views are gone): its
+// descriptor, its rows and index entries, and the sequences it owns.
+func (x *ddlExec) dropRelation(t *catalog.Table) error {
+	delete(x.db.Tables, t.QName())
+	if err := catalog.DeleteTable(x.txn.KV, x.db.Name, t.QName()); err != nil {
+		return err
+	}
+	for _, q := range x.db.Sequences {
+		if q.Schema == t.Schema && strings.HasPrefix(q.OwnedBy, t.Name+".") {
+			if err := x.dropSequence(q); err != nil {
+				return err
+			}
+		}
+	}
+	if t.IsView() {
+		return nil
+	}
+	for _, ix := range t.Indexes {
+		if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (x *ddlExec) dropSequence(q *catalog.Sequence) error {
-	delete(x.db.Sequences, q.Name)
-	if err := catalog.DeleteSequence(x.txn.KV, x.db.Name, q.Name); err != nil {
+	delete(x.db.Sequences, q.QName())
+	if err := catalog.DeleteSequence(x.txn.KV, x.db.Name, q.QName()); err != nil {
 		return err
 	}
 	x.txn.e.dropSeq(q.ID)
@@ -717,7 +777,7 @@ func (x *ddlExec) dropSequence(q *catalog.Sequence) error {
 }
 
 func (x *ddlExec) truncate(d *pgdialect.DDL) (string, error) {
-	targets, err := x.truncateTargets(d.Names, d.Cascade)
+	targets, err := x.truncateTargets(d.Quals, d.Cascade)
 	if err != nil {
 		return "", err
 	}
@@ -733,8 +793,11 @@ func (x *ddlExec) truncate(d *pgdialect.DDL) (string, error) {
 
 func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, error) {
 	name := d.Names[0]
-	old, ok := x.db.Tables[name]
-	if !ok || old.IsView() {
+	old, err := x.relation(d.Quals[0])
+	if err != nil {
+		return "", err
+	}
+	if old == nil || old.IsView() {
 		if d.IfExists {
 			x.notices = append(x.notices, fmt.Sprintf("relation %q does not exist, skipping", name))
 			return "ALTER TABLE", nil
@@ -797,13 +860,13 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 			}
 			c.Name = a.NewName
 		case "rename_table":
-			if x.exists(a.NewName) {
+			if x.exists(t.Schema, a.NewName) {
 				return "", pgerr.New(pgerrcode.DuplicateTable, "relation %q already exists", a.NewName)
 			}
-			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, t.Name); err != nil {
+			if err := catalog.DeleteTable(x.txn.KV, x.db.Name, t.QName()); err != nil {
 				return "", err
 			}
-			delete(x.db.Tables, t.Name)
+			delete(x.db.Tables, t.QName())
 			t.Name = a.NewName
 		case "set_default", "drop_default", "set_not_null", "drop_not_null":
 			c, ok := t.Column(a.Name)
@@ -841,7 +904,7 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 			return "", alterError(t, err)
 		}
 	}
-	x.db.Tables[t.Name] = t
+	x.db.Tables[t.QName()] = t
 	return "ALTER TABLE", catalog.PutTable(x.txn.KV, x.db.Name, t)
 }
 
@@ -927,7 +990,7 @@ func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error
 			return err
 		}
 	}
-	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, st: &Statement{}}
+	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, ns: x.ns, home: t.Schema, st: &Statement{}}
 	w, err := b.writer(t)
 	if err != nil {
 		return err
@@ -985,9 +1048,12 @@ func (p *Planner) databaseDDL(ctx context.Context, env Env, txn *Txn, d *pgdiale
 		if _, ok := s.Databases[name]; ok {
 			return "", pgerr.New(pgerrcode.DuplicateDatabase, "database %q already exists", name)
 		}
-		s.Databases[name] = &catalog.Database{Name: name, Owner: env.User(), Tables: map[string]*catalog.Table{}, Sequences: map[string]*catalog.Sequence{}}
+		s.Databases[name] = catalog.NewDatabase(name, env.User())
 		txn.dbsChanged = true
 		txn.e.Catalog.Changed(s)
+		if err := catalog.PutNamespace(txn.KV, name, s.Databases[name].Schemas[catalog.PublicSchema]); err != nil {
+			return "", err
+		}
 		return verb, catalog.PutDatabase(txn.KV, name, env.User())
 	}
 	if len(d.Names) != 1 {
@@ -1007,22 +1073,19 @@ func (p *Planner) databaseDDL(ctx context.Context, env Env, txn *Txn, d *pgdiale
 	if name == env.Database() {
 		return "", pgerr.New(pgerrcode.ObjectInUse, "cannot drop the currently open database")
 	}
-	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: cloneDB(db)}
+	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: db.Clone()}
 	for _, t := range db.Tables {
-		if err := catalog.DeleteTable(txn.KV, name, t.Name); err != nil {
+		if err := x.dropRelation(t); err != nil {
 			return "", err
 		}
-		if t.IsView() {
-			continue
-		}
-		for _, ix := range t.Indexes {
-			if err := x.deletePrefix(catalog.IndexPrefix(t.ID, ix.ID)); err != nil {
-				return "", err
-			}
+	}
+	for _, q := range x.db.Sequences {
+		if err := x.dropSequence(q); err != nil {
+			return "", err
 		}
 	}
-	for _, q := range db.Sequences {
-		if err := x.dropSequence(q); err != nil {
+	for _, ns := range db.Schemas {
+		if err := catalog.DeleteNamespace(txn.KV, name, ns.Name); err != nil {
 			return "", err
 		}
 	}

@@ -23,13 +23,11 @@ func (b *binder) targetTable(refs *ast.TableRefsClause) (*catalog.Table, *ast.Ta
 	if !ok {
 		return nil, nil, pgerr.FeatureNotSupported("this DML target is not supported yet")
 	}
-	if s := tn.Schema.O; s != "" && s != "public" {
-		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation \"%s.%s\" does not exist", s, tn.Name.O).WithPosition(b.identPos(tn.Name.O))
+	t, err := b.tableName(tn)
+	if err != nil {
+		return nil, nil, err
 	}
-	t, ok := b.schema.Table(b.db, tn.Name.O)
-	if !ok {
-		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", tn.Name.O).WithPosition(b.identPos(tn.Name.O))
-	}
+	b.home = t.Schema
 	if t.IsView() {
 		return nil, nil, pgerr.New(pgerrcode.ObjectNotInPrerequisiteState, "cannot change view %q", t.Name).
 			WithDetail("Views that do not select from a single table or view are not automatically updatable.")

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/storage/catalog"
@@ -34,6 +36,8 @@ type Engine struct {
 
 	// rolesMu serializes recordRoles.
 	rolesMu sync.Mutex
+	// tempIDs numbers the sessions' temp schemas (pg_temp_N).
+	tempIDs atomic.Uint32
 }
 
 // rowIDCounter hands out hidden row ids in blocks: the store holds the high-water
@@ -79,8 +83,13 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	add := st.Begin(store.TxnOptions{})
 	for name, owner := range dbs {
 		if _, ok := schema.Databases[name]; !ok {
-			schema.Databases[name] = &catalog.Database{Name: name, Owner: owner, Tables: map[string]*catalog.Table{}, Sequences: map[string]*catalog.Sequence{}}
+			db := catalog.NewDatabase(name, owner)
+			schema.Databases[name] = db
 			if err := catalog.PutDatabase(add, name, owner); err != nil {
+				add.Abort()
+				return nil, err
+			}
+			if err := catalog.PutNamespace(add, name, db.Schemas[catalog.PublicSchema]); err != nil {
 				add.Abort()
 				return nil, err
 			}
@@ -89,7 +98,58 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	if _, err := add.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("planner: record databases in the catalog: %w", err)
 	}
-	return &Engine{Store: st, Catalog: catalog.New(schema)}, nil
+	e := &Engine{Store: st, Catalog: catalog.New(schema)}
+	// Temp schemas of sessions that ended with the previous server run (a
+	// crash, or a session that could not clean up) do not survive a restart.
+	for dbName, db := range schema.Databases {
+		for _, ns := range db.Schemas {
+			if ns.Temp {
+				if err := e.DropTempSchema(ctx, dbName, ns.Name); err != nil {
+					return nil, fmt.Errorf("planner: drop temp schema %s of database %s: %w", ns.Name, dbName, err)
+				}
+			}
+		}
+	}
+	return e, nil
+}
+
+// tempDropTimeout bounds the wait of a session's end for the DDL lock to drop
+// its temp schema; what it cannot drop goes at the next start.
+const tempDropTimeout = 10 * time.Second
+
+// NewTempSchemaName returns the name of a new session's temp schema
+// (pg_temp_N, N unique in this server's run; created at the session's first
+// CREATE TEMP).
+func (e *Engine) NewTempSchemaName() string {
+	return fmt.Sprintf("%s%d", catalog.TempSchemaPrefix, e.tempIDs.Add(1))
+}
+
+// DropTempSchema drops a session's temp schema of database db with all its
+// objects, in a transaction of its own (the session's end).
+func (e *Engine) DropTempSchema(ctx context.Context, db, name string) error {
+	if d, ok := e.Catalog.Current().Databases[db]; !ok || d.Schemas[name] == nil {
+		return nil
+	}
+	txn := e.Begin(store.TxnOptions{})
+	s, err := txn.forDDL(ctx)
+	if err != nil {
+		txn.Abort()
+		return err
+	}
+	d, ok := s.Databases[db]
+	if !ok || d.Schemas[name] == nil {
+		txn.Abort()
+		return nil
+	}
+	d = d.Clone()
+	s.Databases[db] = d
+	x := &ddlExec{txn: txn, schema: s, db: d, ns: &names{db: d}}
+	if err := x.dropSchemaContents(name); err != nil {
+		txn.Abort()
+		return err
+	}
+	e.Catalog.Changed(s)
+	return txn.Commit(ctx)
 }
 
 // Databases returns the databases of the committed catalog (name → owner).
@@ -159,6 +219,67 @@ type Txn struct {
 	deferred exec.DeferredFK
 	// rolesChanged: the transaction changed roles.
 	rolesChanged bool
+	// The ON COMMIT actions of temporary tables, run before the commit:
+	// tables written by the transaction whose rows go (DELETE ROWS), and tables
+	// created by it that go (DROP).
+	truncateAtCommit map[uint32]*catalog.Table
+	dropAtCommit     []dbName
+}
+
+// dbName is a relation's name with its database's.
+type dbName struct {
+	db   string
+	name catalog.Name
+}
+
+// emptyAtCommit records that t (ON COMMIT DELETE ROWS) was written.
+func (t *Txn) emptyAtCommit(tbl *catalog.Table) {
+	if t.truncateAtCommit == nil {
+		t.truncateAtCommit = map[uint32]*catalog.Table{}
+	}
+	t.truncateAtCommit[tbl.ID] = tbl
+}
+
+// onCommit runs the ON COMMIT actions of the transaction's temporary tables.
+func (t *Txn) onCommit(ctx context.Context) error {
+	for _, tbl := range t.truncateAtCommit {
+		x := &ddlExec{txn: t}
+		for _, ix := range tbl.Indexes {
+			if err := x.deletePrefix(catalog.IndexPrefix(tbl.ID, ix.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	if len(t.dropAtCommit) == 0 {
+		return nil
+	}
+	s, err := t.forDDL(ctx)
+	if err != nil {
+		return err
+	}
+	for _, dn := range t.dropAtCommit {
+		d, ok := s.Databases[dn.db]
+		if !ok {
+			continue
+		}
+		tbl, ok := d.Tables[dn.name]
+		if !ok {
+			continue
+		}
+		d = d.Clone()
+		s.Databases[dn.db] = d
+		x := &ddlExec{txn: t, schema: s, db: d, ns: &names{db: d}}
+		for _, v := range x.dependents(dn.name) {
+			if err := x.dropRelation(v); err != nil {
+				return err
+			}
+		}
+		if err := x.dropRelation(tbl); err != nil {
+			return err
+		}
+	}
+	t.e.Catalog.Changed(s)
+	return nil
 }
 
 // Begin starts a transaction.
@@ -196,6 +317,10 @@ func (t *Txn) Commit(ctx context.Context) error {
 			t.Abort()
 			return err
 		}
+	}
+	if err := t.onCommit(ctx); err != nil {
+		t.Abort()
+		return err
 	}
 	_, err := t.KV.Commit(ctx)
 	if t.schema != nil {

@@ -33,12 +33,12 @@ func newStoreEnv(t *testing.T) *storeEnv {
 		t.Fatal(err)
 	}
 	e := &storeEnv{testEnv: newTestEnv(t), eng: eng}
-	e.SequenceState = SequenceState{Engine: eng, Schema: e.Schema, Database: e.Database}
+	e.SequenceState = SequenceState{Engine: eng, Env: e}
 	return e
 }
 
-// Database implements Env (testEnv's; SequenceState has a field of that name).
-func (e *storeEnv) Database() string { return e.testEnv.Database() }
+// TempSchema implements Env.
+func (e *storeEnv) TempSchema() string { return "pg_temp_1" }
 
 func (e *storeEnv) Schema() *catalog.Schema {
 	if e.txn != nil {

@@ -117,15 +117,15 @@ func (x *ddlExec) foreignKey(t *catalog.Table, c pgdialect.Constraint) (catalog.
 	fk := catalog.ForeignKey{Name: c.Name, OnDelete: fkActions[d.OnDelete], OnUpdate: fkActions[d.OnUpdate],
 		MatchFull: d.MatchFull, NotValid: c.NotValid, Deferrable: c.Deferrable, Deferred: c.InitiallyDeferred}
 	var parent *catalog.Table
-	if d.Table == t.Name {
+	if d.Table == t.Name && (d.TableQual.Schema == "" || x.ns.schemaOf(d.TableQual.Schema) == t.Schema) {
 		parent = t
 	} else {
-		if err := checkLocalName(d.Table); err != nil {
+		p, err := x.relation(d.TableQual)
+		if err != nil {
 			return fk, err
 		}
-		p, ok := x.db.Tables[d.Table]
-		if !ok {
-			return fk, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", d.Table)
+		if p == nil {
+			return fk, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", d.TableQual.String())
 		}
 		if p.IsView() {
 			return fk, pgerr.New(pgerrcode.WrongObjectType, "referenced relation %q is not a table", d.Table)
@@ -225,7 +225,7 @@ func fkComparable(fkType, pkType types.T) bool {
 // is taken by a relation or a constraint of the database.
 func (x *ddlExec) constraintName(t *catalog.Table, addition, label string) string {
 	taken := func(n string) bool {
-		if x.exists(n) || slices.Contains(t.ConstraintNames(), n) {
+		if x.exists(t.Schema, n) || slices.Contains(t.ConstraintNames(), n) {
 			return true
 		}
 		for _, o := range x.db.Tables {
@@ -322,7 +322,7 @@ func (x *ddlExec) dropReferences(t *catalog.Table, dropping []string, cascade bo
 		x.notices = append(x.notices, fmt.Sprintf("drop cascades to %d other objects", len(refs)))
 	}
 	for _, r := range refs {
-		if err := x.removeForeignKey(r.Table.Name, r.FK.Name); err != nil {
+		if err := x.removeForeignKey(r.Table.QName(), r.FK.Name); err != nil {
 			return err
 		}
 	}
@@ -330,7 +330,7 @@ func (x *ddlExec) dropReferences(t *catalog.Table, dropping []string, cascade bo
 }
 
 // removeForeignKey drops the foreign key name of table tname.
-func (x *ddlExec) removeForeignKey(tname, name string) error {
+func (x *ddlExec) removeForeignKey(tname catalog.Name, name string) error {
 	c := x.db.Tables[tname].Clone()
 	c.ForeignKeys = slices.DeleteFunc(c.ForeignKeys, func(fk catalog.ForeignKey) bool { return fk.Name == name })
 	c.Version++
@@ -341,7 +341,7 @@ func (x *ddlExec) removeForeignKey(tname, name string) error {
 // truncateTargets returns the tables TRUNCATE empties: names, and with CASCADE
 // every table that references one of them (recursively, with a NOTICE each);
 // without CASCADE a reference from a table not truncated is an error (0A000).
-func (x *ddlExec) truncateTargets(names []string, cascade bool) ([]*catalog.Table, error) {
+func (x *ddlExec) truncateTargets(names []pgdialect.QualName, cascade bool) ([]*catalog.Table, error) {
 	var out []*catalog.Table
 	seen := map[uint32]bool{}
 	for _, n := range names {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -57,6 +58,9 @@ type Env interface {
 	RowEstimate(tableID uint32) (int64, bool)
 	// InTransactionBlock reports whether an explicit transaction block is open.
 	InTransactionBlock() bool
+	// TempSchema is the name of the session's temp schema (pg_temp_N), which
+	// exists from its first CREATE TEMP on; "" when it cannot have one.
+	TempSchema() string
 }
 
 // Kind is the kind of a statement.
@@ -219,7 +223,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if err != nil {
 		return err
 	}
-	if main, err = rewriteSelectForms(main); err != nil {
+	if main, err = rewriteSelectForms(joinCatalogNames(main)); err != nil {
 		return err
 	}
 	main, s.fromItems = rewriteFrom(main)
@@ -367,15 +371,17 @@ type Plan struct {
 	tables bool
 	writes *catalog.Table
 	// version is the schema version the plan was bound against; stmt and
-	// declared re-plan it when the schema has changed since.
-	version  uint64
-	stmt     *Statement
-	declared []uint32
-	planner  *Planner
-	explain  *explainOpts
-	inner    *Plan
-	role     *pgdialect.RoleStmt
-	prep     *preparedPlan
+	// declared re-plan it when the schema has changed since, or the search path
+	// it was bound along.
+	version    uint64
+	searchPath []string
+	stmt       *Statement
+	declared   []uint32
+	planner    *Planner
+	explain    *explainOpts
+	inner      *Plan
+	role       *pgdialect.RoleStmt
+	prep       *preparedPlan
 }
 
 // Rows is the result of one execution, pulled row by row.
@@ -423,6 +429,8 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 	if env != nil {
 		b.schema, b.db, b.stats = env.Schema(), env.Database(), env.RowEstimate
 	}
+	b.ns = newNames(env, b.schema)
+	pl.searchPath = b.ns.path
 	pl.version = b.schema.Version
 	switch n := st.node.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
@@ -493,7 +501,11 @@ func (p *Planner) bindText(outer *binder, text string) (exec.Expr, error) {
 	if len(stmts) != 1 || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return nil, pgerr.Syntax(0, "invalid expression %q", text)
 	}
-	b := &binder{st: stmts[0], planner: p, schema: outer.schema, db: outer.db, sc: outer.sc}
+	ns := outer.ns
+	if outer.home != "" && ns != nil {
+		ns = ns.first(outer.home)
+	}
+	b := &binder{st: stmts[0], planner: p, schema: outer.schema, db: outer.db, ns: ns, sc: outer.sc}
 	return b.expr(sel.Fields.Fields[0].Expr)
 }
 
@@ -587,7 +599,7 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pl.Params))
 	}
 	run := pl
-	if pl.version != env.Schema().Version && pl.stmt != nil {
+	if pl.stmt != nil && (pl.version != env.Schema().Version || !slices.Equal(pl.searchPath, newNames(env, env.Schema()).path)) {
 		// The schema changed since the plan was made: plan again, as PostgreSQL
 		// re-plans a cached plan whose tables changed.
 		np, err := pl.planner.Prepare(env, pl.stmt, pl.declared)

@@ -53,13 +53,17 @@ func (e *testEnv) User() string                     { return "augur" }
 func (e *testEnv) Superuser() bool                  { return false }
 func (e *testEnv) Database() string                 { return "augur" }
 func (e *testEnv) Version() string                  { return "PostgreSQL 15.0 (Augur 0.1.0)" }
-func (e *testEnv) Schema() *catalog.Schema          { return emptySchema }
+func (e *testEnv) Schema() *catalog.Schema          { return testSchema }
 func (e *testEnv) Notice(string)                    {}
 func (e *testEnv) RowEstimate(uint32) (int64, bool) { return 0, false }
 func (e *testEnv) InTransactionBlock() bool         { return false }
+func (e *testEnv) TempSchema() string               { return "" }
 func (e *testEnv) Txn(context.Context) (*Txn, error) {
 	return nil, pgerr.FeatureNotSupported("no storage in this test")
 }
+
+// testSchema is the schema of a testEnv: database augur, no tables.
+var testSchema = &catalog.Schema{Databases: map[string]*catalog.Database{"augur": catalog.NewDatabase("augur", "augur")}}
 
 // run parses, prepares and executes a query string and describes what a client
 // would see, one statement after the other.

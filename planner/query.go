@@ -28,7 +28,10 @@ type relPlan struct {
 
 // relation is one entry of a FROM list.
 type relation struct {
-	name   string
+	name string
+	// schema is the schema of a table or view referenced without an alias (a
+	// column reference may then qualify it: s.t.c).
+	schema string
 	table  *catalog.Table // nil for a derived table
 	node   exec.Node      // derived tables: the subquery's plan
 	offset int
@@ -968,26 +971,25 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 				return b.cteSource(cte, alias)
 			}
 		}
-		if s := src.Schema.O; s != "" && s != "public" {
-			if s == "pg_catalog" || s == "information_schema" {
-				return nil, pgerr.FeatureNotSupported("system catalog %s.%s is not supported yet", s, name)
-			}
-			return nil, pgerr.New(pgerrcode.UndefinedTable, "relation \"%s.%s\" does not exist", s, name).WithPosition(b.identPos(s))
+		t, err := b.tableName(src)
+		if err != nil {
+			return nil, err
 		}
-		t, ok := b.schema.Table(b.db, name)
-		if !ok {
-			return nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name).WithPosition(b.identPos(name))
-		}
+		schema := ""
 		if alias == "" {
-			alias = name
+			alias, schema = name, t.Schema
 		}
 		if b.planner.refs != nil {
-			b.planner.refs[name] = true
+			b.planner.refs[t.QName().String()] = true
 		}
 		if t.IsView() {
-			return b.viewSource(t, alias)
+			r, err := b.viewSource(t, alias)
+			if r != nil {
+				r.schema = schema
+			}
+			return r, err
 		}
-		r := &relation{name: alias, table: t, offset: b.sc.width, width: len(t.Columns), est: b.tableEstimate(t)}
+		r := &relation{name: alias, schema: schema, table: t, offset: b.sc.width, width: len(t.Columns), est: b.tableEstimate(t)}
 		if err := b.addRel(r); err != nil {
 			return nil, err
 		}
@@ -1062,7 +1064,7 @@ func (b *binder) viewSource(t *catalog.Table, alias string) (*relation, error) {
 	if err != nil || len(stmts) != 1 || stmts[0].node == nil {
 		return nil, fmt.Errorf("planner: view %s: cannot parse its query: %v", t.Name, err)
 	}
-	vb := &binder{st: stmts[0], planner: b.planner, schema: b.schema, db: b.db, depth: b.depth + 1, params: b.params, fixed: b.fixed}
+	vb := &binder{st: stmts[0], planner: b.planner, schema: b.schema, db: b.db, ns: b.ns.with(t.SearchPath), depth: b.depth + 1, params: b.params, fixed: b.fixed}
 	vb.sc = &scope{}
 	saved, savedRefs := b.planner.ctes, b.planner.refs // a view does not see the WITH queries of the statement using it
 	b.planner.ctes, b.planner.refs = nil, nil

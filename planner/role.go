@@ -852,8 +852,8 @@ func removeLetters(have, drop string) string {
 
 // schemaExists reports whether schema name exists in database db.
 func schemaExists(s *catalog.Schema, db, name string) bool {
-	_, ok := s.Databases[db]
-	return ok && (name == "public" || name == "pg_catalog" || name == "information_schema")
+	d, ok := s.Databases[db]
+	return ok && (d.Schemas[name] != nil || catalog.IsSystemSchema(name))
 }
 
 func undefinedSchema(name string) error {
@@ -861,23 +861,34 @@ func undefinedSchema(name string) error {
 }
 
 // relation finds a table, view or sequence by a name as the parser returns it
-// ("name" in public, "schema.name" elsewhere).
+// ("name", "schema.name", "db.schema.name"), along the search path when
+// unqualified.
 func (x *roleExec) relation(name string) (*catalog.Table, *catalog.Sequence, error) {
-	db := x.env.Database()
-	if schema, _, ok := strings.Cut(name, "."); ok {
-		if !schemaExists(x.s, db, schema) {
+	ns := newNames(x.env, x.s)
+	parts := strings.Split(name, ".")
+	schema := ""
+	if len(parts) == 3 {
+		if err := ns.checkCatalog(parts[0], name); err != nil {
+			return nil, nil, err
+		}
+		parts = parts[1:]
+	}
+	if len(parts) == 2 {
+		schema = parts[0]
+		if !schemaExists(x.s, x.env.Database(), ns.schemaOf(schema)) {
 			return nil, nil, undefinedSchema(schema)
 		}
-		return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name)
 	}
-	d, ok := x.s.Databases[db]
-	if ok {
-		if t, ok := d.Tables[name]; ok {
-			return t, nil, nil
-		}
-		if q, ok := d.Sequences[name]; ok {
-			return nil, q, nil
-		}
+	rel := parts[len(parts)-1]
+	t, err := ns.relation(schema, rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t != nil {
+		return t, nil, nil
+	}
+	if q := ns.sequence(schema, rel); q != nil {
+		return nil, q, nil
 	}
 	return nil, nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name)
 }
@@ -920,17 +931,14 @@ func (x *roleExec) targets(st *pgdialect.RoleStmt, tablePrivs, colPrivs []pgdial
 				return nil, undefinedSchema(n)
 			}
 			d := x.s.Databases[db]
-			if n != "public" || d == nil {
+			if d == nil {
 				continue
 			}
+			ts, qs := d.InSchema(n)
 			if st.ObjectType == "table" {
-				for _, t := range d.Tables {
-					tables = append(tables, t)
-				}
+				tables = append(tables, ts...)
 			} else {
-				for _, q := range d.Sequences {
-					seqs = append(seqs, q)
-				}
+				seqs = append(seqs, qs...)
 			}
 		}
 	} else {

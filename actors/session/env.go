@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -124,6 +125,28 @@ func (s *Session) RowEstimate(tableID uint32) (int64, bool) {
 		return 0, false
 	}
 	return s.opts.Engine.Rows(tableID)
+}
+
+// TempSchema implements planner.Env: the session's temp schema's name.
+func (s *Session) TempSchema() string {
+	if s.temp == "" && s.opts.Engine != nil {
+		s.temp = s.opts.Engine.NewTempSchemaName()
+	}
+	return s.temp
+}
+
+// dropTemp drops the session's temporary objects (its end, whether the client
+// said Terminate or vanished). What cannot be dropped now is dropped at the
+// next start of the server.
+func (s *Session) dropTemp() {
+	if s.temp == "" || s.opts.Engine == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.opts.Engine.DropTempSchema(ctx, s.Database(), s.temp); err != nil {
+		s.log.Warn().Err(err).Str("schema", s.temp).Msg("could not drop the session's temp schema; the next start will")
+	}
 }
 
 // InTransactionBlock implements planner.Env.

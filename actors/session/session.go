@@ -108,7 +108,10 @@ type Session struct {
 	// until Sync, as PostgreSQL does.
 	skipToSync bool
 	reported   map[string]string // GUC_REPORT values last sent
-	ended      bool
+	// temp is the name of the session's temp schema, once asked for; the
+	// schema (if it was created) is dropped when the session ends.
+	temp  string
+	ended bool
 	// commitRolledBack: COMMIT of a failed block reports ROLLBACK.
 	commitRolledBack bool
 	// savedVars are the settings at BEGIN (ROLLBACK restores them); localUndo holds,
@@ -192,7 +195,7 @@ func New(opts Options) (*Session, error) {
 		txStatus: 'I',
 		reported: map[string]string{},
 	}
-	s.SequenceState = planner.SequenceState{Engine: opts.Engine, Schema: s.Schema, Database: s.Database}
+	s.SequenceState = planner.SequenceState{Engine: opts.Engine, Env: s}
 	return s, nil
 }
 
@@ -248,6 +251,7 @@ func (s *Session) Receive(c actor.Context) {
 	case *actor.Stopped:
 		s.closePortals() // the connection closes the outbox after its session stopped
 		s.txn.Abort()    // a client that vanished mid-transaction leaves no trace
+		s.dropTemp()
 	}
 }
 

@@ -5,6 +5,8 @@ import "github.com/augurdb/augur/storage/pgerr"
 // ForeignKeyDef is the REFERENCES part of a FOREIGN KEY constraint.
 type ForeignKeyDef struct {
 	Table string
+	// TableQual is the qualified form of Table.
+	TableQual QualName
 	// Columns are the referenced columns (nil: the referenced table's primary key).
 	Columns []string
 	// MatchFull is MATCH FULL (MATCH SIMPLE, the default, otherwise).
@@ -22,9 +24,10 @@ func (u *utilParser) references(c *Constraint) error {
 	fk := &ForeignKeyDef{OnDelete: "no action", OnUpdate: "no action"}
 	c.FK = fk
 	var err error
-	if fk.Table, err = u.qualifiedName(); err != nil {
+	if fk.TableQual, err = u.qualName(); err != nil {
 		return err
 	}
+	fk.Table = fk.TableQual.Name
 	if u.peek().IsPunct("(") {
 		if fk.Columns, err = u.parenNames(); err != nil {
 			return err
@@ -230,11 +233,10 @@ func joinDot(parts []string) string {
 // alterSequence reads ALTER SEQUENCE [IF EXISTS] name options | RENAME TO n.
 func (u *utilParser) alterSequence(d *DDL) error {
 	d.IfExists = u.accept("if", "exists")
-	n, err := u.qualifiedName()
+	err := u.qualifiedName(d)
 	if err != nil {
 		return err
 	}
-	d.Names = []string{n}
 	if u.accept("rename", "to") {
 		if d.Seq.RenameTo, err = u.name(); err != nil {
 			return err

@@ -20,6 +20,9 @@ const (
 	DDLAlterTable
 	DDLAnalyze
 	DDLAlterSequence
+	DDLCreateSchema
+	DDLAlterSchema
+	DDLComment
 )
 
 // DDL is a schema statement. The TiDB grammar reads MySQL's types and options
@@ -32,9 +35,12 @@ type DDL struct {
 	IfExists    bool
 	Cascade     bool
 	Temp        bool
-	Object      string   // DROP: "table", "index", "view", "sequence", "database"
+	Object      string   // DROP: "table", "index", "view", "sequence", "database", "schema"; COMMENT ON: the kind
 	Names       []string // DROP and TRUNCATE: the objects; others: Names[0]
+	// Quals are the qualified forms of Names (same order; Quals[i].Name == Names[i]).
+	Quals       []QualName
 	Table       string   // CREATE INDEX ... ON table
+	TableQual   QualName // the qualified form of Table
 	Columns     []ColumnDef
 	Constraints []Constraint
 	// CREATE INDEX
@@ -49,6 +55,23 @@ type DDL struct {
 	Actions []AlterAction
 	// CREATE SEQUENCE
 	Seq SeqOptions
+	// CREATE SCHEMA … AUTHORIZATION, ALTER SCHEMA … OWNER TO: the role.
+	Owner string
+	// ALTER SCHEMA … RENAME TO
+	NewName string
+	// COMMENT ON: the text (nil for IS NULL) and, for a column, its name.
+	Comment *string
+	Column  string
+	// CREATE TABLE: ON COMMIT ("preserve rows", "delete rows", "drop"; "" when
+	// not given), the ( LIKE … ) clauses, and for CREATE TABLE … AS the query's
+	// text, the column names given, and WITH [NO] DATA.
+	OnCommit string
+	Likes    []LikeClause
+	AsQuery  string
+	AsCols   []string
+	NoData   bool
+	// AsInto: the statement was SELECT … INTO (its tag is SELECT n as well).
+	AsInto bool
 }
 
 // SeqOptions are CREATE/ALTER SEQUENCE's options (nil / false: not given).
@@ -129,6 +152,9 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 	if len(toks) == 0 || len(toks) == 1 && !toks[0].Is("analyze") && !toks[0].Is("analyse") {
 		return nil, false, nil
 	}
+	if toks[0].Is("select") {
+		return selectInto(src, toks)
+	}
 	u := &utilParser{src: src, toks: toks}
 	d := &DDL{}
 	var err error
@@ -143,11 +169,15 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 		u.accept("unlogged")
 		switch {
 		case u.accept("table"):
-			if u.peek().Is("as") || hasTopLevel(toks, "as") {
-				return nil, true, unsupported("CREATE TABLE AS")
-			}
 			d.Kind = DDLCreateTable
-			err = u.createTable(d)
+			if hasTopLevel(toks, "as") {
+				err = u.createTableAs(d)
+			} else {
+				err = u.createTable(d)
+			}
+		case !d.Temp && !d.OrReplace && u.accept("schema"):
+			d.Kind = DDLCreateSchema
+			err = u.createSchema(d)
 		case u.accept("unique", "index"):
 			d.Kind, d.Unique = DDLCreateIndex, true
 			err = u.createIndex(d)
@@ -160,9 +190,7 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 		case u.accept("sequence"):
 			d.Kind = DDLCreateSequence
 			d.IfNotExists = u.accept("if", "not", "exists")
-			var n string
-			if n, err = u.qualifiedName(); err == nil {
-				d.Names = []string{n}
+			if err = u.qualifiedName(d); err == nil {
 				err = u.sequenceOptions(&d.Seq)
 			}
 		case u.accept("database"):
@@ -190,11 +218,13 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 			d.Object = "sequence"
 		case u.accept("database"):
 			d.Object = "database"
+		case u.accept("schema"):
+			d.Object = "schema"
 		default:
 			return nil, false, nil
 		}
 		d.IfExists = u.accept("if", "exists")
-		if d.Names, err = u.nameList(); err != nil {
+		if err = u.nameList(d); err != nil {
 			break
 		}
 		if u.accept("cascade") {
@@ -207,7 +237,7 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 		d.Kind = DDLTruncate
 		u.accept("table")
 		u.accept("only")
-		if d.Names, err = u.nameList(); err != nil {
+		if err = u.nameList(d); err != nil {
 			break
 		}
 		for u.peek().Kind != EOF && err == nil {
@@ -225,6 +255,12 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 	case u.accept("alter", "sequence"):
 		d.Kind = DDLAlterSequence
 		err = u.alterSequence(d)
+	case u.accept("alter", "schema"):
+		d.Kind = DDLAlterSchema
+		err = u.alterSchema(d)
+	case u.accept("comment", "on"):
+		d.Kind = DDLComment
+		err = u.comment(d)
 	case u.accept("analyze") || u.accept("analyse"):
 		d.Kind = DDLAnalyze
 		u.accept("verbose")
@@ -268,36 +304,67 @@ func (u *utilParser) name() (string, error) {
 	return t.Val, nil
 }
 
-// qualifiedName reads name or schema.name; the schema must be public (the only
-// schema for now) and is dropped.
-func (u *utilParser) qualifiedName() (string, error) {
-	n, err := u.name()
-	if err != nil {
-		return "", err
-	}
-	if u.peek().IsPunct(".") {
-		u.i++
-		schema := n
-		if n, err = u.name(); err != nil {
-			return "", err
-		}
-		if schema != "public" {
-			return schema + "." + n, nil
-		}
-	}
-	return n, nil
+// QualName is an object name as written: [catalog.][schema.]name.
+type QualName struct {
+	Catalog, Schema, Name string
 }
 
-func (u *utilParser) nameList() ([]string, error) {
-	var out []string
+// String is the name as PostgreSQL quotes it in messages ("db.s.t").
+func (q QualName) String() string {
+	s := q.Name
+	if q.Schema != "" {
+		s = q.Schema + "." + s
+	}
+	if q.Catalog != "" {
+		s = q.Catalog + "." + s
+	}
+	return s
+}
+
+// qualName reads name, schema.name or catalog.schema.name.
+func (u *utilParser) qualName() (QualName, error) {
+	var parts []string
 	for {
-		n, err := u.qualifiedName()
+		n, err := u.name()
 		if err != nil {
-			return nil, err
+			return QualName{}, err
 		}
-		out = append(out, n)
+		parts = append(parts, n)
+		if !u.peek().IsPunct(".") {
+			break
+		}
+		if len(parts) == 3 {
+			return QualName{}, u.fail()
+		}
+		u.i++
+	}
+	switch len(parts) {
+	case 1:
+		return QualName{Name: parts[0]}, nil
+	case 2:
+		return QualName{Schema: parts[0], Name: parts[1]}, nil
+	}
+	return QualName{Catalog: parts[0], Schema: parts[1], Name: parts[2]}, nil
+}
+
+// qualifiedName reads a possibly qualified name into d.Names and d.Quals.
+func (u *utilParser) qualifiedName(d *DDL) error {
+	q, err := u.qualName()
+	if err != nil {
+		return err
+	}
+	d.Names = append(d.Names, q.Name)
+	d.Quals = append(d.Quals, q)
+	return nil
+}
+
+func (u *utilParser) nameList(d *DDL) error {
+	for {
+		if err := u.qualifiedName(d); err != nil {
+			return err
+		}
 		if !u.peek().IsPunct(",") {
-			return out, nil
+			return nil
 		}
 		u.i++
 	}
@@ -378,11 +445,9 @@ var columnConstraintStart = map[string]bool{
 
 func (u *utilParser) createTable(d *DDL) error {
 	d.IfNotExists = u.accept("if", "not", "exists")
-	n, err := u.qualifiedName()
-	if err != nil {
+	if err := u.qualifiedName(d); err != nil {
 		return err
 	}
-	d.Names = []string{n}
 	if !u.peek().IsPunct("(") {
 		return u.fail()
 	}
@@ -399,7 +464,13 @@ func (u *utilParser) createTable(d *DDL) error {
 				}
 				d.Constraints = append(d.Constraints, c)
 			} else if t.Is("like") {
-				return unsupported("CREATE TABLE ... (LIKE ...)")
+				u.i++
+				l, err := u.likeClause()
+				if err != nil {
+					return err
+				}
+				l.Pos = len(d.Columns)
+				d.Likes = append(d.Likes, l)
 			} else {
 				c, err := u.columnDef()
 				if err != nil {
@@ -425,7 +496,12 @@ func (u *utilParser) createTable(d *DDL) error {
 				return err
 			}
 		case u.accept("without", "oids"):
-		case u.accept("on", "commit", "preserve", "rows"), u.accept("on", "commit", "delete", "rows"), u.accept("on", "commit", "drop"):
+		case u.accept("on", "commit", "preserve", "rows"):
+			d.OnCommit = "preserve rows"
+		case u.accept("on", "commit", "delete", "rows"):
+			d.OnCommit = "delete rows"
+		case u.accept("on", "commit", "drop"):
+			d.OnCommit = "drop"
 		case u.peek().Is("inherits"), u.peek().Is("partition"):
 			return unsupported(strings.ToUpper(u.peek().Val))
 		default:
@@ -585,11 +661,12 @@ func (u *utilParser) createIndex(d *DDL) error {
 	u.accept("concurrently")
 	d.IfNotExists = u.accept("if", "not", "exists")
 	if !u.peek().Is("on") {
-		n, err := u.qualifiedName()
+		// An index is created in its table's schema: the name cannot be qualified.
+		n, err := u.name()
 		if err != nil {
 			return err
 		}
-		d.Names = []string{n}
+		d.Names, d.Quals = []string{n}, []QualName{{Name: n}}
 	} else {
 		d.NoIndexKey = true
 	}
@@ -597,11 +674,11 @@ func (u *utilParser) createIndex(d *DDL) error {
 		return u.fail()
 	}
 	u.accept("only")
-	t, err := u.qualifiedName()
+	t, err := u.qualName()
 	if err != nil {
 		return err
 	}
-	d.Table = t
+	d.Table, d.TableQual = t.Name, t
 	if u.accept("using") {
 		if _, err := u.name(); err != nil {
 			return err
@@ -628,11 +705,10 @@ func (u *utilParser) createIndex(d *DDL) error {
 }
 
 func (u *utilParser) createView(d *DDL) error {
-	n, err := u.qualifiedName()
+	err := u.qualifiedName(d)
 	if err != nil {
 		return err
 	}
-	d.Names = []string{n}
 	if u.peek().IsPunct("(") {
 		if d.ViewCols, err = u.parenNames(); err != nil {
 			return err
@@ -652,11 +728,10 @@ func (u *utilParser) createView(d *DDL) error {
 func (u *utilParser) alterTable(d *DDL) error {
 	d.IfExists = u.accept("if", "exists")
 	u.accept("only")
-	n, err := u.qualifiedName()
+	err := u.qualifiedName(d)
 	if err != nil {
 		return err
 	}
-	d.Names = []string{n}
 	for {
 		var a AlterAction
 		switch {

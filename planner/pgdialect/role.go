@@ -471,7 +471,12 @@ func (u *utilParser) grant(revoke bool) (*RoleStmt, error) {
 		if st.AllInSchema {
 			st.Objects, err = u.plainNames()
 		} else {
-			st.Objects, err = u.nameList()
+			var d DDL
+			if err = u.nameList(&d); err == nil {
+				for _, q := range d.Quals {
+					st.Objects = append(st.Objects, q.String())
+				}
+			}
 		}
 	} else {
 		st.Objects, err = u.plainNames()

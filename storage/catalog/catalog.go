@@ -2,7 +2,12 @@
 // views and sequences — and stores it transactionally in the store, beside the data.
 //
 // Each object is one descriptor, JSON-encoded under the system table's key prefix
-// (table id SystemTableID): `prefix ++ text(database) ++ text(kind) ++ text(name)`.
+// (table id SystemTableID): `prefix ++ text(database) ++ text(kind) ++ text(schema)
+// ++ text(name)`. Tables, views and sequences live in a schema (a Namespace, see
+// schema.go) and their keys carry its name; a schema's own descriptor is kind
+// "schema" with the schema's name and an empty name; databases and the id counter
+// have an empty schema and name. (Data directories written before schemas, with
+// three-part keys, are not readable: no release had them.)
 // Writing descriptors through the same store transaction as the statement's rows
 // makes DDL transactional: a CREATE TABLE that is rolled back leaves neither the
 // descriptor nor any row, and recovery replays both from the WAL.
@@ -50,6 +55,7 @@ const (
 	KindDatabase = "database"
 	KindTable    = "table" // tables and views
 	KindSequence = "sequence"
+	KindSchema   = "schema"
 	KindMeta     = "meta" // the id counter
 )
 
@@ -66,6 +72,7 @@ type Column struct {
 	Hidden   bool   // the hidden row id of a table without a primary key
 	Dropped  bool
 	Identity string // "", "always" or "by default"
+	Comment  string // COMMENT ON COLUMN
 }
 
 type columnJSON struct {
@@ -78,11 +85,12 @@ type columnJSON struct {
 	Hidden   bool   `json:",omitempty"`
 	Dropped  bool   `json:",omitempty"`
 	Identity string `json:",omitempty"`
+	Comment  string `json:",omitempty"`
 }
 
 // MarshalJSON stores the type as its OID.
 func (c Column) MarshalJSON() ([]byte, error) {
-	return json.Marshal(columnJSON{c.Name, c.Num, c.Type.OID(), c.Typmod, c.NotNull, c.Default, c.Hidden, c.Dropped, c.Identity})
+	return json.Marshal(columnJSON{c.Name, c.Num, c.Type.OID(), c.Typmod, c.NotNull, c.Default, c.Hidden, c.Dropped, c.Identity, c.Comment})
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -95,7 +103,7 @@ func (c *Column) UnmarshalJSON(b []byte) error {
 	if !ok {
 		return fmt.Errorf("catalog: column %s has unknown type OID %d", j.Name, j.OID)
 	}
-	*c = Column{j.Name, j.Num, t, j.Typmod, j.NotNull, j.Default, j.Hidden, j.Dropped, j.Identity}
+	*c = Column{j.Name, j.Num, t, j.Typmod, j.NotNull, j.Default, j.Hidden, j.Dropped, j.Identity, j.Comment}
 	return nil
 }
 
@@ -108,6 +116,8 @@ type Index struct {
 	Primary bool
 	// Constraint is set for an index created by a PRIMARY KEY or UNIQUE constraint.
 	Constraint bool `json:",omitempty"`
+	// Comment is set by COMMENT ON INDEX.
+	Comment string `json:",omitempty"`
 }
 
 // Check is a CHECK constraint.
@@ -120,7 +130,9 @@ type Check struct {
 
 // Table is a table or a view.
 type Table struct {
-	ID      uint32
+	ID uint32
+	// Schema is the name of the schema the table lives in (its indexes too).
+	Schema  string
 	Name    string
 	Columns []Column
 	Indexes []Index
@@ -133,10 +145,27 @@ type Table struct {
 	Version uint32
 	// ViewSQL is the defining query of a view ("" for a table).
 	ViewSQL string `json:",omitempty"`
-	// DependsOn are the tables and views a view reads (DROP refuses to drop them
-	// without CASCADE).
+	// DependsOn are the tables and views a view reads, as "schema.name" (DROP
+	// refuses to drop them without CASCADE).
 	DependsOn []string `json:",omitempty"`
+	// SearchPath is the search path a view's query was created under: its names
+	// are resolved along it, not along the path of the session using the view.
+	SearchPath []string `json:",omitempty"`
+	// Comment is set by COMMENT ON TABLE / VIEW.
+	Comment string `json:",omitempty"`
+	// OnCommit is a temporary table's ON COMMIT action: "" (preserve rows),
+	// OnCommitDeleteRows or OnCommitDrop.
+	OnCommit string `json:",omitempty"`
 }
+
+// ON COMMIT actions of temporary tables.
+const (
+	OnCommitDeleteRows = "delete rows"
+	OnCommitDrop       = "drop"
+)
+
+// QName is the schema-qualified name of the table.
+func (t *Table) QName() Name { return Name{t.Schema, t.Name} }
 
 // IsView reports whether t is a view.
 func (t *Table) IsView() bool { return t.ViewSQL != "" }
@@ -195,25 +224,45 @@ func (t *Table) Clone() *Table {
 // SequenceKey, outside transactions (nextval is never rolled back).
 type Sequence struct {
 	ID        uint32
+	Schema    string
 	Name      string
 	Start     int64
 	Increment int64
 	Min, Max  int64
 	Cycle     bool
-	// OwnedBy is "table.column" for a serial column's sequence.
+	// OwnedBy is "table.column" for a serial column's sequence (the table is in
+	// the sequence's schema).
 	OwnedBy string `json:",omitempty"`
+	// Comment is set by COMMENT ON SEQUENCE.
+	Comment string `json:",omitempty"`
 }
 
-// Database is one database: its own namespace of tables and sequences.
+// QName is the schema-qualified name of the sequence.
+func (q *Sequence) QName() Name { return Name{q.Schema, q.Name} }
+
+// Database is one database: its schemas and the tables, views and sequences in
+// them, keyed by schema-qualified name.
 type Database struct {
 	Name      string
 	Owner     string
-	Tables    map[string]*Table // tables and views, by name
-	Sequences map[string]*Sequence
+	Schemas   map[string]*Namespace
+	Tables    map[Name]*Table // tables and views
+	Sequences map[Name]*Sequence
 }
 
-func (d *Database) clone() *Database {
+// NewDatabase returns an empty database with its public schema.
+func NewDatabase(name, owner string) *Database {
+	return &Database{Name: name, Owner: owner,
+		Schemas:   map[string]*Namespace{PublicSchema: {Name: PublicSchema, Owner: PublicOwner}},
+		Tables:    map[Name]*Table{},
+		Sequences: map[Name]*Sequence{},
+	}
+}
+
+// Clone returns a copy of d whose maps may be changed (descriptors are shared).
+func (d *Database) Clone() *Database {
 	c := *d
+	c.Schemas = maps.Clone(d.Schemas)
 	c.Tables = maps.Clone(d.Tables)
 	c.Sequences = maps.Clone(d.Sequences)
 	return &c
@@ -235,19 +284,19 @@ type Schema struct {
 func (s *Schema) Clone() *Schema {
 	c := &Schema{Version: s.Version, NextID: s.NextID, Databases: make(map[string]*Database, len(s.Databases))}
 	for k, d := range s.Databases {
-		c.Databases[k] = d.clone()
+		c.Databases[k] = d.Clone()
 	}
 	s.cloneGlobal(c)
 	return c
 }
 
-// Table returns the table or view name of database db.
-func (s *Schema) Table(db, name string) (*Table, bool) {
+// Table returns the table or view schema.name of database db.
+func (s *Schema) Table(db, schema, name string) (*Table, bool) {
 	d, ok := s.Databases[db]
 	if !ok {
 		return nil, false
 	}
-	t, ok := d.Tables[name]
+	t, ok := d.Tables[Name{schema, name}]
 	return t, ok
 }
 
@@ -265,17 +314,25 @@ func (s *Schema) TableByID(db string, id uint32) (*Table, bool) {
 	return nil, false
 }
 
-// IndexByName finds an index of database db by name.
-func (s *Schema) IndexByName(db, name string) (*Table, *Index, bool) {
+// IndexByName finds an index of schema schema of database db by name (an index
+// lives in its table's schema).
+func (s *Schema) IndexByName(db, schema, name string) (*Table, *Index, bool) {
 	d, ok := s.Databases[db]
 	if !ok {
 		return nil, nil, false
 	}
-	names := make([]string, 0, len(d.Tables))
+	return d.Index(schema, name)
+}
+
+// Index finds an index of schema schema by name.
+func (d *Database) Index(schema, name string) (*Table, *Index, bool) {
+	names := make([]Name, 0, len(d.Tables))
 	for n := range d.Tables {
-		names = append(names, n)
+		if n.Schema == schema {
+			names = append(names, n)
+		}
 	}
-	sort.Strings(names)
+	sort.Slice(names, func(i, j int) bool { return names[i].Name < names[j].Name })
 	for _, n := range names {
 		t := d.Tables[n]
 		for i := range t.Indexes {
@@ -298,10 +355,11 @@ func (s *Schema) NewID() uint32 {
 }
 
 // DescriptorKey is the store key of a descriptor.
-func DescriptorKey(db, kind, name string) []byte {
+func DescriptorKey(db, kind, schema, name string) []byte {
 	k := keycodec.AppendTablePrefix(nil, SystemTableID, 0)
 	k = keycodec.AppendText(k, db, keycodec.Asc)
 	k = keycodec.AppendText(k, kind, keycodec.Asc)
+	k = keycodec.AppendText(k, schema, keycodec.Asc)
 	return keycodec.AppendText(k, name, keycodec.Asc)
 }
 
@@ -320,17 +378,17 @@ func IndexPrefix(tableID, indexID uint32) []byte {
 }
 
 // decodeDescriptorKey splits a descriptor key.
-func decodeDescriptorKey(key []byte) (db, kind, name string, err error) {
+func decodeDescriptorKey(key []byte) (db, kind, schema, name string, err error) {
 	rest := bytes.TrimPrefix(key, Prefix())
-	var parts [3]string
+	var parts [4]string
 	for i := range parts {
 		v, r, err := keycodec.Decode(rest, keycodec.Asc)
 		if err != nil {
-			return "", "", "", fmt.Errorf("catalog: descriptor key %x: %w", key, err)
+			return "", "", "", "", fmt.Errorf("catalog: descriptor key %x: %w", key, err)
 		}
 		parts[i], rest = string(v.Bytes), r
 	}
-	return parts[0], parts[1], parts[2], nil
+	return parts[0], parts[1], parts[2], parts[3], nil
 }
 
 // Load builds a Schema from the descriptors returned by scan (key, value pairs in
@@ -340,13 +398,13 @@ func Load(scan func(fn func(key, value []byte) error) error) (*Schema, error) {
 	db := func(name string) *Database {
 		d, ok := s.Databases[name]
 		if !ok {
-			d = &Database{Name: name, Tables: map[string]*Table{}, Sequences: map[string]*Sequence{}}
+			d = &Database{Name: name, Schemas: map[string]*Namespace{}, Tables: map[Name]*Table{}, Sequences: map[Name]*Sequence{}}
 			s.Databases[name] = d
 		}
 		return d
 	}
 	err := scan(func(key, value []byte) error {
-		dbName, kind, name, err := decodeDescriptorKey(key)
+		dbName, kind, schema, name, err := decodeDescriptorKey(key)
 		if err != nil {
 			return err
 		}
@@ -364,18 +422,27 @@ func Load(scan func(fn func(key, value []byte) error) error) (*Schema, error) {
 				return fmt.Errorf("catalog: database %s: %w", dbName, err)
 			}
 			d.Owner = j.Owner
+		case KindSchema:
+			ns := &Namespace{}
+			if err := json.Unmarshal(value, ns); err != nil {
+				return fmt.Errorf("catalog: schema %s.%s: %w", dbName, schema, err)
+			}
+			ns.Name = schema
+			db(dbName).Schemas[schema] = ns
 		case KindTable:
 			t := &Table{}
 			if err := json.Unmarshal(value, t); err != nil {
-				return fmt.Errorf("catalog: table %s.%s: %w", dbName, name, err)
+				return fmt.Errorf("catalog: table %s.%s.%s: %w", dbName, schema, name, err)
 			}
-			db(dbName).Tables[name] = t
+			t.Schema, t.Name = schema, name
+			db(dbName).Tables[Name{schema, name}] = t
 		case KindSequence:
 			q := &Sequence{}
 			if err := json.Unmarshal(value, q); err != nil {
-				return fmt.Errorf("catalog: sequence %s.%s: %w", dbName, name, err)
+				return fmt.Errorf("catalog: sequence %s.%s.%s: %w", dbName, schema, name, err)
 			}
-			db(dbName).Sequences[name] = q
+			q.Schema, q.Name = schema, name
+			db(dbName).Sequences[Name{schema, name}] = q
 		default:
 			if ok, err := s.loadGlobal(kind, name, value); ok {
 				return err
@@ -402,12 +469,12 @@ func PutTable(w Writer, db string, t *Table) error {
 	if err != nil {
 		return fmt.Errorf("catalog: encode table %s: %w", t.Name, err)
 	}
-	return w.Put(DescriptorKey(db, KindTable, t.Name), b)
+	return w.Put(DescriptorKey(db, KindTable, t.Schema, t.Name), b)
 }
 
-// DeleteTable removes t's descriptor.
-func DeleteTable(w Writer, db, name string) error {
-	return w.Delete(DescriptorKey(db, KindTable, name))
+// DeleteTable removes the descriptor of table n.
+func DeleteTable(w Writer, db string, n Name) error {
+	return w.Delete(DescriptorKey(db, KindTable, n.Schema, n.Name))
 }
 
 // PutSequence writes q's descriptor.
@@ -416,29 +483,29 @@ func PutSequence(w Writer, db string, q *Sequence) error {
 	if err != nil {
 		return fmt.Errorf("catalog: encode sequence %s: %w", q.Name, err)
 	}
-	return w.Put(DescriptorKey(db, KindSequence, q.Name), b)
+	return w.Put(DescriptorKey(db, KindSequence, q.Schema, q.Name), b)
 }
 
-// DeleteSequence removes a sequence's descriptor.
-func DeleteSequence(w Writer, db, name string) error {
-	return w.Delete(DescriptorKey(db, KindSequence, name))
+// DeleteSequence removes the descriptor of sequence n.
+func DeleteSequence(w Writer, db string, n Name) error {
+	return w.Delete(DescriptorKey(db, KindSequence, n.Schema, n.Name))
 }
 
 // PutDatabase writes a database's descriptor.
 func PutDatabase(w Writer, name, owner string) error {
 	b, _ := json.Marshal(struct{ Owner string }{owner})
-	return w.Put(DescriptorKey(name, KindDatabase, ""), b)
+	return w.Put(DescriptorKey(name, KindDatabase, "", ""), b)
 }
 
 // DeleteDatabase removes a database's descriptor.
 func DeleteDatabase(w Writer, name string) error {
-	return w.Delete(DescriptorKey(name, KindDatabase, ""))
+	return w.Delete(DescriptorKey(name, KindDatabase, "", ""))
 }
 
 // PutMeta writes the id counter.
 func PutMeta(w Writer, s *Schema) error {
 	b, _ := json.Marshal(struct{ NextID uint32 }{s.NextID})
-	return w.Put(DescriptorKey("", KindMeta, ""), b)
+	return w.Put(DescriptorKey("", KindMeta, "", ""), b)
 }
 
 // QualifiedName is "db.name" for messages.

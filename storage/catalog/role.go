@@ -239,22 +239,22 @@ func PutRole(w Writer, r *Role) error {
 	if err != nil {
 		return fmt.Errorf("catalog: encode role %s: %w", r.Name, err)
 	}
-	return w.Put(DescriptorKey("", KindRole, r.Name), b)
+	return w.Put(DescriptorKey("", KindRole, "", r.Name), b)
 }
 
 // DeleteRole removes the descriptor of the role named name.
 func DeleteRole(w Writer, name string) error {
-	return w.Delete(DescriptorKey("", KindRole, name))
+	return w.Delete(DescriptorKey("", KindRole, "", name))
 }
 
 // PutACL writes the privileges of the object key (none: the descriptor goes).
 func PutACL(w Writer, key string, acl []ACLItem) error {
 	if len(acl) == 0 {
-		return w.Delete(DescriptorKey("", KindACL, key))
+		return w.Delete(DescriptorKey("", KindACL, "", key))
 	}
 	b, err := json.Marshal(acl)
 	if err != nil {
 		return fmt.Errorf("catalog: encode privileges of %s: %w", key, err)
 	}
-	return w.Put(DescriptorKey("", KindACL, key), b)
+	return w.Put(DescriptorKey("", KindACL, "", key), b)
 }

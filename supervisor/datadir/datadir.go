@@ -4,7 +4,7 @@
 //
 // Layout:
 //
-//	<data>/AUGUR_VERSION   format version ("1"); a directory of another format is refused
+//	<data>/AUGUR_VERSION   format version ("2"); a directory of another format is refused
 //	<data>/augur.lock      flock(2)-held while a server runs on the directory
 //	<data>/global.json     roles (with SCRAM-SHA-256 verifiers only) and databases
 //	<data>/...             subdirectories owned by storage (Badger, WAL)
@@ -32,7 +32,9 @@ import (
 )
 
 // FormatVersion is the data directory format this build reads and writes.
-const FormatVersion = "1"
+// Format 2: catalog descriptors are keyed by schema (storage/catalog); a
+// format 1 directory's catalog would not load, so it is refused.
+const FormatVersion = "2"
 
 // BootstrapUser is the superuser created on first start.
 const BootstrapUser = "augur"
