@@ -63,7 +63,8 @@ func (b *binder) subqueryCompare(xn ast.ExprNode, op string, sub ast.ExprNode, a
 }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
-	"bool_and": true, "bool_or": true, "every": true, "string_agg": true, "array_agg": true}
+	"bool_and": true, "bool_or": true, "every": true, "string_agg": true, "array_agg": true,
+	"json_agg": true, "jsonb_agg": true, "json_object_agg": true, "jsonb_object_agg": true}
 
 // aggregate binds an aggregate call of the current level: its arguments over the
 // input rows, its value a column of the aggregated row.
@@ -118,6 +119,9 @@ func (b *binder) aggFunc(e *ast.AggregateFuncExpr, name string) (*exec.AggFunc, 
 		if err != nil {
 			return nil, err
 		}
+		if arg.Type() == types.Unknown && (name == "json_agg" || name == "jsonb_agg") {
+			return nil, pgerr.New(pgerrcode.DatatypeMismatch, "could not determine polymorphic type because input has type unknown")
+		}
 		if arg.Type() == types.Unknown {
 			if arg, err = b.coerce(arg, types.Text, ""); err != nil {
 				return nil, err
@@ -138,6 +142,22 @@ func (b *binder) aggFunc(e *ast.AggregateFuncExpr, name string) (*exec.AggFunc, 
 				arg = &exec.Cast{X: arg, T: types.Text, Typmod: -1}
 			}
 			f.Sep = sep
+		}
+		if name == "json_object_agg" || name == "jsonb_object_agg" {
+			// The second argument, the value, travels in Sep.
+			if len(e.Args) != 2 {
+				return nil, undefinedFunction(name, []exec.Expr{arg}).WithPosition(b.nodePos(e))
+			}
+			v, err := b.expr(e.Args[1])
+			if err != nil {
+				return nil, err
+			}
+			if v.Type() == types.Unknown {
+				if v, err = b.coerce(v, types.Text, ""); err != nil {
+					return nil, err
+				}
+			}
+			f.Sep = v
 		}
 		if arg.Type() == types.Float4 && (name == "sum" || name == "avg") && name == "avg" {
 			arg = &exec.Cast{X: arg, T: types.Float8, Typmod: -1}

@@ -64,6 +64,10 @@ func AggResultType(name string, arg types.T) (types.T, bool) {
 		if arg.IsString() {
 			return types.Text, true
 		}
+	case "json_agg", "json_object_agg":
+		return types.JSON, true
+	case "jsonb_agg", "jsonb_object_agg":
+		return types.JSONB, true
 	case "array_agg":
 		if arg.IsArray() {
 			return arg, true
@@ -104,6 +108,7 @@ type aggState struct {
 	b    strings.Builder
 	seen map[string]struct{}
 	arr  ArrayAgg
+	json *types.JSONBuilder // json_agg and friends
 	buf  []orderedInput // inputs of an aggregate with ORDER BY
 }
 
@@ -242,7 +247,7 @@ func (f *AggFunc) step(c *Ctx, s *aggState) error {
 		return nil
 	}
 	v, err := f.Arg.Eval(c)
-	if err != nil || v == nil && f.Name != "array_agg" {
+	if err != nil || v == nil && !aggTakesNull(f.Name) {
 		return err
 	}
 	if f.Distinct {
@@ -318,6 +323,8 @@ func (f *AggFunc) stepValue(s *aggState, v, sep types.Datum) error {
 		s.v = s.v.(bool) || v.(bool)
 	case "array_agg":
 		return s.arr.add(v, t.IsArray())
+	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return f.stepJSON(s, v, sep)
 	case "string_agg":
 		if !first && sep != nil {
 			s.b.WriteString(sep.(string))
@@ -394,6 +401,8 @@ func (f *AggFunc) final(s *aggState) (types.Datum, error) {
 		return s.b.String(), nil
 	case "array_agg":
 		return s.arr.result(), nil
+	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return s.json.Result()
 	}
 	return s.v, nil
 }
@@ -555,3 +564,36 @@ func (it *sortAggIter) finish() ([]types.Datum, error) {
 }
 
 func (it *sortAggIter) Close() { it.in.Close() }
+
+// aggTakesNull reports whether aggregate name sees NULL inputs (the others skip
+// them).
+func aggTakesNull(name string) bool {
+	switch name {
+	case "array_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return true
+	}
+	return false
+}
+
+// stepJSON adds an input of json(b)_agg (v) or json(b)_object_agg (key v,
+// value val).
+func (f *AggFunc) stepJSON(s *aggState, v, val types.Datum) error {
+	jsonb := f.Name == "jsonb_agg" || f.Name == "jsonb_object_agg"
+	if f.Name == "json_agg" || f.Name == "jsonb_agg" {
+		if s.json == nil {
+			s.json = types.NewJSONBuilder(jsonb, false)
+		}
+		return s.json.Add("", f.Arg.Type(), v)
+	}
+	if s.json == nil {
+		s.json = types.NewObjectAggBuilder(jsonb)
+	}
+	kt := f.Arg.Type()
+	if v == nil {
+		return pgerr.New(pgerrcode.InvalidParameterValue, "field name must not be null")
+	}
+	if !types.KeyScalar(kt) {
+		return pgerr.New(pgerrcode.InvalidParameterValue, "key value must be scalar, not array, composite, or json")
+	}
+	return s.json.Add(types.JSONKeyText(kt, v), f.Sep.Type(), val)
+}

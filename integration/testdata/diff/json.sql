@@ -129,3 +129,17 @@ SELECT * FROM json_array_elements('1');
 SELECT jsonb_object_keys('[1]');
 SELECT jsonb_object_keys('1');
 SELECT json_object_keys('1');
+
+-- aggregates
+SELECT json_agg(x), jsonb_agg(x), json_object_agg(x, x*2), jsonb_object_agg(x, null::int) FROM generate_series(1,3) x;
+SELECT json_agg(x), jsonb_agg(x), json_object_agg(x, x), jsonb_object_agg(x, x) FROM generate_series(1,0) x;
+SELECT json_agg(v), jsonb_agg(v), json_object_agg(k, v), jsonb_object_agg(k, v) FROM (VALUES ('a', 1), ('b', null), ('a', 3)) t(k,v);
+-- @ordered
+SELECT k, json_agg(v ORDER BY v DESC), jsonb_agg(v) FILTER (WHERE v > 1) FROM (VALUES ('a', 1), ('b', 2), ('a', 3)) t(k,v) GROUP BY k ORDER BY k;
+SELECT jsonb_agg(j ORDER BY id), json_agg(js ORDER BY id) FROM docs;
+SELECT jsonb_object_agg(id, j -> 'a'), json_object_agg(id, js -> 'a') FROM docs WHERE id < 4;
+SELECT jsonb_object_agg(k, v) FROM (VALUES (true, 'x'), (false, 'y')) t(k, v);
+SELECT json_object_agg(k, v) FROM (VALUES (null, 1)) t(k,v);
+SELECT jsonb_object_agg(k, v) FROM (VALUES (null::text, 1)) t(k,v);
+SELECT json_agg('x');
+SELECT json_object_agg('k', 'v');
