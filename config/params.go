@@ -49,6 +49,7 @@ var params = []Param{
 	{Name: "lc_ctype", Default: "C", Description: "Shows the character classification and case conversion locale.", ReadOnly: true},
 	{Name: "lock_timeout", Default: "0", Description: "Sets the maximum allowed duration of any wait for a lock.", check: duration},
 	{Name: "max_identifier_length", Default: "63", Description: "Shows the maximum identifier length.", ReadOnly: true},
+	{Name: "password_encryption", Default: "scram-sha-256", Description: "Chooses the algorithm for encrypting passwords.", check: enum("md5", "scram-sha-256")},
 	{Name: "role", Default: "none", Description: "Sets the current role.", ReadOnly: true},
 	{Name: "search_path", Default: `"$user", public`, Description: "Sets the schema search order for names that are not schema-qualified."},
 	{Name: "server_encoding", Default: "UTF8", Description: "Shows the server (database) character set encoding.", Report: true, ReadOnly: true},
