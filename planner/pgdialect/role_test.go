@@ -32,7 +32,7 @@ func TestParseRole(t *testing.T) {
 		{"ALTER ROLE ALL SET x = 1", "ERR 0A000"},
 		{"DROP ROLE IF EXISTS a, b", "5 a,b ifexists DROP ROLE"},
 		{"DROP USER a", "5 a DROP ROLE"},
-		{"GRANT SELECT, INSERT ON t, public.u TO a, PUBLIC WITH GRANT OPTION", "6 table [SELECT INSERT] [t u] -> a,public option GRANT"},
+		{"GRANT SELECT, INSERT ON t, public.u TO a, PUBLIC WITH GRANT OPTION", "6 table [SELECT INSERT] [t public.u] -> a,public option GRANT"},
 		{"GRANT ALL PRIVILEGES ON SEQUENCE s TO a", "6 sequence all [s] -> a GRANT"},
 		{"GRANT SELECT (a, b) ON t TO r", "6 table [SELECT(a,b)] [t] -> r GRANT"},
 		{"GRANT USAGE ON ALL TABLES IN SCHEMA public TO r", "6 table in-schema [USAGE] [public] -> r GRANT"},
