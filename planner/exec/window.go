@@ -156,17 +156,16 @@ func zeroOf(v types.Datum) types.Datum {
 }
 
 type windowIter struct {
-	w      *Window
-	in     Iter
-	c, ec  *Ctx
-	offs   [][2]types.Datum
-	next   []types.Datum // first row of the next partition
-	nextK  []byte
-	out    [][]types.Datum
-	pos    int
-	done   bool
-	nRead  int
-	keybuf []byte
+	w     *Window
+	in    Iter
+	c, ec *Ctx
+	offs  [][2]types.Datum
+	next  []types.Datum // first row of the next partition
+	nextK []byte
+	out   [][]types.Datum
+	pos   int
+	done  bool
+	nRead int
 }
 
 func (it *windowIter) Close() { it.in.Close() }
