@@ -74,3 +74,9 @@ SELECT grouping(region) FROM sales;
 SELECT grouping(qty) FROM sales GROUP BY region;
 SELECT region, product FROM sales GROUP BY ROLLUP (region);
 SELECT string_agg(product, ',' ORDER BY nosuch) FROM sales;
+
+-- array_agg with the generic ORDER BY, DISTINCT and FILTER, and as a window function
+SELECT array_agg(qty ORDER BY qty DESC NULLS LAST), array_agg(DISTINCT region ORDER BY region) FROM sales;
+SELECT region, array_agg(product ORDER BY id) FILTER (WHERE ok) FROM sales GROUP BY region;
+SELECT id, array_agg(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM sales;
+SELECT id, array_agg(qty) OVER (PARTITION BY region ORDER BY id) FROM sales;
