@@ -155,7 +155,7 @@ func colName(n ast.ExprNode) (string, int) {
 		case pgdialect.FnSubscript, pgdialect.FnSlice:
 			return colName(e.Args[0])
 		}
-		return strings.TrimPrefix(e.FnName.O, fnDistinctAgg), 2
+		return strings.TrimPrefix(strings.TrimPrefix(e.FnName.O, fnDistinctAgg), SequenceFuncPrefix), 2
 	case *ast.ExistsSubqueryExpr:
 		return "exists", 2
 	case *ast.SubqueryExpr:

@@ -72,6 +72,8 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 		tag, err = x.renameSchema(d)
 	case pgdialect.DDLComment:
 		tag, err = x.comment(d)
+	case pgdialect.DDLAlterSequence:
+		tag, err = x.alterSequence(ctx, d)
 	default:
 		return "", pgerr.FeatureNotSupported("this statement is not supported yet")
 	}
@@ -304,44 +306,6 @@ func (x *ddlExec) column(t *catalog.Table, cd pgdialect.ColumnDef) (catalog.Colu
 	return col, nil
 }
 
-func (x *ddlExec) newSequence(schema, name string, o pgdialect.SeqOptions, typ types.T) (*catalog.Sequence, error) {
-	q := &catalog.Sequence{ID: x.schema.NewID(), Schema: schema, Name: name, Increment: 1}
-	maxOf := map[types.T]int64{types.Int2: 1<<15 - 1, types.Int4: 1<<31 - 1, types.Int8: 1<<63 - 1}
-	if o.Increment != nil {
-		if *o.Increment == 0 {
-			return nil, pgerr.New(pgerrcode.InvalidParameterValue, "INCREMENT must not be zero")
-		}
-		q.Increment = *o.Increment
-	}
-	if q.Increment > 0 {
-		q.Min, q.Max = 1, maxOf[typ]
-	} else {
-		q.Min, q.Max = -maxOf[typ]-1, -1
-	}
-	if o.Min != nil {
-		q.Min = *o.Min
-	}
-	if o.Max != nil {
-		q.Max = *o.Max
-	}
-	q.Start = q.Min
-	if q.Increment < 0 {
-		q.Start = q.Max
-	}
-	if o.Start != nil {
-		q.Start = *o.Start
-	}
-	if q.Min >= q.Max {
-		return nil, pgerr.New(pgerrcode.InvalidParameterValue, "MINVALUE (%d) must be less than MAXVALUE (%d)", q.Min, q.Max)
-	}
-	if q.Start < q.Min || q.Start > q.Max {
-		return nil, pgerr.New(pgerrcode.InvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d) or greater than MAXVALUE (%d)", q.Start, q.Min, q.Max)
-	}
-	q.Cycle = o.Cycle
-	x.db.Sequences[q.QName()] = q
-	return q, nil
-}
-
 // newRelationName checks the name of a relation about to be created in schema:
 // skip is true (with a NOTICE) when it exists and IF NOT EXISTS was given.
 func (x *ddlExec) newRelationName(schema, name string, ifNotExists bool) (skip bool, err error) {
@@ -366,6 +330,9 @@ func (x *ddlExec) createSequence(d *pgdialect.DDL) (string, error) {
 	}
 	q, err := x.newSequence(schema, name, d.Seq, types.Int8)
 	if err != nil {
+		return "", err
+	}
+	if err := x.setOwnedBy(q, d.Seq.OwnedBy); err != nil {
 		return "", err
 	}
 	return "CREATE SEQUENCE", catalog.PutSequence(x.txn.KV, x.db.Name, q)
@@ -732,6 +699,9 @@ func (x *ddlExec) drop(d *pgdialect.DDL) (string, error) {
 				}
 				return "", pgerr.New(pgerrcode.UndefinedTable, "sequence %q does not exist", name)
 			}
+			if err := x.dropSequenceDefaults(sq, d.Cascade); err != nil {
+				return "", err
+			}
 			if err := x.dropSequence(sq); err != nil {
 				return "", err
 			}
@@ -806,7 +776,7 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 	}
 	t := old.Clone()
 	t.Version++
-	rewrite := false
+	st := &alterState{ctx: ctx}
 	for _, a := range d.Actions {
 		switch a.Kind {
 		case "add_column":
@@ -831,7 +801,7 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 			if a.Column.Check != "" {
 				t.Checks = append(t.Checks, catalog.Check{Name: fmt.Sprintf("%s_%s_check", name, col.Name), Expr: a.Column.Check})
 			}
-			rewrite = rewrite || col.Default != "" || col.NotNull
+			st.rewrite = st.rewrite || col.Default != "" || col.NotNull
 		case "drop_column":
 			c, ok := t.Column(a.Name)
 			if !ok || c.Hidden {
@@ -849,7 +819,9 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 			}
 			c.Dropped, c.NotNull, c.Default = true, false, ""
 			c.Name = fmt.Sprintf("........pg.dropped.%d........", c.Num)
-			rewrite = true
+			// The table's foreign keys through the column go with it.
+			t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, func(fk catalog.ForeignKey) bool { return slices.Contains(fk.Columns, c.Num) })
+			st.rewrite = true
 		case "rename_column":
 			c, ok := t.Column(a.Name)
 			if !ok || c.Hidden {
@@ -857,6 +829,9 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 			}
 			if _, dup := t.Column(a.NewName); dup {
 				return "", pgerr.New(pgerrcode.DuplicateColumn, "column %q of relation %q already exists", a.NewName, name)
+			}
+			if err := x.renameOwner(t.Schema, t.Name, c.Name, t.Name, a.NewName); err != nil {
+				return "", err
 			}
 			c.Name = a.NewName
 		case "rename_table":
@@ -867,6 +842,9 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 				return "", err
 			}
 			delete(x.db.Tables, t.QName())
+			if err := x.renameOwner(t.Schema, t.Name, "", a.NewName, ""); err != nil {
+				return "", err
+			}
 			t.Name = a.NewName
 		case "set_default", "drop_default", "set_not_null", "drop_not_null":
 			c, ok := t.Column(a.Name)
@@ -880,7 +858,7 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 				c.Default = ""
 			case "set_not_null":
 				c.NotNull = true
-				rewrite = true
+				st.rewrite = true
 			case "drop_not_null":
 				for _, n := range t.Primary().Columns {
 					if n == c.Num && t.HasPrimaryKey() {
@@ -889,23 +867,25 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 				}
 				c.NotNull = false
 			}
-		case "add_constraint":
-			if err := x.addConstraint(t, a.Cons); err != nil {
+		default:
+			if err := x.alterConstraint(old, t, a, st); err != nil {
 				return "", err
 			}
-			rewrite = true
 		}
 	}
 	if err := x.validate(t); err != nil {
 		return "", err
 	}
-	if rewrite {
-		if err := x.rewriteTable(ctx, old, t); err != nil {
+	if st.rewrite {
+		if err := x.rewriteTable(ctx, old, t, st.convert); err != nil {
 			return "", alterError(t, err)
 		}
 	}
 	x.db.Tables[t.QName()] = t
-	return "ALTER TABLE", catalog.PutTable(x.txn.KV, x.db.Name, t)
+	if err := catalog.PutTable(x.txn.KV, x.db.Name, t); err != nil {
+		return "", err
+	}
+	return "ALTER TABLE", x.validateRows(ctx, t, st)
 }
 
 func (x *ddlExec) addConstraint(t *catalog.Table, c pgdialect.Constraint) error {
@@ -977,7 +957,7 @@ func alterError(t *catalog.Table, err error) error {
 
 // rewriteTable rewrites every row of old under the new definition t: new columns
 // take their defaults, constraints are checked, indexes rebuilt.
-func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error {
+func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table, convert map[int]exec.Expr) error {
 	var rows [][]types.Datum
 	if err := x.scanTable(old, func(row []types.Datum) error {
 		rows = append(rows, row)
@@ -991,10 +971,14 @@ func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error
 		}
 	}
 	b := &binder{planner: x.p, schema: x.schema, db: x.db.Name, ns: x.ns, home: t.Schema, st: &Statement{}}
-	w, err := b.writer(t)
+	// Constraints added NOT VALID are not checked against existing rows.
+	valid := t.Clone()
+	valid.Checks = slices.DeleteFunc(valid.Checks, func(ch catalog.Check) bool { return ch.NotValid })
+	w, err := b.checkWriter(valid)
 	if err != nil {
 		return err
 	}
+	w.Table = t
 	c := exec.NewCtx(ctx, x.txn.KV, nil, x.env)
 	c.RowID = func() (int64, error) { return x.txn.e.NextRowID(ctx) }
 	defaults := make([]exec.Expr, len(t.Columns))
@@ -1006,6 +990,11 @@ func (x *ddlExec) rewriteTable(ctx context.Context, old, t *catalog.Table) error
 	for _, r := range rows {
 		row := make([]types.Datum, len(t.Columns))
 		copy(row, r)
+		for i, e := range convert {
+			if row[i], err = e.Eval(c.With(r)); err != nil {
+				return err
+			}
+		}
 		for i := len(old.Columns); i < len(t.Columns); i++ {
 			if row[i], err = defaults[i].Eval(c); err != nil {
 				return err

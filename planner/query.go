@@ -973,6 +973,9 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 		}
 		t, err := b.tableName(src)
 		if err != nil {
+			if r, ok, serr := b.sequenceSource(src, alias); ok {
+				return r, serr
+			}
 			return nil, err
 		}
 		schema := ""

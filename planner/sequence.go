@@ -3,7 +3,13 @@ package planner
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/storage/types"
 
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
@@ -22,6 +28,7 @@ type seqState struct {
 	last    int64 // last value handed out (or start - increment)
 	limit   int64 // values up to limit (in the direction of increment) are reserved
 	reserve bool  // limit is meaningful
+	called  bool  // last was handed out (is_called); else the next value is last + increment
 }
 
 func (e *Engine) seq(id uint32) *seqState {
@@ -50,7 +57,7 @@ func (e *Engine) loadSeq(q *catalog.Sequence, st *seqState) error {
 	st.last = q.Start - q.Increment
 	if found {
 		// Values up to the stored limit may have been handed out: continue after it.
-		st.last = v
+		st.last, st.called = v, true
 	}
 	return nil
 }
@@ -80,7 +87,9 @@ func (e *Engine) Nextval(ctx context.Context, q *catalog.Sequence) (int64, error
 	}
 	beyond := !st.reserve || (q.Increment > 0 && next > st.limit) || (q.Increment < 0 && next < st.limit)
 	if beyond {
-		limit := next + q.Increment*(seqCache-1)
+		// Reserve this value and seqCache more, as PostgreSQL logs a fetch
+		// plus 32: log_cnt then counts 32 down to 0.
+		limit := next + q.Increment*seqCache
 		if q.Increment > 0 && (limit > q.Max || limit < next) {
 			limit = q.Max
 		} else if q.Increment < 0 && (limit < q.Min || limit > next) {
@@ -91,7 +100,7 @@ func (e *Engine) Nextval(ctx context.Context, q *catalog.Sequence) (int64, error
 		}
 		st.limit, st.reserve = limit, true
 	}
-	st.last = next
+	st.last, st.called = next, true
 	return next, nil
 }
 
@@ -112,8 +121,61 @@ func (e *Engine) Setval(ctx context.Context, q *catalog.Sequence, v int64, calle
 	if err := e.storeInt(ctx, catalog.SequenceKey(q.ID), stored); err != nil {
 		return err
 	}
-	st.last, st.limit, st.reserve = stored, stored, true
+	st.last, st.limit, st.reserve, st.called = stored, stored, true, true
+	if !called {
+		st.last, st.called = v, false
+		st.last -= q.Increment
+	}
 	return nil
+}
+
+// Restart makes the next nextval of q return v (ALTER SEQUENCE ... RESTART).
+func (e *Engine) Restart(ctx context.Context, q *catalog.Sequence, v int64) error {
+	st := e.seq(q.ID)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.loaded = true
+	if err := e.storeInt(ctx, catalog.SequenceKey(q.ID), v-q.Increment); err != nil {
+		return err
+	}
+	st.last, st.reserve, st.called = v-q.Increment, false, false
+	return nil
+}
+
+// ResetLog ends q's reservation of values, as ALTER SEQUENCE rewrites
+// PostgreSQL's sequence tuple with log_cnt 0.
+func (e *Engine) ResetLog(ctx context.Context, q *catalog.Sequence) error {
+	st := e.seq(q.ID)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := e.loadSeq(q, st); err != nil {
+		return err
+	}
+	if st.called {
+		if err := e.storeInt(ctx, catalog.SequenceKey(q.ID), st.last); err != nil {
+			return err
+		}
+	}
+	st.reserve = false
+	return nil
+}
+
+// SeqState returns what SELECT * FROM a sequence shows: last_value, log_cnt
+// and is_called.
+func (e *Engine) SeqState(q *catalog.Sequence) (last, logCnt int64, called bool, err error) {
+	st := e.seq(q.ID)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := e.loadSeq(q, st); err != nil {
+		return 0, 0, false, err
+	}
+	if !st.called {
+		return st.last + q.Increment, 0, false, nil
+	}
+	if st.reserve {
+		logCnt = (st.limit - st.last) / q.Increment
+	}
+	return st.last, logCnt, true, nil
 }
 
 // dropSeq forgets a dropped sequence's state.
@@ -121,4 +183,35 @@ func (e *Engine) dropSeq(id uint32) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.seqs, id)
+}
+
+// ReadSequence implements exec.SequenceReader.
+func (s *SequenceState) ReadSequence(name string) (last, logCnt int64, called bool, err error) {
+	q, err := s.resolve(name)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	return s.Engine.SeqState(q)
+}
+
+// sequenceSource is a sequence named in FROM: a relation of one row.
+func (b *binder) sequenceSource(tn *ast.TableName, alias string) (*relation, bool, error) {
+	schema, name := tn.Schema.O, tn.Name.O
+	if _, s, ok := strings.Cut(schema, catalogSep); ok {
+		schema = s
+	}
+	q := b.ns.sequence(schema, name)
+	if q == nil {
+		return nil, false, nil
+	}
+	if alias == "" {
+		alias = name
+	}
+	p := &relPlan{
+		node: &exec.SequenceScan{Name: quoteIdent(q.Schema) + "." + quoteIdent(q.Name), Info: exec.NodeInfo{Name: "Seq Scan on " + q.Name, Rows: 1}},
+		cols: []Column{{Name: "last_value", Type: types.Int8, Typmod: -1}, {Name: "log_cnt", Type: types.Int8, Typmod: -1}, {Name: "is_called", Type: types.Bool, Typmod: -1}},
+		est:  1,
+	}
+	r, err := b.derived(alias, p, nil)
+	return r, true, err
 }

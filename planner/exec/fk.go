@@ -430,3 +430,7 @@ func indexOf(s []int, v int) int {
 	}
 	return -1
 }
+
+// Validate checks one existing row of the referencing table (ALTER TABLE ... ADD
+// FOREIGN KEY, VALIDATE CONSTRAINT).
+func (r *FKRef) Validate(c *Ctx, row []types.Datum) error { return r.checkChild(c, row) }

@@ -66,3 +66,31 @@ func init() {
 func SequenceNotFound(name string) error {
 	return pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", name)
 }
+
+// SequenceReader is implemented by sessions that can show a sequence's state.
+type SequenceReader interface {
+	ReadSequence(name string) (last, logCnt int64, called bool, err error)
+}
+
+// SequenceScan is SELECT ... FROM a sequence: one row (last_value, log_cnt,
+// is_called) read when it runs.
+type SequenceScan struct {
+	Name string
+	Info NodeInfo
+}
+
+// Explain implements Node.
+func (s *SequenceScan) Explain() NodeInfo { return s.Info }
+
+// Open implements Node.
+func (s *SequenceScan) Open(c *Ctx) (Iter, error) {
+	r, ok := c.Session.(SequenceReader)
+	if !ok {
+		return nil, pgerr.FeatureNotSupported("sequences are not available here")
+	}
+	last, logCnt, called, err := r.ReadSequence(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &sliceIter{rows: [][]types.Datum{{last, logCnt, called}}}, nil
+}

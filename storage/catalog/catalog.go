@@ -230,11 +230,17 @@ type Sequence struct {
 	Increment int64
 	Min, Max  int64
 	Cycle     bool
-	// OwnedBy is "table.column" for a serial column's sequence (the table is in
-	// the sequence's schema).
+	// OwnedBy is "table.column" for a serial or identity column's sequence, or
+	// set by OWNED BY (the table is in the sequence's schema): dropping the
+	// table (or the column) drops the sequence.
 	OwnedBy string `json:",omitempty"`
 	// Comment is set by COMMENT ON SEQUENCE.
 	Comment string `json:",omitempty"`
+	// TypeOID is the AS data type (int2, int4 or int8 OID; 0 is bigint).
+	TypeOID uint32 `json:",omitempty"`
+	// Cache is the CACHE option (0 is 1). It is kept and shown; every session
+	// draws from the shared state, so it changes no value handed out.
+	Cache int64 `json:",omitempty"`
 }
 
 // QName is the schema-qualified name of the sequence.
