@@ -20,6 +20,10 @@ func FuzzPlanner(f *testing.F) {
 		"SELECT $1::int + 1", "SELECT 'a' || 'b'", "SELECT 1/0", "SELECT CASE WHEN $1 THEN 1.5 ELSE 2 END",
 		"SHOW ALL", "SET search_path TO a, b", "SELECT coalesce($1, $2::int8)", "SELECT -(-2147483648)",
 		"SELECT 2 ^ $1, abs($2), length($3)", "SELECT 1 IN (1, $1) AND $2 IS NULL", "SELECT pg_typeof($1)",
+		"SELECT * FROM generate_series(1, 3) WITH ORDINALITY AS g(a, b)", "SELECT generate_series(1, $1::int), 2",
+		"VALUES (1, 2) ORDER BY 1 FETCH FIRST 1 ROW WITH TIES", "SELECT DISTINCT ON (1) 1 OFFSET 0 ROWS",
+		"WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t",
+		"SELECT * FROM (VALUES (1)) v(a), LATERAL (SELECT v.a) s", "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",
 	} {
 		f.Add(s)
 	}
