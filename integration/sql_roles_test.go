@@ -15,7 +15,8 @@ import (
 
 // TestRoleLogin: roles made with CREATE ROLE log in with SCRAM-SHA-256 from pgx,
 // lib/pq and psql; NOLOGIN, expired, password-less, unknown and dropped roles are
-// refused as PostgreSQL refuses them; passwords set by psql's \password (a
+// refused as PostgreSQL refuses them, and so is a session over the role's
+// CONNECTION LIMIT; passwords set by psql's \password (a
 // verifier computed by libpq) work; roles survive a restart.
 func TestRoleLogin(t *testing.T) {
 	s := startServer(t, serverOptions{})
@@ -120,6 +121,40 @@ func TestRoleLogin(t *testing.T) {
 		if err := login("roles_gone", "x"); pgCode(err) != "28P01" {
 			t.Errorf("login as a dropped role: %v", err)
 		}
+	})
+
+	t.Run("ALTER ROLE SET is the role's default", func(t *testing.T) {
+		if _, err := admin.Exec(ctx, "ALTER ROLE roles_forever SET application_name = 'from role'"); err != nil {
+			t.Fatal(err)
+		}
+		c := connect(t, ctx, roleURL("roles_forever", "x"))
+		var v string
+		if err := c.QueryRow(ctx, "SHOW application_name").Scan(&v); err != nil || v != "from role" {
+			t.Fatalf("application_name %q: %v", v, err)
+		}
+		// The client's startup parameters win over the role's.
+		c2 := connect(t, ctx, roleURL("roles_forever", "x")+"&application_name=client")
+		if err := c2.QueryRow(ctx, "SHOW application_name").Scan(&v); err != nil || v != "client" {
+			t.Fatalf("application_name with a startup value %q: %v", v, err)
+		}
+	})
+
+	t.Run("connection limit", func(t *testing.T) {
+		if _, err := admin.Exec(ctx, "CREATE USER roles_limited PASSWORD 'x' CONNECTION LIMIT 1"); err != nil {
+			t.Fatal(err)
+		}
+		first := connect(t, ctx, roleURL("roles_limited", "x"))
+		err := login("roles_limited", "x")
+		if pgCode(err) != "53300" || !strings.Contains(fmt.Sprint(err), `too many connections for role "roles_limited"`) {
+			t.Fatalf("second session over CONNECTION LIMIT 1: %v", err)
+		}
+		if _, err := admin.Exec(ctx, "ALTER ROLE roles_limited CONNECTION LIMIT -1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := login("roles_limited", "x"); err != nil {
+			t.Fatalf("after CONNECTION LIMIT -1: %v", err)
+		}
+		first.Close(ctx)
 	})
 
 	t.Run("rename keeps the SCRAM password", func(t *testing.T) {

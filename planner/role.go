@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/pgdialect"
 	"github.com/augurdb/augur/protocol/scramsecret"
@@ -420,9 +421,21 @@ func (x *roleExec) setConfig(st *pgdialect.RoleStmt) error {
 	if !x.createRole && old.Name != x.env.User() {
 		return insufficient("permission denied")
 	}
+	setName, setValue, _ := strings.Cut(st.Config, "=")
+	if st.Config != "" {
+		// The value must be one SET would take; it is stored normalised.
+		v, err := config.CheckParam(setName, setValue)
+		if err != nil {
+			return err
+		}
+		st = &pgdialect.RoleStmt{Kind: st.Kind, Role: st.Role, Config: config.CanonicalName(setName) + "=" + v}
+	} else if st.ConfigReset != "all" {
+		if _, ok := config.LookupParam(st.ConfigReset); !ok && !strings.Contains(st.ConfigReset, ".") {
+			return pgerr.New(pgerrcode.UndefinedObject, "unrecognized configuration parameter %q", st.ConfigReset)
+		}
+	}
 	r := old.Clone()
 	var keep []string
-	setName, _, _ := strings.Cut(st.Config, "=")
 	for _, c := range r.Config {
 		n, _, _ := strings.Cut(c, "=")
 		switch {

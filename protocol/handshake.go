@@ -32,6 +32,10 @@ type Role struct {
 	SCRAM string
 	// ValidUntil is when the password expires (VALID UNTIL); nil: never.
 	ValidUntil *time.Time
+	// ConnLimit is the role's CONNECTION LIMIT; nil: none.
+	ConnLimit *int
+	// Config are the role's session defaults (ALTER ROLE ... SET), "name=value".
+	Config []string
 }
 
 // Roles is how the handshake looks up roles and databases. It is implemented

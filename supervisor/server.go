@@ -269,9 +269,13 @@ func (s *Server) takeOverRoles(ctx context.Context) error {
 func (s *Server) recordRoles(roles []*catalog.Role) error {
 	list := make([]datadir.Role, 0, len(roles))
 	for _, r := range roles {
-		dr := datadir.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.Password}
+		dr := datadir.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.Password, Config: r.Config}
 		if t, ok := r.Expires(); ok {
 			dr.ValidUntil = &t
+		}
+		if r.ConnLimit >= 0 {
+			n := r.ConnLimit
+			dr.ConnLimit = &n
 		}
 		list = append(list, dr)
 	}

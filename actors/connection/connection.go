@@ -163,8 +163,17 @@ func (c *Connection) handshakeDone(ctx actor.Context, m handshakeDone) {
 		c.refuse(ctx, err)
 		return
 	}
-	pid, secret, ok := c.opts.Registry.Register(sess, c.opts.MaxConnections)
-	if !ok {
+	// A role's CONNECTION LIMIT does not bind superusers, as in PostgreSQL.
+	roleLimit := -1
+	if st.Role.ConnLimit != nil && !st.Role.Superuser {
+		roleLimit = *st.Role.ConnLimit
+	}
+	pid, secret, full := c.opts.Registry.RegisterRole(sess, c.opts.MaxConnections, st.User, roleLimit)
+	switch {
+	case full != nil && *full == RoleFull:
+		c.refuse(ctx, pgerr.Fatal(pgerrcode.TooManyConnections, "too many connections for role \"%s\"", st.User))
+		return
+	case full != nil:
 		c.refuse(ctx, pgerr.Fatal(pgerrcode.TooManyConnections, "sorry, too many clients already"))
 		return
 	}

@@ -32,6 +32,7 @@ type Registry struct {
 type entry struct {
 	secret  uint32
 	backend Backend
+	role    string
 }
 
 // NewRegistry returns an empty registry.
@@ -44,6 +45,22 @@ func NewRegistry() *Registry {
 // Register adds a session if fewer than limit are registered, and returns its keys.
 // ok is false when the server is full (the caller answers 53300).
 func (r *Registry) Register(b Backend, limit int) (pid, secret uint32, ok bool) {
+	pid, secret, full := r.RegisterRole(b, limit, "", -1)
+	return pid, secret, full == nil
+}
+
+// Full says which limit refused a session.
+type Full int
+
+// Limits of RegisterRole.
+const (
+	ServerFull Full = iota + 1 // max_connections
+	RoleFull                   // the role's CONNECTION LIMIT
+)
+
+// RegisterRole is Register for a session of role, which may have at most
+// roleLimit sessions (-1: no limit). full is nil when the session was added.
+func (r *Registry) RegisterRole(b Backend, limit int, role string, roleLimit int) (pid, secret uint32, full *Full) {
 	var buf [4]byte
 	if _, err := rand.Read(buf[:]); err != nil {
 		panic("connection: crypto/rand failed: " + err.Error()) // the runtime guarantees it does not
@@ -52,7 +69,20 @@ func (r *Registry) Register(b Backend, limit int) (pid, secret uint32, ok bool) 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.entries) >= limit {
-		return 0, 0, false
+		f := ServerFull
+		return 0, 0, &f
+	}
+	if roleLimit >= 0 {
+		n := 0
+		for _, e := range r.entries {
+			if e.role == role {
+				n++
+			}
+		}
+		if n >= roleLimit {
+			f := RoleFull
+			return 0, 0, &f
+		}
 	}
 	if len(r.entries) == 0 {
 		r.empty = make(chan struct{})
@@ -66,8 +96,8 @@ func (r *Registry) Register(b Backend, limit int) (pid, secret uint32, ok bool) 
 			break
 		}
 	}
-	r.entries[r.nextPID] = &entry{secret: secret, backend: b}
-	return r.nextPID, secret, true
+	r.entries[r.nextPID] = &entry{secret: secret, backend: b, role: role}
+	return r.nextPID, secret, nil
 }
 
 // Unregister removes a session.

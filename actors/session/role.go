@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgerrcode"
 
+	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner"
 	"github.com/augurdb/augur/storage/pgerr"
 )
@@ -165,4 +166,28 @@ func (s *Session) Discard(what string) error {
 		s.SequenceState.Discard()
 	}
 	return nil
+}
+
+// roleDefaults lays the role's ALTER ROLE ... SET values over the server's
+// session defaults; the client's startup parameters override both, as in
+// PostgreSQL. A value that no longer checks is skipped rather than refusing
+// the login.
+func roleDefaults(server map[string]string, roleConfig []string) map[string]string {
+	if len(roleConfig) == 0 {
+		return server
+	}
+	out := make(map[string]string, len(server)+len(roleConfig))
+	for k, v := range server {
+		out[strings.ToLower(k)] = v
+	}
+	for _, c := range roleConfig {
+		name, value, ok := strings.Cut(c, "=")
+		if !ok {
+			continue
+		}
+		if v, err := config.CheckParam(name, value); err == nil {
+			out[strings.ToLower(name)] = v
+		}
+	}
+	return out
 }

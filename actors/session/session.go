@@ -176,7 +176,7 @@ func New(opts Options) (*Session, error) {
 		}
 		startup[k] = v
 	}
-	vars, err := config.NewVars(opts.SessionDefaults, fixed, startup)
+	vars, err := config.NewVars(roleDefaults(opts.SessionDefaults, st.Role.Config), fixed, startup)
 	if err != nil {
 		pe := pgerr.From(err)
 		return nil, &pgerr.Error{Code: pe.Code, Message: pe.Message, Detail: pe.Detail, Severity: pgerr.SeverityFatal}

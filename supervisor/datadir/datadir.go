@@ -57,6 +57,10 @@ type Role struct {
 	SCRAM string `json:"scram,omitempty"`
 	// ValidUntil is when the password expires; nil: never.
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
+	// ConnLimit is the role's CONNECTION LIMIT; nil: none.
+	ConnLimit *int `json:"connection_limit,omitempty"`
+	// Config are the role's session defaults, "name=value" (ALTER ROLE ... SET).
+	Config []string `json:"config,omitempty"`
 }
 
 // Database is a stored database.
@@ -243,7 +247,7 @@ func (d *Dir) Role(name string) (protocol.Role, bool) {
 	defer d.mu.RUnlock()
 	for _, r := range d.g.Roles {
 		if r.Name == name {
-			return protocol.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.SCRAM, ValidUntil: r.ValidUntil}, true
+			return protocol.Role{Name: r.Name, Superuser: r.Superuser, CanLogin: r.CanLogin, SCRAM: r.SCRAM, ValidUntil: r.ValidUntil, ConnLimit: r.ConnLimit, Config: r.Config}, true
 		}
 	}
 	return protocol.Role{}, false
