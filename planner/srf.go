@@ -20,6 +20,10 @@ type srfSet struct {
 	level *scope
 	calls []*exec.TableCall
 	refs  []*exec.ColRef // the column each call's value is read from; Idx set by projectSet
+	// heights: 0 for a call without SRFs in its arguments, else one more than
+	// the highest of those. Each height is one ProjectSet, the lowest first (as
+	// PostgreSQL evaluates each SRF at the lowest level its inputs allow).
+	heights []int
 }
 
 // collectSRFs allows SRF calls in the select list bound next, at the current
@@ -46,8 +50,6 @@ func (b *binder) srfCall(e *ast.FuncCallExpr) (exec.Expr, error) {
 	case "":
 	case srfInFrom:
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions must appear at top level of FROM").WithPosition(pos)
-	case srfInSRF:
-		return nil, pgerr.FeatureNotSupported("set-returning functions in the arguments of set-returning functions are not supported yet").WithPosition(pos)
 	default:
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "set-returning functions are not allowed in %s", b.srfBlocked).
 			WithHint("You might be able to move the set-returning function into a LATERAL FROM item.").WithPosition(pos)
@@ -56,17 +58,20 @@ func (b *binder) srfCall(e *ast.FuncCallExpr) (exec.Expr, error) {
 		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "aggregate function calls cannot contain set-returning function calls").
 			WithHint("You might be able to move the set-returning function into a LATERAL FROM item.").WithPosition(pos)
 	}
-	done := b.noSRFs(srfInSRF)
+	before := len(s.calls)
 	tc, cols, _, err := b.tableCall(e)
-	done()
 	if err != nil {
 		return nil, err
+	}
+	height := 0
+	for _, h := range s.heights[before:] {
+		height = max(height, h+1)
 	}
 	if len(cols) != 1 {
 		return nil, pgerr.FeatureNotSupported("set-returning function %s returns a record: call it in FROM", e.FnName.L).WithPosition(pos)
 	}
 	ref := &exec.ColRef{Idx: -1, T: cols[0].T, Name: e.FnName.L}
-	s.calls, s.refs = append(s.calls, tc), append(s.refs, ref)
+	s.calls, s.refs, s.heights = append(s.calls, tc), append(s.refs, ref), append(s.heights, height)
 	return ref, nil
 }
 
@@ -76,10 +81,23 @@ func (b *binder) projectSet(node exec.Node, s *srfSet, width int, est float64) e
 	if s == nil || len(s.calls) == 0 {
 		return node
 	}
-	for i, r := range s.refs {
-		r.Idx = width + i
+	top := 0
+	for _, h := range s.heights {
+		top = max(top, h)
 	}
-	return &exec.ProjectSet{Input: node, Calls: s.calls, Info: exec.NodeInfo{Name: "ProjectSet", Rows: est * 10}}
+	for h := 0; h <= top; h++ {
+		var calls []*exec.TableCall
+		for i, c := range s.calls {
+			if s.heights[i] == h {
+				s.refs[i].Idx = width + len(calls)
+				calls = append(calls, c)
+			}
+		}
+		width += len(calls)
+		est *= 10
+		node = &exec.ProjectSet{Input: node, Calls: calls, Info: exec.NodeInfo{Name: "ProjectSet", Rows: est}}
+	}
+	return node
 }
 
 // srfClauseOf names a clause for the error about SRFs in it, as PostgreSQL does.
@@ -94,7 +112,6 @@ func srfClauseOf(what string) string {
 // Values of binder.srfBlocked besides the constructs named in messages.
 const (
 	srfInFrom = "the arguments of a function in FROM"
-	srfInSRF  = "the arguments of a set-returning function"
 )
 
 // noSRFs refuses SRF calls while the construct what is bound; call the result
