@@ -102,6 +102,9 @@ type Session struct {
 	// txn is the open transaction: the block's, or the implicit one of the
 	// current Query message / extended-protocol batch; nil until first used.
 	txn planner.OpenTxn
+	// clock holds the transaction's and the statement's start (now(),
+	// statement_timestamp()); clock.go.
+	clock stmtClock
 	// SequenceState gives the session nextval/currval/setval/lastval.
 	planner.SequenceState
 	// skipToSync: after an error in the extended protocol, messages are discarded
@@ -323,6 +326,8 @@ func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
 			return
 		}
 	}
+	s.clock.message(msg)
+	defer func() { s.clock.messageDone(msg, s.txStatus) }()
 	err := s.safely(func() error {
 		switch m := msg.(type) {
 		case *pgproto3.Query:

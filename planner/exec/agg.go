@@ -109,7 +109,7 @@ type aggState struct {
 	seen map[string]struct{}
 	arr  ArrayAgg
 	json *types.JSONBuilder // json_agg and friends
-	buf  []orderedInput // inputs of an aggregate with ORDER BY
+	buf  []orderedInput     // inputs of an aggregate with ORDER BY
 }
 
 // orderedInput is one input of an aggregate with ORDER BY: its argument, its

@@ -154,7 +154,7 @@ func init() {
 		case *apd.Decimal:
 			d = v
 		}
-		return types.FormatNumber(d, a[1].(string)), nil
+		return types.FormatNumber(d, a[1].(string))
 	}
 	add("to_char",
 		strict([]types.T{TS, T}, T, toCharTS(false)),

@@ -55,7 +55,31 @@ func casedName(name, pat string, fm, full bool) string {
 
 // FormatTimestamp is to_char(timestamp[tz], template) for a finite timestamp.
 func FormatTimestamp(ts int64, withTZ bool, format string) string {
-	t := timestampToTm(ts)
+	s, _ := formatTm(timestampToTm(ts), withTZ, false, format)
+	return s
+}
+
+// FormatInterval is to_char(interval, template): the interval's years, months
+// (of the year), days, hours (of any number), minutes, seconds; patterns tied
+// to calendar dates (day names, AM/PM, time zones) are 22007.
+func FormatInterval(iv Interval, format string) (string, error) {
+	t := tm{year: int(iv.Months / 12), mon: int(iv.Months % 12), mday: int(iv.Days)}
+	us := iv.Micros
+	t.hour = int(us / usecsPerHour)
+	us -= int64(t.hour) * usecsPerHour
+	t.min = int(us / usecsPerMinute)
+	us -= int64(t.min) * usecsPerMinute
+	t.sec = int(us / usecsPerSec)
+	t.fsec = us - int64(t.sec)*usecsPerSec
+	return formatTm(t, false, true, format)
+}
+
+func invalidForInterval() error {
+	return pgerr.New(pgerrcode.InvalidDatetimeFormat, "invalid format specification for an interval value").
+		WithHint("Intervals are not tied to specific calendar dates.")
+}
+
+func formatTm(t tm, withTZ, interval bool, format string) (string, error) {
 	var b strings.Builder
 	num := func(v int, width int, fm bool) {
 		s := strconv.Itoa(abs(v))
@@ -70,7 +94,7 @@ func FormatTimestamp(ts int64, withTZ bool, format string) string {
 		b.WriteString(s)
 	}
 	year := t.year
-	if year <= 0 {
+	if year <= 0 && !interval {
 		year = 1 - year // BC years print positive (with BC)
 	}
 	for i := 0; i < len(format); {
@@ -108,6 +132,14 @@ func FormatTimestamp(ts int64, withTZ bool, format string) string {
 		h12 := t.hour % 12
 		if h12 == 0 {
 			h12 = 12
+		}
+		if interval {
+			switch p {
+			case "AM", "PM", "am", "pm", "A.M.", "P.M.", "a.m.", "p.m.", "DAY", "Day", "day", "DY", "Dy", "dy",
+				"D", "ID", "IDDD", "DDD", "WW", "IW", "W", "J", "IYYY", "IYY", "IY", "I", "TZ", "tz", "OF",
+				"MONTH", "Month", "month", "MON", "Mon", "mon":
+				return "", invalidForInterval()
+			}
 		}
 		switch p {
 		case "HH24":
@@ -207,7 +239,7 @@ func FormatTimestamp(ts int64, withTZ bool, format string) string {
 			b.WriteString("+00")
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 func pad3(v int) string {
@@ -222,10 +254,10 @@ func abs(v int) int {
 	return v
 }
 
-// FormatNumber is to_char(number, template) for the digit patterns 9 and 0, the
+// formatNumberCore is to_char(number, template) for the digit patterns 9 and 0, the
 // decimal point (. or D), group separators (, or G), FM and the sign patterns S
 // and MI. A value with more integer digits than the template has prints as #s.
-func FormatNumber(d *apd.Decimal, format string) string {
+func formatNumberCore(d *apd.Decimal, format string) string {
 	fm := false
 	f := format
 	if strings.HasPrefix(strings.ToUpper(f), "FM") {
@@ -584,4 +616,243 @@ func min2(a, b int) int {
 		return a
 	}
 	return b
+}
+
+// FormatNumber is to_char(number, template): the digit patterns (9 0 . D , G S
+// MI FM) of formatNumberCore, and around them PR (negative values in angle
+// brackets), L (the currency symbol: a space in the C locale), th/TH (ordinal
+// suffixes), RN (roman numerals) and EEEE (scientific notation).
+func FormatNumber(d *apd.Decimal, format string) (string, error) {
+	up := strings.ToUpper(format)
+	fm := strings.HasPrefix(up, "FM")
+	body, ubody := format, up
+	if fm {
+		body, ubody = format[2:], up[2:]
+	}
+	switch {
+	case strings.Contains(ubody, "EEEE"):
+		rest := strings.Replace(ubody, "EEEE", "", 1)
+		if strings.Trim(rest, "90.D") != "" || fm {
+			return "", pgerr.New(pgerrcode.SyntaxError, "\"EEEE\" is incompatible with other formats").
+				WithDetail("\"EEEE\" may only be used together with digit and decimal point patterns.")
+		}
+		frac := 0
+		if k := strings.IndexAny(rest, ".D"); k >= 0 {
+			frac = strings.Count(rest[k:], "9") + strings.Count(rest[k:], "0")
+		}
+		return formatSci(d, frac, fm), nil
+	case strings.Contains(ubody, "RN"):
+		return formatRoman(d, fm, strings.Contains(body, "rn")), nil
+	}
+	prefix := ""
+	for strings.HasPrefix(ubody, "L") {
+		prefix += " "
+		body, ubody = body[1:], ubody[1:]
+	}
+	body = strings.ReplaceAll(strings.ReplaceAll(body, "L", ""), "l", "")
+	suffix := ""
+	if k := strings.Index(ubody, "TH"); k >= 0 {
+		lower := body[k:k+2] == "th"
+		body = body[:k] + body[k+2:]
+		suffix = "th"
+		if d.Form == apd.Finite && !d.Negative {
+			suffix = ordinalSuffix(d)
+		} else {
+			suffix = ""
+		}
+		if !lower {
+			suffix = strings.ToUpper(suffix)
+		}
+		ubody = strings.ToUpper(body)
+	}
+	pr := false
+	if k := strings.Index(ubody, "PR"); k >= 0 {
+		pr = true
+		body = body[:k] + body[k+2:]
+	}
+	if fm {
+		body = "FM" + body
+	}
+	neg := d.Negative && !d.IsZero() && d.Form == apd.Finite
+	if !pr {
+		return prefix + formatNumberCore(d, body) + suffix, nil
+	}
+	abs := new(apd.Decimal).Abs(d)
+	s := formatNumberCore(abs, body)
+	switch {
+	case !neg && fm:
+	case !neg:
+		s += " "
+	case fm:
+		s = "<" + s + ">"
+	default:
+		k := 0
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k > 0 {
+			s = s[:k-1] + "<" + s[k:] + ">"
+		} else {
+			s = "<" + s + ">"
+		}
+	}
+	return prefix + s + suffix, nil
+}
+
+// ordinalSuffix is the English ordinal suffix of d's integer part.
+func ordinalSuffix(d *apd.Decimal) string {
+	var i apd.Decimal
+	_, _ = numCtx.RoundToIntegralValue(&i, d)
+	n, err := i.Int64()
+	if err != nil {
+		return "th"
+	}
+	if n%100 >= 11 && n%100 <= 13 {
+		return "th"
+	}
+	switch n % 10 {
+	case 1:
+		return "st"
+	case 2:
+		return "nd"
+	case 3:
+		return "rd"
+	}
+	return "th"
+}
+
+// formatSci writes d as d.ddde+NN with frac fraction digits (EEEE).
+func formatSci(d *apd.Decimal, frac int, fm bool) string {
+	if d.Form != apd.Finite {
+		return " " + strings.Repeat("#", frac+1) + "." + "####"
+	}
+	sign := " "
+	if d.Negative && !d.IsZero() {
+		sign = "-"
+	}
+	abs := new(apd.Decimal).Abs(d)
+	exp := 0
+	if !abs.IsZero() {
+		exp = int(abs.NumDigits()) + int(abs.Exponent) - 1
+	}
+	m := new(apd.Decimal)
+	m.Set(abs)
+	m.Exponent -= int32(exp)
+	ctx := numCtx
+	ctx.Rounding = apd.RoundHalfUp
+	_, _ = ctx.Quantize(m, m, -int32(frac))
+	if m.Cmp(apd.New(10, 0)) >= 0 {
+		exp++
+		m.Set(abs)
+		m.Exponent -= int32(exp)
+		_, _ = ctx.Quantize(m, m, -int32(frac))
+	}
+	mant := m.Text('f')
+	if fm {
+		if strings.Contains(mant, ".") {
+			mant = strings.TrimRight(mant, "0")
+			mant = strings.TrimSuffix(mant, ".")
+		}
+		if sign == " " {
+			sign = ""
+		}
+	}
+	es := "+"
+	if exp < 0 {
+		es, exp = "-", -exp
+	}
+	e := strconv.Itoa(exp)
+	if len(e) < 2 {
+		e = "0" + e
+	}
+	return sign + mant + "e" + es + e
+}
+
+// formatRoman writes d's rounded value in roman numerals (RN), right-aligned in
+// 15 characters unless fm; values outside 1..3999 are 15 #s.
+func formatRoman(d *apd.Decimal, fm, lower bool) string {
+	var i apd.Decimal
+	ctx := numCtx
+	ctx.Rounding = apd.RoundHalfUp
+	_, _ = ctx.RoundToIntegralValue(&i, d)
+	n, err := i.Int64()
+	if d.Form != apd.Finite || err != nil || n < 1 || n > 3999 {
+		return strings.Repeat("#", 15)
+	}
+	vals := []int64{1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1}
+	syms := []string{"M", "CM", "D", "CD", "C", "XC", "L", "XL", "X", "IX", "V", "IV", "I"}
+	var b strings.Builder
+	for k, v := range vals {
+		for n >= v {
+			b.WriteString(syms[k])
+			n -= v
+		}
+	}
+	s := b.String()
+	if lower {
+		s = strings.ToLower(s)
+	}
+	if fm {
+		return s
+	}
+	return strings.Repeat(" ", 15-len(s)) + s
+}
+
+// ParseNumber is to_number(text, template): the digits of s read against the
+// template's digit positions (9 0) before and after its decimal point (. D),
+// skipping group separators, currency symbols and other characters; a minus
+// sign anywhere (or angle brackets, with PR) makes the value negative.
+func ParseNumber(s, format string) (*apd.Decimal, error) {
+	up := strings.ToUpper(format)
+	if strings.Contains(up, "EEEE") {
+		return nil, pgerr.New(pgerrcode.FeatureNotSupported, "\"EEEE\" not supported for input")
+	}
+	up = strings.TrimPrefix(up, "FM")
+	intPos, fracPos := 0, 0
+	point := false
+	for _, c := range up {
+		switch c {
+		case '9', '0':
+			if point {
+				fracPos++
+			} else {
+				intPos++
+			}
+		case '.', 'D':
+			point = true
+		}
+	}
+	var ip, fp []byte
+	neg, inFrac := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if inFrac {
+				if len(fp) < fracPos {
+					fp = append(fp, c)
+				}
+			} else if len(ip) < intPos {
+				ip = append(ip, c)
+			}
+		case c == '.' && point && !inFrac:
+			inFrac = true
+		case c == '-' || c == '<' && strings.Contains(up, "PR"):
+			neg = true
+		}
+	}
+	if len(ip) == 0 && len(fp) == 0 {
+		return nil, pgerr.New(pgerrcode.InvalidTextRepresentation, "invalid input syntax for type numeric: \" \"")
+	}
+	txt := string(ip)
+	if txt == "" {
+		txt = "0"
+	}
+	if len(fp) > 0 {
+		txt += "." + string(fp)
+	}
+	if neg {
+		txt = "-" + txt
+	}
+	return ParseNumeric(txt)
 }
