@@ -294,11 +294,7 @@ type tableColumn struct {
 // defaultUses reports whether a default expression of table t names sequence
 // q in a string literal (nextval('q'), nextval('s.q'::regclass)).
 func (x *ddlExec) defaultUses(t *catalog.Table, expr string, q *catalog.Sequence) bool {
-	for _, tok := range x.seqLiterals(t, expr, q) {
-		_ = tok
-		return true
-	}
-	return false
+	return len(x.seqLiterals(t, expr, q)) > 0
 }
 
 // seqLiterals returns the string tokens of expr that name sequence q (an
