@@ -39,6 +39,10 @@ EXECUTE p8(1 + 1, 2 * 3);
 EXECUTE p8(1/0, 1);
 EXECUTE nosuch;
 EXECUTE nosuch(1);
+PREPARE vals AS VALUES (1, 'a'), (2, 'b');
+EXECUTE vals;
+PREPARE cte(int) AS WITH c AS (SELECT $1 AS x) SELECT x * 2 AS y FROM c;
+EXECUTE cte(21);
 
 -- DML: EXECUTE returns the statement's tag and rows
 PREPARE ins(int, text) AS INSERT INTO prep_t VALUES ($1, $2);
