@@ -33,9 +33,11 @@ type binder struct {
 	ns      *names // resolves table and sequence names
 	// home is the schema of the table whose defaults and checks are bound: it
 	// is searched first for the names in them.
-	home  string
-	depth int // view nesting
-	stats func(tableID uint32) (int64, bool)
+	home string
+	// colSchema, while a column reference s.t.c is looked up, is its schema.
+	colSchema string
+	depth     int // view nesting
+	stats     func(tableID uint32) (int64, bool)
 
 	sc   *scope    // the current query level
 	spec *joinSpec // the current level's FROM structure
@@ -404,9 +406,12 @@ func (b *binder) expr(n ast.ExprNode) (exec.Expr, error) {
 		return r, nil
 	case *ast.ColumnNameExpr:
 		if e.Name.Schema.O != "" {
-			if err := b.checkColumnSchema(e); err != nil {
+			schema, err := b.checkColumnSchema(e)
+			if err != nil {
 				return nil, err
 			}
+			b.colSchema = schema
+			defer func() { b.colSchema = "" }()
 		}
 		if b.sc == nil {
 			name := e.Name.Name.O

@@ -25,6 +25,7 @@ type ddlExec struct {
 	schema  *catalog.Schema // the transaction's private copy
 	db      *catalog.Database
 	ns      *names // name resolution over db (sees the statement's changes)
+	ctx     context.Context
 	notices []string
 }
 
@@ -49,7 +50,7 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 	}
 	db = db.Clone()
 	s.Databases[env.Database()] = db
-	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: db, ns: newNames(env, s)}
+	x := &ddlExec{p: p, env: env, txn: txn, schema: s, db: db, ns: newNames(env, s), ctx: ctx}
 	var tag string
 	switch d.Kind {
 	case pgdialect.DDLCreateTable:
@@ -102,8 +103,16 @@ func (x *ddlExec) exists(schema, name string) bool {
 }
 
 func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
-	if d.AsQuery != "" || len(d.Likes) > 0 {
-		return "", pgerr.FeatureNotSupported("CREATE TABLE AS and LIKE are not supported yet")
+	if d.AsQuery != "" {
+		return x.createTableAs(d)
+	}
+	var likeIndexes [][]string
+	var likeComments map[string]string
+	if len(d.Likes) > 0 {
+		var err error
+		if d, likeIndexes, likeComments, err = x.expandLikes(d); err != nil {
+			return "", err
+		}
 	}
 	name := d.Names[0]
 	schema, err := x.creationSchema(d.Quals[0], d.Temp)
@@ -193,6 +202,9 @@ func (x *ddlExec) createTable(d *pgdialect.DDL) (string, error) {
 		}
 		t.Indexes = append(t.Indexes, catalog.Index{ID: t.NextIndexID, Name: ixName, Columns: nums, Unique: true, Constraint: true})
 		t.NextIndexID++
+	}
+	if err := x.addLikeIndexes(t, likeIndexes, likeComments); err != nil {
+		return "", err
 	}
 	if err := x.addForeignKeys(t, d); err != nil {
 		return "", err

@@ -105,13 +105,13 @@ func (b *binder) checkWriter(t *catalog.Table) (*exec.TableWriter, error) {
 // tableScope is a scope over one table's row.
 func tableScope(t *catalog.Table) *scope {
 	s := &scope{width: len(t.Columns)}
-	s.rels = []*relation{{name: t.Name, table: t, width: len(t.Columns), est: 1000}}
+	s.rels = []*relation{{name: t.Name, schema: t.Schema, table: t, width: len(t.Columns), est: 1000}}
 	for i := range t.Columns {
 		c := &t.Columns[i]
 		if c.Dropped {
 			continue
 		}
-		s.cols = append(s.cols, scopeCol{rel: t.Name, name: c.Name, t: c.Type, typmod: c.Typmod, idx: i, hidden: c.Hidden, system: c.Hidden})
+		s.cols = append(s.cols, scopeCol{rel: t.Name, schema: t.Schema, name: c.Name, t: c.Type, typmod: c.Typmod, idx: i, hidden: c.Hidden, system: c.Hidden})
 	}
 	return s
 }

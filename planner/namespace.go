@@ -378,11 +378,11 @@ func strconvQuote(s string) string { return `"` + s + `"` }
 
 // checkColumnSchema checks a column reference s.t.c: t must be a relation of
 // the FROM list referenced by its unaliased name, and in schema s.
-func (b *binder) checkColumnSchema(e *ast.ColumnNameExpr) error {
+func (b *binder) checkColumnSchema(e *ast.ColumnNameExpr) (string, error) {
 	schema, rel := e.Name.Schema.O, e.Name.Table.O
 	if c, s, ok := strings.Cut(schema, catalogSep); ok {
 		if err := b.ns.checkCatalog(c, fmt.Sprintf("%s.%s.%s.%s", c, s, rel, e.Name.Name.O)); err != nil {
-			return err.(*pgerr.Error).WithPosition(b.nodePos(e))
+			return "", err.(*pgerr.Error).WithPosition(b.nodePos(e))
 		}
 		schema = s
 	}
@@ -390,11 +390,11 @@ func (b *binder) checkColumnSchema(e *ast.ColumnNameExpr) error {
 	for s := b.sc; s != nil; s = s.parent {
 		for _, r := range s.rels {
 			if r.name == rel && r.schema == schema {
-				return nil
+				return schema, nil
 			}
 		}
 	}
-	return pgerr.New(pgerrcode.UndefinedTable, "missing FROM-clause entry for table %q", rel).WithPosition(b.nodePos(e))
+	return "", pgerr.New(pgerrcode.UndefinedTable, "missing FROM-clause entry for table %q", rel).WithPosition(b.nodePos(e))
 }
 
 // sessionFunc binds the functions that read or change the session's search
@@ -412,6 +412,23 @@ func (b *binder) sessionFunc(name string, args []exec.Expr) (exec.Expr, bool, er
 				return s, nil
 			}
 			return nil, nil
+		}}, true, nil
+	case name == "current_schemas" && len(args) == 1:
+		implicit, err := b.coerce(args[0], types.Bool, "")
+		if err != nil {
+			return nil, true, err
+		}
+		arr, _ := types.ArrayOf(types.Name)
+		return &exec.Func{Name: name, T: arr, Args: []exec.Expr{implicit}, Strict: true, Fn: func(c *exec.Ctx, a []types.Datum) (types.Datum, error) {
+			env, ok := c.Session.(Env)
+			if !ok {
+				return types.NewArray(nil), nil
+			}
+			var elems []types.Datum
+			for _, s := range newNames(env, env.Schema()).currentSchemas(a[0].(bool)) {
+				elems = append(elems, s)
+			}
+			return types.NewArray(elems), nil
 		}}, true, nil
 	case name == "set_config" && len(args) == 3:
 		in := make([]exec.Expr, 3)

@@ -617,6 +617,9 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		if txn, err = env.Txn(ctx); err != nil {
 			return nil, err
 		}
+		if w := run.writes; w != nil && w.OnCommit == catalog.OnCommitDeleteRows {
+			txn.emptyAtCommit(w)
+		}
 	}
 	c := exec.NewCtx(ctx, nil, params, env)
 	if txn != nil {

@@ -1001,7 +1001,7 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 			if c.Dropped {
 				continue
 			}
-			b.sc.cols = append(b.sc.cols, scopeCol{rel: alias, name: c.Name, t: c.Type, typmod: c.Typmod, idx: r.offset + i, hidden: c.Hidden, system: c.Hidden})
+			b.sc.cols = append(b.sc.cols, scopeCol{rel: alias, schema: schema, name: c.Name, t: c.Type, typmod: c.Typmod, idx: r.offset + i, hidden: c.Hidden, system: c.Hidden})
 		}
 		return r, nil
 	case *ast.SelectStmt, *ast.SetOprStmt:
@@ -1033,7 +1033,8 @@ func (b *binder) identPos(ident string) int32 {
 
 func (b *binder) addRel(r *relation) error {
 	for _, x := range b.sc.rels {
-		if x.name == r.name {
+		// s.t and public.t may both be in a FROM list (s.t.c tells them apart).
+		if x.name == r.name && (x.schema == "" || r.schema == "" || x.schema == r.schema) {
 			return pgerr.New(pgerrcode.DuplicateAlias, "table name %q specified more than once", r.name)
 		}
 	}

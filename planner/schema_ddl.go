@@ -73,12 +73,15 @@ func (x *ddlExec) onCommit(t *catalog.Table, d *pgdialect.DDL) error {
 
 func (x *ddlExec) createSchema(d *pgdialect.DDL) (string, error) {
 	name := d.Names[0]
+	if d.Owner != "" && name == d.Owner {
+		name = x.roleName(name) // CREATE SCHEMA AUTHORIZATION role: named after it
+	}
 	owner := x.env.User()
 	if d.Owner != "" {
-		owner = d.Owner
-		if err := x.roleExists(owner); err != nil {
+		if err := x.roleExists(d.Owner); err != nil {
 			return "", err
 		}
+		owner = x.roleName(d.Owner)
 	}
 	if _, ok := x.db.Schemas[name]; ok || catalog.IsSystemSchema(name) && !strings.HasPrefix(name, "pg_") {
 		if d.IfNotExists {
@@ -97,10 +100,21 @@ func (x *ddlExec) createSchema(d *pgdialect.DDL) (string, error) {
 
 // roleExists checks that a role named in schema DDL exists (42704).
 func (x *ddlExec) roleExists(name string) error {
+	if name == "current_user" || name == "session_user" || name == "current_role" {
+		return nil
+	}
 	if _, ok := x.schema.Roles[name]; ok || name == x.env.User() {
 		return nil
 	}
 	return pgerr.New(pgerrcode.UndefinedObject, "role %q does not exist", name)
+}
+
+// roleName maps CURRENT_USER and SESSION_USER to the session's role.
+func (x *ddlExec) roleName(name string) string {
+	if name == "current_user" || name == "session_user" || name == "current_role" {
+		return x.env.User()
+	}
+	return name
 }
 
 // checkSchemaName refuses the names PostgreSQL reserves for system schemas.
@@ -215,7 +229,7 @@ func (x *ddlExec) renameSchema(d *pgdialect.DDL) (string, error) {
 			return "", err
 		}
 		c := *ns
-		c.Owner = d.Owner
+		c.Owner = x.roleName(d.Owner)
 		x.db.Schemas[name] = &c
 		return "ALTER SCHEMA", catalog.PutNamespace(x.txn.KV, x.db.Name, &c)
 	}

@@ -28,7 +28,9 @@ type scope struct {
 }
 
 type scopeCol struct {
-	rel    string // relation name (alias or table name)
+	rel string // relation name (alias or table name)
+	// schema is the schema of a table referenced without an alias.
+	schema string
 	name   string
 	t      types.T
 	typmod int32
@@ -72,7 +74,8 @@ func (b *binder) lookup(rel, name string, pos int32) (exec.Expr, error) {
 		var found *scopeCol
 		for i := range s.cols {
 			c := &s.cols[i]
-			if c.system || c.name != name || (rel != "" && c.rel != rel) || (rel == "" && c.hidden) {
+			if c.system || c.name != name || (rel != "" && c.rel != rel) || (rel == "" && c.hidden) ||
+				b.colSchema != "" && c.schema != b.colSchema {
 				continue
 			}
 			if found != nil && found.idx != c.idx {
