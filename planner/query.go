@@ -1567,6 +1567,9 @@ func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joi
 			if !keyCompatible(col.Type, other.Type()) {
 				continue
 			}
+			if col.Type.IsArray() && o != "=" {
+				continue // an array's key is its binary form: it finds equal values, not ranges
+			}
 			cc := get(col.Num)
 			var exact exec.Expr
 			if vt := other.Type(); vt == col.Type || vt.IsInteger() && col.Type.IsInteger() {

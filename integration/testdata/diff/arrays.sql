@@ -152,3 +152,15 @@ DROP TABLE arr;
 
 -- array_agg with ORDER BY (ordered aggregates) and DISTINCT
 SELECT array_agg(x ORDER BY x DESC) AS desc_order, array_agg(DISTINCT x ORDER BY x) AS distinct_order, string_agg(DISTINCT y, ',' ORDER BY y) AS s FROM (SELECT 3 AS x, 'b' AS y UNION ALL SELECT 1, 'a' UNION ALL SELECT NULL, 'b' UNION ALL SELECT 3, 'a') s;
+
+-- unnest
+SELECT * FROM unnest(ARRAY[1,2,3]);
+SELECT * FROM unnest(ARRAY[1,2], ARRAY['a','b','c']);
+SELECT * FROM unnest(ARRAY[1,2], ARRAY['a']) t;
+SELECT u FROM unnest('{{1,2},{3,4}}'::int[]) AS u;
+SELECT * FROM unnest('{{1,2},{3,4}}'::int[]) WITH ORDINALITY;
+SELECT * FROM unnest(NULL::int[]);
+SELECT unnest(ARRAY[1,2]) AS a, unnest('{}'::int[]) AS b;
+SELECT unnest(ARRAY['x', NULL, 'z']);
+SELECT x, unnest(ARRAY[x, x * 10]) FROM (SELECT 1 AS x UNION ALL SELECT 2) s;
+SELECT unnest(1);
