@@ -157,7 +157,7 @@ func colName(n ast.ExprNode) (string, int) {
 		case pgdialect.FnSubscript, pgdialect.FnSlice:
 			return colName(e.Args[0])
 		}
-		return strings.TrimPrefix(strings.TrimPrefix(e.FnName.O, fnDistinctAgg), SequenceFuncPrefix), 2
+		return strings.TrimPrefix(e.FnName.O, SequenceFuncPrefix), 2
 	case *ast.ExistsSubqueryExpr:
 		return "exists", 2
 	case *ast.SubqueryExpr:
@@ -1245,9 +1245,6 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		// Aggregates the TiDB grammar does not know (bool_and, string_agg, ...)
 		// arrive as plain calls.
 		return b.aggregate(&ast.AggregateFuncExpr{F: e.FnName.L, Args: e.Args})
-	}
-	if name, ok := strings.CutPrefix(e.FnName.L, fnDistinctAgg); ok && aggNames[name] {
-		return b.aggregate(&ast.AggregateFuncExpr{F: name, Args: e.Args, Distinct: true})
 	}
 	switch name := e.FnName.L; name {
 	case pgdialect.FnParam:

@@ -232,7 +232,6 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 	if main, err = markWindows(s.src, main); err != nil {
 		return err
 	}
-	main = markDistinctAggs(main)
 	s.clauses = clauses
 	rw, err := pgdialect.Rewrite(s.src, main)
 	if err != nil {

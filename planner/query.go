@@ -376,7 +376,7 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 		v.found = true
 		return n, true
 	case *ast.FuncCallExpr:
-		if isAggCall(x.FnName.L) {
+		if aggNames[x.FnName.L] {
 			v.found = true
 			return n, true
 		}

@@ -155,9 +155,6 @@ func asAggregate(n ast.ExprNode) (*ast.AggregateFuncExpr, string, bool) {
 		if aggNames[x.FnName.L] {
 			return &ast.AggregateFuncExpr{F: x.FnName.L, Args: x.Args}, x.FnName.L, true
 		}
-		if name, ok := strings.CutPrefix(x.FnName.L, fnDistinctAgg); ok && aggNames[name] {
-			return &ast.AggregateFuncExpr{F: name, Args: x.Args, Distinct: true}, name, true
-		}
 	}
 	return nil, "", false
 }
