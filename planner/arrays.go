@@ -330,7 +330,9 @@ func (b *binder) arrayBinOp(op string, l, r exec.Expr) (exec.Expr, bool, error) 
 		x, err := b.arrayConcat("||", l, r)
 		return x, true, err
 	}
-	return nil, true, opMissing(op, lt, rt)
+	// Other operators with an array operand (jsonb - text[], jsonb ?| text[])
+	// are resolved among the binary operators.
+	return nil, false, nil
 }
 
 // commonElem is the type two element types share (select_common_type), ok false

@@ -892,3 +892,21 @@ func BenchmarkSin(b *testing.B)     { benchFloat(b, "sin", 1.2345) }
 func BenchmarkSinHuge(b *testing.B) { benchFloat(b, "sin", 1e300) }
 func BenchmarkAtan2(b *testing.B)   { benchFloat(b, "atan2", 1.2345, -0.5) }
 func BenchmarkAcos(b *testing.B)    { benchFloat(b, "acos", 0.2345) }
+
+func TestSimilarToRegex(t *testing.T) {
+	for _, c := range []struct{ pat, esc, want string }{
+		{"a%", "\\", "^(?:a.*)$"},
+		{"(a|b)_", "\\", "^(?:(?:a|b).)$"},
+		{"a.c$", "\\", "^(?:a\\.c\\$)$"},
+		{"a#_", "#", "^(?:a\\_)$"},
+		{"[%_]x", "", "^(?:[%_]x)$"},
+	} {
+		got, err := similarToRegex(c.pat, c.esc)
+		if err != nil || got != c.want {
+			t.Errorf("similarToRegex(%q, %q) = %q (%v), want %q", c.pat, c.esc, got, err, c.want)
+		}
+	}
+	if _, err := similarToRegex("a", "xy"); err == nil {
+		t.Error("two-character escape accepted")
+	}
+}

@@ -143,3 +143,8 @@ SELECT json_object_agg(k, v) FROM (VALUES (null, 1)) t(k,v);
 SELECT jsonb_object_agg(k, v) FROM (VALUES (null::text, 1)) t(k,v);
 SELECT json_agg('x');
 SELECT json_object_agg('k', 'v');
+
+-- with arrays
+SELECT '{"a":1,"b":2,"c":3}'::jsonb - '{a,c}'::text[], '{"a":1}'::jsonb ?| array['b','a'], '{"a":1}'::jsonb ?& array['a','b'], '{"a":{"b":1}}'::jsonb #> array['a','b'];
+SELECT to_json(array[1,2]), to_json(array['a',null]), to_jsonb(array[[1,2],[3,4]]), json_build_array(array[1,2]), jsonb_build_object('arr', array['x']);
+SELECT '{"a":1}'::jsonb - array['a', NULL], '{"a":[1,2]}'::jsonb #>> array['a', '0'];

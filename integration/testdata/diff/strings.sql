@@ -98,3 +98,4 @@ SELECT * FROM regexp_split_to_table('a1b2c', '\d') AS t(part);
 SELECT id, regexp_split_to_table(w, ' ') FROM words;
 SELECT regexp_split_to_table('abc', 'b', 'g');
 SELECT regexp_split_to_array('abc', 'b', 'z');
+SELECT (regexp_match('key=value', '(\w+)=(\w+)'))[2], array_length(regexp_split_to_array('a,b,c', ','), 1);
