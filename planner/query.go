@@ -182,26 +182,9 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	}
 	// ORDER BY keys: output columns, or extra (junk) columns computed beside them.
 	nOut := len(exprs)
-	var keys []exec.SortKey
-	if sel.OrderBy != nil {
-		for _, it := range sel.OrderBy.Items {
-			item, nulls := nullsOrder(it.Expr)
-			idx, err := b.orderItem(item, sel.Fields, cols, &exprs, sel.Distinct)
-			if err != nil {
-				return nil, err
-			}
-			t := exprs[idx].Type()
-			cmp := exec.Comparer(t)
-			if cmp == nil {
-				return nil, pgerr.New(pgerrcode.UndefinedFunction, "could not identify an ordering operator for type %s", t.SQLName())
-			}
-			desc := it.Desc
-			nullsFirst := desc // PostgreSQL's default: NULLs are larger than any value
-			if nulls != 0 {
-				nullsFirst = nulls > 0
-			}
-			keys = append(keys, exec.SortKey{Idx: idx, Desc: desc, NullsFirst: nullsFirst, Cmp: cmp})
-		}
+	keys, err := b.orderByKeys(sel.OrderBy, sel.Fields, cols, &exprs, sel.Distinct)
+	if err != nil {
+		return nil, err
 	}
 	orderKeys := keys
 	var distinctCols []int
@@ -485,6 +468,34 @@ func unparen(e ast.ExprNode) ast.ExprNode {
 		}
 		e = p.Expr
 	}
+}
+
+// orderByKeys binds the items of an ORDER BY (nil: none) to sort keys over
+// exprs, the output columns cols, adding to exprs the keys that are not among
+// them (see orderItem).
+func (b *binder) orderByKeys(order *ast.OrderByClause, fields *ast.FieldList, cols []Column, exprs *[]exec.Expr, distinct bool) ([]exec.SortKey, error) {
+	if order == nil {
+		return nil, nil
+	}
+	var keys []exec.SortKey
+	for _, it := range order.Items {
+		item, nulls := nullsOrder(it.Expr)
+		idx, err := b.orderItem(item, fields, cols, exprs, distinct)
+		if err != nil {
+			return nil, err
+		}
+		t := (*exprs)[idx].Type()
+		cmp := exec.Comparer(t)
+		if cmp == nil {
+			return nil, pgerr.New(pgerrcode.UndefinedFunction, "could not identify an ordering operator for type %s", t.SQLName())
+		}
+		nullsFirst := it.Desc // PostgreSQL's default: NULLs are larger than any value
+		if nulls != 0 {
+			nullsFirst = nulls > 0
+		}
+		keys = append(keys, exec.SortKey{Idx: idx, Desc: it.Desc, NullsFirst: nullsFirst, Cmp: cmp})
+	}
+	return keys, nil
 }
 
 // nullsOrder unwraps an ORDER BY item marked NULLS FIRST (1) or NULLS LAST (-1).

@@ -2,8 +2,6 @@ package planner
 
 import (
 	"github.com/augurdb/augur/planner/exec"
-	"github.com/augurdb/augur/storage/pgerr"
-	"github.com/jackc/pgerrcode"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
@@ -27,25 +25,11 @@ func (b *binder) valuesOrderLimit(sel *ast.SelectStmt, p *relPlan) (*relPlan, er
 		b.sc.cols = append(b.sc.cols, scopeCol{rel: r.name, name: c.Name, t: c.Type, typmod: c.Typmod, idx: i})
 		exprs[i] = &exec.ColRef{Idx: i, T: c.Type, Name: c.Name}
 	}
-	var keys []exec.SortKey
+	keys, err := b.orderByKeys(sel.OrderBy, nil, p.cols, &exprs, false)
+	if err != nil {
+		return nil, err
+	}
 	if sel.OrderBy != nil {
-		for _, it := range sel.OrderBy.Items {
-			item, nulls := nullsOrder(it.Expr)
-			idx, err := b.orderItem(item, nil, p.cols, &exprs, false)
-			if err != nil {
-				return nil, err
-			}
-			t := exprs[idx].Type()
-			cmp := exec.Comparer(t)
-			if cmp == nil {
-				return nil, pgerr.New(pgerrcode.UndefinedFunction, "could not identify an ordering operator for type %s", t.SQLName())
-			}
-			nullsFirst := it.Desc
-			if nulls != 0 {
-				nullsFirst = nulls > 0
-			}
-			keys = append(keys, exec.SortKey{Idx: idx, Desc: it.Desc, NullsFirst: nullsFirst, Cmp: cmp})
-		}
 		if len(exprs) > len(p.cols) {
 			node = &exec.Projection{Input: node, Exprs: exprs, Info: exec.NodeInfo{Name: "Projection", Rows: p.est}}
 		}

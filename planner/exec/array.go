@@ -342,26 +342,19 @@ func ArrayCat(l, r types.Datum) (types.Datum, error) {
 
 // ArrayAppend is array_append and anyarray || anyelement.
 func ArrayAppend(arr, el types.Datum) (types.Datum, error) {
-	if arr == nil {
-		return types.NewArray([]types.Datum{el}), nil
-	}
-	a := arr.(*types.Array)
-	switch a.NDims() {
-	case 0:
-		return types.NewArray([]types.Datum{el}), nil
-	case 1:
-		if _, err := types.CheckArraySize([]types.ArrayDim{{Len: a.Dims[0].Len + 1}}); err != nil {
-			return nil, err
-		}
-		elems := append(slices.Clip(a.Elems), el)
-		return &types.Array{Dims: []types.ArrayDim{{Len: len(elems), Lower: a.Dims[0].Lower}}, Elems: elems}, nil
-	}
-	return nil, dataException("argument must be empty or one-dimensional array")
+	return addArrayElem(arr, el, false)
 }
 
 // ArrayPrepend is array_prepend and anyelement || anyarray (the lower bound
 // stays, as in PostgreSQL).
 func ArrayPrepend(el, arr types.Datum) (types.Datum, error) {
+	return addArrayElem(arr, el, true)
+}
+
+// addArrayElem adds el at the end of arr or, with first, at its start: a NULL
+// or empty arr gives the array of el alone; the lower bound of a
+// one-dimensional arr stays; an arr of more dimensions is an error.
+func addArrayElem(arr, el types.Datum, first bool) (types.Datum, error) {
 	if arr == nil {
 		return types.NewArray([]types.Datum{el}), nil
 	}
@@ -373,7 +366,12 @@ func ArrayPrepend(el, arr types.Datum) (types.Datum, error) {
 		if _, err := types.CheckArraySize([]types.ArrayDim{{Len: a.Dims[0].Len + 1}}); err != nil {
 			return nil, err
 		}
-		elems := append([]types.Datum{el}, a.Elems...)
+		var elems []types.Datum
+		if first {
+			elems = append([]types.Datum{el}, a.Elems...)
+		} else {
+			elems = append(slices.Clip(a.Elems), el)
+		}
 		return &types.Array{Dims: []types.ArrayDim{{Len: len(elems), Lower: a.Dims[0].Lower}}, Elems: elems}, nil
 	}
 	return nil, dataException("argument must be empty or one-dimensional array")

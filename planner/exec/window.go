@@ -529,7 +529,7 @@ func (p *part) compute(f *WindowFunc, offs [2]types.Datum, set func(int, types.D
 			ec.Row = r
 			off := int64(1)
 			if len(f.Args) > 1 {
-				v, err := f.Args[1].Eval(ec)
+				v, err := p.evalAt(f.Args[1], i)
 				if err != nil {
 					return err
 				}
@@ -554,8 +554,7 @@ func (p *part) compute(f *WindowFunc, offs [2]types.Datum, set func(int, types.D
 				set(i, d)
 				continue
 			}
-			ec.Row = p.rows[j]
-			v, err := f.Args[0].Eval(ec)
+			v, err := p.evalAt(f.Args[0], int(j))
 			if err != nil {
 				return err
 			}
@@ -566,8 +565,7 @@ func (p *part) compute(f *WindowFunc, offs [2]types.Datum, set func(int, types.D
 		for i := range p.rows {
 			nth := int64(1)
 			if f.Name == "nth_value" {
-				ec.Row = p.rows[i]
-				v, err := f.Args[1].Eval(ec)
+				v, err := p.evalAt(f.Args[1], i)
 				if err != nil {
 					return err
 				}
@@ -606,8 +604,7 @@ func (p *part) compute(f *WindowFunc, offs [2]types.Datum, set func(int, types.D
 				set(i, nil)
 				continue
 			}
-			ec.Row = p.rows[row]
-			v, err := f.Args[0].Eval(ec)
+			v, err := p.evalAt(f.Args[0], row)
 			if err != nil {
 				return err
 			}
@@ -623,7 +620,6 @@ func (p *part) compute(f *WindowFunc, offs [2]types.Datum, set func(int, types.D
 // state is carried along; other frames are aggregated afresh, except that a row
 // whose frame equals the previous row's (peers) reuses its value.
 func (p *part) aggregate(f *WindowFunc, offs [2]types.Datum, set func(int, types.Datum)) error {
-	ec := p.it.ec
 	incremental := f.Frame.Start.Kind == UnboundedPreceding && f.Frame.Exclude == ExcludeNoOthers
 	var st aggState
 	added := 0
@@ -635,12 +631,10 @@ func (p *part) aggregate(f *WindowFunc, offs [2]types.Datum, set func(int, types
 			return err
 		}
 		if incremental {
-			for ; added < fr[0].hi; added++ {
-				ec.Row = p.rows[added]
-				if err := f.Agg.step(ec, &st); err != nil {
-					return err
-				}
+			if err := p.stepRows(f, &st, added, fr[0].hi); err != nil {
+				return err
 			}
+			added = max(added, fr[0].hi)
 			v, err := f.Agg.final(&st)
 			if err != nil {
 				return err
@@ -654,11 +648,8 @@ func (p *part) aggregate(f *WindowFunc, offs [2]types.Datum, set func(int, types
 		}
 		st = aggState{}
 		for _, r := range fr {
-			for j := r.lo; j < r.hi; j++ {
-				ec.Row = p.rows[j]
-				if err := f.Agg.step(ec, &st); err != nil {
-					return err
-				}
+			if err := p.stepRows(f, &st, r.lo, r.hi); err != nil {
+				return err
 			}
 		}
 		v, err := f.Agg.final(&st)
@@ -667,6 +658,23 @@ func (p *part) aggregate(f *WindowFunc, offs [2]types.Datum, set func(int, types
 		}
 		set(i, v)
 		prev, prevVal = fr, v
+	}
+	return nil
+}
+
+// evalAt evaluates e on row i of the partition (which stays the current row).
+func (p *part) evalAt(e Expr, i int) (types.Datum, error) {
+	p.it.ec.Row = p.rows[i]
+	return e.Eval(p.it.ec)
+}
+
+// stepRows adds rows lo to hi-1 of the partition to the aggregate state st.
+func (p *part) stepRows(f *WindowFunc, st *aggState, lo, hi int) error {
+	for j := lo; j < hi; j++ {
+		p.it.ec.Row = p.rows[j]
+		if err := f.Agg.step(p.it.ec, st); err != nil {
+			return err
+		}
 	}
 	return nil
 }

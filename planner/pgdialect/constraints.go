@@ -187,17 +187,9 @@ func (u *utilParser) sequenceOption(o *SeqOptions, alter bool) error {
 			o.OwnedBy = "none"
 			break
 		}
-		var parts []string
-		for {
-			n, err := u.name()
-			if err != nil {
-				return err
-			}
-			parts = append(parts, n)
-			if !u.peek().IsPunct(".") {
-				break
-			}
-			u.i++
+		parts, err := u.dottedName()
+		if err != nil {
+			return err
 		}
 		if len(parts) < 2 {
 			return syntaxAt(u.src, u.peek().Pos, "invalid OWNED BY option")

@@ -207,22 +207,11 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 		}
 	case u.accept("drop"):
 		d.Kind = DDLDrop
-		switch {
-		case u.accept("table"):
-			d.Object = "table"
-		case u.accept("index"):
-			d.Object = "index"
-		case u.accept("view"):
-			d.Object = "view"
-		case u.accept("sequence"):
-			d.Object = "sequence"
-		case u.accept("database"):
-			d.Object = "database"
-		case u.accept("schema"):
-			d.Object = "schema"
-		default:
+		object, ok := u.acceptOneOf("table", "index", "view", "sequence", "database", "schema")
+		if !ok {
 			return nil, false, nil
 		}
+		d.Object = object
 		d.IfExists = u.accept("if", "exists")
 		if err = u.nameList(d); err != nil {
 			break
@@ -345,6 +334,22 @@ func (u *utilParser) qualName() (QualName, error) {
 		return QualName{Schema: parts[0], Name: parts[1]}, nil
 	}
 	return QualName{Catalog: parts[0], Schema: parts[1], Name: parts[2]}, nil
+}
+
+// dottedName reads name[.name...] into its parts.
+func (u *utilParser) dottedName() ([]string, error) {
+	var parts []string
+	for {
+		n, err := u.name()
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, n)
+		if !u.peek().IsPunct(".") {
+			return parts, nil
+		}
+		u.i++
+	}
 }
 
 // qualifiedName reads a possibly qualified name into d.Names and d.Quals.
@@ -490,18 +495,11 @@ func (u *utilParser) createTable(d *DDL) error {
 		}
 	}
 	for u.peek().Kind != EOF {
+		ok, err := u.tableOption(d)
 		switch {
-		case u.accept("with"):
-			if _, err := u.parenText(); err != nil {
-				return err
-			}
-		case u.accept("without", "oids"):
-		case u.accept("on", "commit", "preserve", "rows"):
-			d.OnCommit = "preserve rows"
-		case u.accept("on", "commit", "delete", "rows"):
-			d.OnCommit = "delete rows"
-		case u.accept("on", "commit", "drop"):
-			d.OnCommit = "drop"
+		case err != nil:
+			return err
+		case ok:
 		case u.peek().Is("inherits"), u.peek().Is("partition"):
 			return unsupported(strings.ToUpper(u.peek().Val))
 		default:
@@ -509,6 +507,28 @@ func (u *utilParser) createTable(d *DDL) error {
 		}
 	}
 	return nil
+}
+
+// tableOption reads one option of CREATE TABLE after the column list (WITH
+// (...), WITHOUT OIDS, ON COMMIT ...) into d; ok is false, with nothing read,
+// when the next tokens are none of them.
+func (u *utilParser) tableOption(d *DDL) (ok bool, err error) {
+	switch {
+	case u.accept("with"):
+		if _, err := u.parenText(); err != nil {
+			return false, err
+		}
+	case u.accept("without", "oids"):
+	case u.accept("on", "commit", "preserve", "rows"):
+		d.OnCommit = "preserve rows"
+	case u.accept("on", "commit", "delete", "rows"):
+		d.OnCommit = "delete rows"
+	case u.accept("on", "commit", "drop"):
+		d.OnCommit = "drop"
+	default:
+		return false, nil
+	}
+	return true, nil
 }
 
 func (u *utilParser) tableConstraint() (Constraint, error) {
@@ -783,26 +803,11 @@ func (u *utilParser) alterTable(d *DDL) error {
 		case u.accept("rename"):
 			if u.accept("constraint") {
 				a.Kind = "rename_constraint"
-				if a.Name, err = u.name(); err != nil {
-					return err
-				}
-				if !u.accept("to") {
-					return u.fail()
-				}
-				if a.NewName, err = u.name(); err != nil {
-					return err
-				}
-				break
+			} else {
+				u.accept("column")
+				a.Kind = "rename_column"
 			}
-			u.accept("column")
-			a.Kind = "rename_column"
-			if a.Name, err = u.name(); err != nil {
-				return err
-			}
-			if !u.accept("to") {
-				return u.fail()
-			}
-			if a.NewName, err = u.name(); err != nil {
+			if err = u.renameFromTo(&a); err != nil {
 				return err
 			}
 		case u.accept("alter"):
@@ -843,6 +848,19 @@ func (u *utilParser) alterTable(d *DDL) error {
 		}
 		u.i++
 	}
+}
+
+// renameFromTo reads "name TO new_name" of a RENAME into a.Name and a.NewName.
+func (u *utilParser) renameFromTo(a *AlterAction) error {
+	var err error
+	if a.Name, err = u.name(); err != nil {
+		return err
+	}
+	if !u.accept("to") {
+		return u.fail()
+	}
+	a.NewName, err = u.name()
+	return err
 }
 
 func (u *utilParser) integer() (int64, error) {

@@ -446,15 +446,10 @@ func (u *utilParser) grant(revoke bool) (*RoleStmt, error) {
 	if !u.accept("on") {
 		return nil, u.fail()
 	}
+	object, named := u.acceptOneOf("table", "sequence", "schema", "database")
 	switch {
-	case u.accept("table"):
-		st.ObjectType = "table"
-	case u.accept("sequence"):
-		st.ObjectType = "sequence"
-	case u.accept("schema"):
-		st.ObjectType = "schema"
-	case u.accept("database"):
-		st.ObjectType = "database"
+	case named:
+		st.ObjectType = object
 	case u.accept("all", "tables", "in", "schema"):
 		st.ObjectType, st.AllInSchema = "table", true
 	case u.accept("all", "sequences", "in", "schema"):

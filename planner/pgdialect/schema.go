@@ -90,17 +90,9 @@ func (u *utilParser) comment(d *DDL) error {
 		}
 		return u.fail()
 	}
-	var parts []string
-	for {
-		n, err := u.name()
-		if err != nil {
-			return err
-		}
-		parts = append(parts, n)
-		if !u.peek().IsPunct(".") {
-			break
-		}
-		u.i++
+	parts, err := u.dottedName()
+	if err != nil {
+		return err
 	}
 	if d.Object == "column" {
 		if len(parts) < 2 {
@@ -200,19 +192,11 @@ func (u *utilParser) createTableAs(d *DDL) error {
 		d.AsCols = cols
 	}
 	for !u.peek().Is("as") {
-		switch {
-		case u.accept("with"):
-			if _, err := u.parenText(); err != nil {
-				return err
-			}
-		case u.accept("without", "oids"):
-		case u.accept("on", "commit", "preserve", "rows"):
-			d.OnCommit = "preserve rows"
-		case u.accept("on", "commit", "delete", "rows"):
-			d.OnCommit = "delete rows"
-		case u.accept("on", "commit", "drop"):
-			d.OnCommit = "drop"
-		default:
+		ok, err := u.tableOption(d)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return u.fail()
 		}
 	}

@@ -74,6 +74,17 @@ func (u *utilParser) accept(words ...string) bool {
 	return true
 }
 
+// acceptOneOf consumes the next token when it is one of words and returns
+// that word; it returns "", false and consumes nothing otherwise.
+func (u *utilParser) acceptOneOf(words ...string) (string, bool) {
+	for _, w := range words {
+		if u.accept(w) {
+			return w, true
+		}
+	}
+	return "", false
+}
+
 func (u *utilParser) fail() error {
 	t := u.peek()
 	return syntaxAt(u.src, t.Pos, "%s", nearMsg(u.src, t))
@@ -200,6 +211,16 @@ func (u *utilParser) reset() (*Utility, error) {
 	return &Utility{Kind: UtilReset, Name: name}, u.done()
 }
 
+// setTo reads the one value of a SET into st and ends the statement.
+func (u *utilParser) setTo(st *Utility) (*Utility, error) {
+	v, err := u.value(false)
+	if err != nil {
+		return nil, err
+	}
+	st.Values = []string{v}
+	return st, u.done()
+}
+
 func (u *utilParser) set() (*Utility, error) {
 	st := &Utility{Kind: UtilSet}
 	if u.accept("local") {
@@ -217,12 +238,7 @@ func (u *utilParser) set() (*Utility, error) {
 		case t.Is("interval"):
 			return nil, unsupported("SET TIME ZONE INTERVAL")
 		}
-		v, err := u.value(false)
-		if err != nil {
-			return nil, err
-		}
-		st.Values = []string{v}
-		return st, u.done()
+		return u.setTo(st)
 	case u.accept("schema"):
 		st.Name = "search_path"
 		v, err := u.value(false)
@@ -236,12 +252,7 @@ func (u *utilParser) set() (*Utility, error) {
 		if u.accept("default") {
 			return st, u.done()
 		}
-		v, err := u.value(false)
-		if err != nil {
-			return nil, err
-		}
-		st.Values = []string{v}
-		return st, u.done()
+		return u.setTo(st)
 	case u.i+1 < len(u.toks) && (u.toks[u.i+1].IsOp("=") || u.toks[u.i+1].Is("to")):
 		// SET role = ..., SET role TO ...: the generic form below.
 	case u.accept("role"), u.accept("authorization"), u.accept("session", "authorization"):
@@ -254,12 +265,7 @@ func (u *utilParser) set() (*Utility, error) {
 				return st, u.done()
 			}
 		}
-		v, err := u.value(false)
-		if err != nil {
-			return nil, err
-		}
-		st.Values = []string{v}
-		return st, u.done()
+		return u.setTo(st)
 	case u.peek().Is("transaction") || u.peek().Is("characteristics") || u.peek().Is("constraints"):
 		return nil, unsupported("SET " + strings.ToUpper(u.peek().Val))
 	}

@@ -373,18 +373,36 @@ func pathElem(path []*string, i int) (string, error) {
 // JSONBSet is jsonb_set(target, path, value, create_missing) and, with insert,
 // jsonb_insert(target, path, value, insert_after).
 func JSONBSet(doc string, path []*string, value string, flag bool, insert bool) (string, error) {
+	return editJSONBPath(doc, path, "set", func(v *jsonValue) error {
+		return setPath(v, path, 0, mustParse(value), flag, insert)
+	})
+}
+
+// editJSONBPath parses doc and applies edit to it, for the functions that
+// change a jsonb document at path (verb names the change in the error for a
+// scalar document). An empty path leaves the document as it is.
+func editJSONBPath(doc string, path []*string, verb string, edit func(v *jsonValue) error) (string, error) {
 	v := mustParse(doc)
 	if isScalar(v) {
-		return "", jsonErr("cannot set path in scalar")
+		return "", jsonErr("cannot %s path in scalar", verb)
 	}
 	if len(path) == 0 {
 		return doc, nil
 	}
-	nv := mustParse(value)
-	if err := setPath(v, path, 0, nv, flag, insert); err != nil {
+	if err := edit(v); err != nil {
 		return "", err
 	}
 	return jsonbText(v), nil
+}
+
+// pathArrayIndex reads path element p, at position level of the path, as an
+// array subscript; it is an error when p is not an integer.
+func pathArrayIndex(p string, level int) (int, error) {
+	i, err := strconv.Atoi(strings.TrimSpace(p))
+	if err != nil {
+		return 0, pgerr.New(pgerrcode.InvalidTextRepresentation, "path element at position %d is not an integer: \"%s\"", level+1, p)
+	}
+	return i, nil
 }
 
 func setPath(v *jsonValue, path []*string, level int, nv *jsonValue, flag, insert bool) error {
@@ -415,9 +433,9 @@ func setPath(v *jsonValue, path []*string, level int, nv *jsonValue, flag, inser
 		return nil
 	case jsonArray:
 		n := len(v.vals)
-		i, err2 := strconv.Atoi(strings.TrimSpace(p))
-		if err2 != nil {
-			return pgerr.New(pgerrcode.InvalidTextRepresentation, "path element at position %d is not an integer: \"%s\"", level+1, p)
+		i, err := pathArrayIndex(p, level)
+		if err != nil {
+			return err
 		}
 		if i < 0 {
 			if -i > n {
@@ -460,17 +478,9 @@ func setPath(v *jsonValue, path []*string, level int, nv *jsonValue, flag, inser
 
 // JSONBDeletePath is jsonb #- text[]: the document without the element at path.
 func JSONBDeletePath(doc string, path []*string) (string, error) {
-	v := mustParse(doc)
-	if isScalar(v) {
-		return "", jsonErr("cannot delete path in scalar")
-	}
-	if len(path) == 0 {
-		return doc, nil
-	}
-	if err := deletePath(v, path, 0); err != nil {
-		return "", err
-	}
-	return jsonbText(v), nil
+	return editJSONBPath(doc, path, "delete", func(v *jsonValue) error {
+		return deletePath(v, path, 0)
+	})
 }
 
 func deletePath(v *jsonValue, path []*string, level int) error {
@@ -492,9 +502,9 @@ func deletePath(v *jsonValue, path []*string, level int) error {
 			}
 		}
 	case jsonArray:
-		i, err := strconv.Atoi(strings.TrimSpace(p))
+		i, err := pathArrayIndex(p, level)
 		if err != nil {
-			return pgerr.New(pgerrcode.InvalidTextRepresentation, "path element at position %d is not an integer: \"%s\"", level+1, p)
+			return err
 		}
 		n := len(v.vals)
 		if i < 0 {
@@ -545,42 +555,31 @@ func stripNulls(v *jsonValue) {
 // appendJSONCompact writes a json tree without white space (json_strip_nulls'
 // output); numbers and strings keep their input text.
 func appendJSONCompact(buf []byte, v *jsonValue) []byte {
-	switch v.kind {
-	case jsonArray:
-		buf = append(buf, '[')
-		for i, e := range v.vals {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendJSONCompact(buf, e)
-		}
-		return append(buf, ']')
-	case jsonObject:
-		buf = append(buf, '{')
-		for i, k := range v.keys {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendJSONString(buf, k)
-			buf = append(buf, ':')
-			buf = appendJSONCompact(buf, v.vals[i])
-		}
-		return append(buf, '}')
-	}
-	return appendJSONB(buf, v)
+	return appendJSONTree(buf, v, 0, false)
 }
 
 // JSONBPretty is jsonb_pretty: four spaces of indentation per level.
 func JSONBPretty(doc string) string {
-	return string(appendPretty(nil, mustParse(doc), 0))
+	return string(appendJSONTree(nil, mustParse(doc), 0, true))
 }
 
-func appendPretty(buf []byte, v *jsonValue, level int) []byte {
+// appendJSONTree writes the arrays and objects of a json tree either without
+// white space or, with pretty, as jsonb_pretty lays them out (a line and four
+// spaces of indentation per level for each element, ": " after a key); other
+// values are written as jsonb writes them.
+func appendJSONTree(buf []byte, v *jsonValue, level int, pretty bool) []byte {
 	indent := func(n int) {
+		if !pretty {
+			return
+		}
 		buf = append(buf, '\n')
 		for i := 0; i < n; i++ {
 			buf = append(buf, "    "...)
 		}
+	}
+	keySep := ":"
+	if pretty {
+		keySep = ": "
 	}
 	switch v.kind {
 	case jsonArray:
@@ -590,7 +589,7 @@ func appendPretty(buf []byte, v *jsonValue, level int) []byte {
 				buf = append(buf, ',')
 			}
 			indent(level + 1)
-			buf = appendPretty(buf, e, level+1)
+			buf = appendJSONTree(buf, e, level+1, pretty)
 		}
 		indent(level)
 		return append(buf, ']')
@@ -602,8 +601,8 @@ func appendPretty(buf []byte, v *jsonValue, level int) []byte {
 			}
 			indent(level + 1)
 			buf = appendJSONString(buf, k)
-			buf = append(buf, ": "...)
-			buf = appendPretty(buf, v.vals[i], level+1)
+			buf = append(buf, keySep...)
+			buf = appendJSONTree(buf, v.vals[i], level+1, pretty)
 		}
 		indent(level)
 		return append(buf, '}')
