@@ -244,14 +244,25 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		}
 		node = &exec.DistinctOn{Input: node, Cols: distinctCols, Types: ts, Info: exec.NodeInfo{Name: "Unique", Rows: est}}
 	}
-	if sel.Limit != nil {
-		l, err := b.limit(sel.Limit, node)
+	node, err = b.limitAndTrim(node, sel.Limit, ties, orderKeys, exprs, nOut, est)
+	if err != nil {
+		return nil, err
+	}
+	return &relPlan{node: node, cols: cols, est: est}, nil
+}
+
+// limitAndTrim finishes a query level: its LIMIT/OFFSET (WITH TIES extends the
+// last row's peers under the ORDER BY keys), then a projection that drops the
+// columns past the first nOut of exprs, which only ORDER BY needed.
+func (b *binder) limitAndTrim(node exec.Node, l *ast.Limit, ties bool, keys []exec.SortKey, exprs []exec.Expr, nOut int, est float64) (exec.Node, error) {
+	if l != nil {
+		lim, err := b.limit(l, node)
 		if err != nil {
 			return nil, err
 		}
-		node = l
+		node = lim
 		if ties {
-			node = withTies(node, orderKeys)
+			node = withTies(node, keys)
 		}
 	}
 	if len(exprs) > nOut {
@@ -261,7 +272,7 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		}
 		node = &exec.Projection{Input: node, Exprs: trim, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
 	}
-	return &relPlan{node: node, cols: cols, est: est}, nil
+	return node, nil
 }
 
 // sortAggregation reports whether ORDER BY starts with the grouping expressions in

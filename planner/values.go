@@ -35,22 +35,9 @@ func (b *binder) valuesOrderLimit(sel *ast.SelectStmt, p *relPlan) (*relPlan, er
 		}
 		node = &exec.Sort{Input: node, Keys: keys, Info: exec.NodeInfo{Name: "Sort", Rows: p.est, Cost: p.est * 2}}
 	}
-	if sel.Limit != nil {
-		l, err := b.limit(sel.Limit, node)
-		if err != nil {
-			return nil, err
-		}
-		node = l
-		if ties {
-			node = withTies(node, keys)
-		}
-	}
-	if len(exprs) > len(p.cols) {
-		trim := make([]exec.Expr, len(p.cols))
-		for i, c := range p.cols {
-			trim[i] = &exec.ColRef{Idx: i, T: c.Type}
-		}
-		node = &exec.Projection{Input: node, Exprs: trim, Info: exec.NodeInfo{Name: "Projection", Rows: p.est}}
+	node, err = b.limitAndTrim(node, sel.Limit, ties, keys, exprs, len(p.cols), p.est)
+	if err != nil {
+		return nil, err
 	}
 	return &relPlan{node: node, cols: p.cols, est: p.est}, nil
 }

@@ -288,6 +288,19 @@ func byteaSubstrFor(a []types.Datum) (types.Datum, error) {
 	return byteaSubstring(a[0].([]byte), a[1].(int64), a[2].(int64)), nil
 }
 
+// overlayEnd checks an overlay's start and returns the position after the
+// replaced part, which PostgreSQL computes in int4.
+func overlayEnd(start, count int64) (int64, error) {
+	if start <= 0 {
+		return 0, negativeLength()
+	}
+	after := start + count
+	if after > 1<<31-1 || after < -1<<31 {
+		return 0, intOutOfRange(types.Int4)
+	}
+	return after, nil
+}
+
 // byteaOverlay is textOverlay for bytes.
 func byteaOverlay(a []types.Datum) (types.Datum, error) {
 	s, with, start := a[0].([]byte), a[1].([]byte), a[2].(int64)
@@ -295,12 +308,9 @@ func byteaOverlay(a []types.Datum) (types.Datum, error) {
 	if len(a) > 3 {
 		count = a[3].(int64)
 	}
-	if start <= 0 {
-		return nil, negativeLength()
-	}
-	after := start + count
-	if after > 1<<31-1 || after < -1<<31 {
-		return nil, intOutOfRange(types.Int4)
+	after, err := overlayEnd(start, count)
+	if err != nil {
+		return nil, err
 	}
 	out := append([]byte{}, byteaSubstring(s, 1, start-1)...)
 	out = append(out, with...)
@@ -332,12 +342,9 @@ func textOverlay(a []types.Datum) (types.Datum, error) {
 	if len(a) > 3 {
 		count = a[3].(int64)
 	}
-	if start <= 0 {
-		return nil, negativeLength()
-	}
-	after := start + count
-	if after > 1<<31-1 || after < -1<<31 {
-		return nil, intOutOfRange(types.Int4)
+	after, err := overlayEnd(start, count)
+	if err != nil {
+		return nil, err
 	}
 	head := textSubstring(s, 1, start-1)
 	return head + with + textSubstring(s, after, -1), nil

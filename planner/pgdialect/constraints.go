@@ -187,7 +187,7 @@ func (u *utilParser) sequenceOption(o *SeqOptions, alter bool) error {
 			o.OwnedBy = "none"
 			break
 		}
-		parts, err := u.dottedName()
+		parts, err := u.separatedNames(".")
 		if err != nil {
 			return err
 		}

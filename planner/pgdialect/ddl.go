@@ -336,17 +336,18 @@ func (u *utilParser) qualName() (QualName, error) {
 	return QualName{Catalog: parts[0], Schema: parts[1], Name: parts[2]}, nil
 }
 
-// dottedName reads name[.name...] into its parts.
-func (u *utilParser) dottedName() ([]string, error) {
-	var parts []string
+// separatedNames reads name[<sep>name...]: the parts of a dotted name (sep
+// ".") or a list of plain names (sep ",").
+func (u *utilParser) separatedNames(sep string) ([]string, error) {
+	var out []string
 	for {
 		n, err := u.name()
 		if err != nil {
 			return nil, err
 		}
-		parts = append(parts, n)
-		if !u.peek().IsPunct(".") {
-			return parts, nil
+		out = append(out, n)
+		if !u.peek().IsPunct(sep) {
+			return out, nil
 		}
 		u.i++
 	}

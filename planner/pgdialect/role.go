@@ -464,7 +464,7 @@ func (u *utilParser) grant(revoke bool) (*RoleStmt, error) {
 	var err error
 	if st.ObjectType == "table" || st.ObjectType == "sequence" {
 		if st.AllInSchema {
-			st.Objects, err = u.plainNames()
+			st.Objects, err = u.separatedNames(",")
 		} else {
 			var d DDL
 			if err = u.nameList(&d); err == nil {
@@ -474,7 +474,7 @@ func (u *utilParser) grant(revoke bool) (*RoleStmt, error) {
 			}
 		}
 	} else {
-		st.Objects, err = u.plainNames()
+		st.Objects, err = u.separatedNames(",")
 	}
 	if err != nil {
 		return nil, err
@@ -486,22 +486,6 @@ func (u *utilParser) grant(revoke bool) (*RoleStmt, error) {
 		st.GrantOption = true
 	}
 	return st, u.grantTail(st, revoke)
-}
-
-// plainNames reads a list of unqualified names.
-func (u *utilParser) plainNames() ([]string, error) {
-	var out []string
-	for {
-		n, err := u.name()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-		if !u.peek().IsPunct(",") {
-			return out, nil
-		}
-		u.next()
-	}
 }
 
 func (u *utilParser) granteeClause(st *RoleStmt, revoke bool) error {

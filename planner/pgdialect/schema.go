@@ -90,7 +90,7 @@ func (u *utilParser) comment(d *DDL) error {
 		}
 		return u.fail()
 	}
-	parts, err := u.dottedName()
+	parts, err := u.separatedNames(".")
 	if err != nil {
 		return err
 	}
