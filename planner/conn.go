@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"errors"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"io"
 	"strings"
 
@@ -134,6 +135,7 @@ func (e *Engine) Connect(user, db string, opts store.TxnOptions) (*Conn, error) 
 		return nil, err
 	}
 	c := &Conn{eng: e, p: New(), vars: vars, user: user, db: db, opts: opts}
+	c.txn.Owner = e.Locks.NewOwner(e.embeddedPIDs.Add(1))
 	c.SequenceState = SequenceState{Engine: e, Env: c}
 	return c, nil
 }
@@ -235,12 +237,20 @@ func (c *Conn) Rollback() {
 // objects.
 func (c *Conn) Close() {
 	c.Rollback()
+	c.eng.Locks.Close(c.txn.Owner)
 	if c.temp != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), tempDropTimeout)
 		defer cancel()
 		c.eng.DropTempSchema(ctx, c.db, c.temp)
 	}
 }
+
+// BackendPID implements exec.Session: embedded sessions number themselves
+// from 1<<30, away from the server's backend pids.
+func (c *Conn) BackendPID() uint32 { return c.txn.Owner.PID }
+
+// Locks implements exec.Session.
+func (c *Conn) Locks() (*lockmgr.Manager, *lockmgr.Owner) { return c.eng.Locks, c.txn.Owner }
 
 // Var implements Env.
 func (c *Conn) Var(name string) (string, error) { return c.vars.Get(name) }

@@ -8,10 +8,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/ssi"
 	"github.com/augurdb/augur/storage/store"
 	"github.com/jackc/pgerrcode"
 )
@@ -29,6 +31,10 @@ type Engine struct {
 	// RolesChanged, when set, is called after a commit that changed roles, with
 	// the roles that now exist (role.go).
 	RolesChanged func([]*catalog.Role) error
+	// Locks is the lock manager (row, table and advisory locks).
+	Locks *lockmgr.Manager
+	// SSI tracks the reads and writes of SERIALIZABLE transactions.
+	SSI *ssi.Manager
 
 	rowIDs rowIDCounter
 	mu     sync.Mutex
@@ -36,6 +42,8 @@ type Engine struct {
 
 	// rolesMu serializes recordRoles.
 	rolesMu sync.Mutex
+	// embeddedPIDs numbers the in-process sessions (Conn) for the lock manager.
+	embeddedPIDs atomic.Uint32
 	// tempIDs numbers the sessions' temp schemas (pg_temp_N).
 	tempIDs atomic.Uint32
 }
@@ -98,7 +106,8 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	if _, err := add.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("planner: record databases in the catalog: %w", err)
 	}
-	e := &Engine{Store: st, Catalog: catalog.New(schema)}
+	e := &Engine{Store: st, Catalog: catalog.New(schema), Locks: lockmgr.New(), SSI: ssi.New()}
+	e.embeddedPIDs.Store(1 << 30)
 	// Temp schemas of sessions that ended with the previous server run (a
 	// crash, or a session that could not clean up) do not survive a restart.
 	for dbName, db := range schema.Databases {
@@ -212,6 +221,8 @@ func (e *Engine) NextRowID(ctx context.Context) (int64, error) {
 type Txn struct {
 	e      *Engine
 	KV     *store.Txn
+	// owner holds the transaction's locks (its session's lock owner).
+	owner *lockmgr.Owner
 	schema *catalog.Schema // non-nil once the transaction changed the schema
 	// dbsChanged: the transaction created or dropped a database.
 	dbsChanged bool
@@ -357,6 +368,8 @@ func (t *Txn) Abort() {
 // and Conn keep, begun at first use and ended by Commit or Abort.
 type OpenTxn struct {
 	txn *Txn
+	// Owner is the session's lock owner, given to each transaction it begins.
+	Owner *lockmgr.Owner
 }
 
 // Schema is the schema the session sees: its transaction's, else eng's committed one.
@@ -371,6 +384,7 @@ func (o *OpenTxn) Schema(eng *Engine) *catalog.Schema {
 func (o *OpenTxn) Get(eng *Engine, opts store.TxnOptions) *Txn {
 	if o.txn == nil {
 		o.txn = eng.Begin(opts)
+		o.txn.owner = o.Owner
 	}
 	return o.txn
 }

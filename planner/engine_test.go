@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"path/filepath"
 	"testing"
 
@@ -35,6 +36,11 @@ func newStoreEnv(t *testing.T) *storeEnv {
 	e := &storeEnv{testEnv: newTestEnv(t), eng: eng}
 	e.SequenceState = SequenceState{Engine: eng, Env: e}
 	return e
+}
+
+// Locks implements Env.
+func (e *storeEnv) Locks() (*lockmgr.Manager, *lockmgr.Owner) {
+	return e.eng.Locks, e.eng.Locks.NewOwner(1)
 }
 
 // TempSchema implements Env.

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"io"
 	"slices"
 	"strconv"
@@ -47,6 +48,9 @@ type Env interface {
 	Superuser() bool
 	Database() string
 	Version() string // full text of version()
+	// BackendPID and Locks: see exec.Session.
+	BackendPID() uint32
+	Locks() (*lockmgr.Manager, *lockmgr.Owner)
 	// Schema is the schema statements are planned against: the session's
 	// transaction's view of it, else the committed one.
 	Schema() *catalog.Schema

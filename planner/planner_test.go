@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/storage/catalog"
 	"io"
 	"path/filepath"
@@ -48,16 +49,18 @@ func (e *testEnv) ResetVar(name string) error {
 	}
 	return e.vars.Reset(name)
 }
-func (e *testEnv) ShowAll() []config.Setting        { return e.vars.All() }
-func (e *testEnv) User() string                     { return "augur" }
-func (e *testEnv) Superuser() bool                  { return false }
-func (e *testEnv) Database() string                 { return "augur" }
-func (e *testEnv) Version() string                  { return "PostgreSQL 15.0 (Augur 0.1.0)" }
-func (e *testEnv) Schema() *catalog.Schema          { return testSchema }
-func (e *testEnv) Notice(string)                    {}
-func (e *testEnv) RowEstimate(uint32) (int64, bool) { return 0, false }
-func (e *testEnv) InTransactionBlock() bool         { return false }
-func (e *testEnv) TempSchema() string               { return "" }
+func (e *testEnv) ShowAll() []config.Setting                 { return e.vars.All() }
+func (e *testEnv) User() string                              { return "augur" }
+func (e *testEnv) Superuser() bool                           { return false }
+func (e *testEnv) Database() string                          { return "augur" }
+func (e *testEnv) Version() string                           { return "PostgreSQL 15.0 (Augur 0.1.0)" }
+func (e *testEnv) Schema() *catalog.Schema                   { return testSchema }
+func (e *testEnv) Notice(string)                             {}
+func (e *testEnv) RowEstimate(uint32) (int64, bool)          { return 0, false }
+func (e *testEnv) InTransactionBlock() bool                  { return false }
+func (e *testEnv) TempSchema() string                        { return "" }
+func (e *testEnv) BackendPID() uint32                        { return 1 }
+func (e *testEnv) Locks() (*lockmgr.Manager, *lockmgr.Owner) { return nil, nil }
 func (e *testEnv) Txn(context.Context) (*Txn, error) {
 	return nil, pgerr.FeatureNotSupported("no storage in this test")
 }

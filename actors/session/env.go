@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"strings"
 	"time"
 
@@ -111,6 +112,7 @@ func (s *Session) Txn(ctx context.Context) (*planner.Txn, error) {
 		on := v != "off" && v != "false" && v != "0" && v != "no"
 		opts.SynchronousCommit = &on
 	}
+	s.Locks()
 	return s.txn.Get(s.opts.Engine, opts), nil
 }
 
@@ -146,6 +148,27 @@ func (s *Session) dropTemp() {
 	defer cancel()
 	if err := s.opts.Engine.DropTempSchema(ctx, s.Database(), s.temp); err != nil {
 		s.log.Warn().Err(err).Str("schema", s.temp).Msg("could not drop the session's temp schema; the next start will")
+	}
+}
+
+// BackendPID implements exec.Session.
+func (s *Session) BackendPID() uint32 { return s.pid }
+
+// Locks implements exec.Session: the session's lock owner, made at first use.
+func (s *Session) Locks() (*lockmgr.Manager, *lockmgr.Owner) {
+	if s.opts.Engine == nil || s.opts.Engine.Locks == nil {
+		return nil, nil
+	}
+	if s.txn.Owner == nil {
+		s.txn.Owner = s.opts.Engine.Locks.NewOwner(s.pid)
+	}
+	return s.opts.Engine.Locks, s.txn.Owner
+}
+
+// releaseLocks gives back every lock the session holds (its end).
+func (s *Session) releaseLocks() {
+	if s.txn.Owner != nil {
+		s.opts.Engine.Locks.Close(s.txn.Owner)
 	}
 }
 

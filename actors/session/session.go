@@ -254,6 +254,7 @@ func (s *Session) Receive(c actor.Context) {
 	case *actor.Stopped:
 		s.closePortals() // the connection closes the outbox after its session stopped
 		s.txn.Abort()    // a client that vanished mid-transaction leaves no trace
+		s.releaseLocks() // its session-level advisory locks too
 		s.dropTemp()
 	}
 }

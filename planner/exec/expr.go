@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/storage/store"
 	"github.com/augurdb/augur/storage/types"
 )
@@ -21,6 +22,11 @@ type Session interface {
 	Superuser() bool
 	Database() string
 	Version() string
+	// BackendPID is the session's process id (BackendKeyData, pg_backend_pid()).
+	BackendPID() uint32
+	// Locks returns the lock manager and the session's lock owner (nil, nil
+	// for a session without storage).
+	Locks() (*lockmgr.Manager, *lockmgr.Owner)
 }
 
 // Ctx is the evaluation context of one execution.
