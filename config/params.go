@@ -36,6 +36,7 @@ var params = []Param{
 	{Name: "client_encoding", Default: "UTF8", Description: "Sets the client's character set encoding.", Report: true, check: clientEncoding},
 	{Name: "client_min_messages", Default: "notice", Description: "Sets the message levels that are sent to the client.", check: enum("debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error")},
 	{Name: "DateStyle", Default: "ISO, MDY", Description: "Sets the display format for date and time values.", Report: true, check: dateStyle},
+	{Name: "deadlock_timeout", Default: "1s", Description: "Sets the time to wait on a lock before checking for deadlock.", check: duration},
 	{Name: "default_transaction_deferrable", Default: "off", Description: "Sets the default deferrable status of new transactions.", check: boolean},
 	{Name: "default_transaction_isolation", Default: "read committed", Description: "Sets the transaction isolation level of each new transaction.", check: enum("serializable", "repeatable read", "read committed", "read uncommitted")},
 	{Name: "default_transaction_read_only", Default: "off", Description: "Sets the default read-only status of new transactions.", Report: true, check: boolean},
@@ -60,6 +61,7 @@ var params = []Param{
 	{Name: "statement_timeout", Default: "0", Description: "Sets the maximum allowed duration of any statement.", check: duration},
 	{Name: "synchronous_commit", Default: "on", Description: "Sets the current transaction's synchronization level.", check: enum("on", "off", "local", "remote_write", "remote_apply")},
 	{Name: "TimeZone", Default: "UTC", Description: "Sets the time zone for displaying and interpreting time stamps.", Report: true, check: timeZone},
+	{Name: "transaction_deferrable", Default: "off", Description: "Whether to defer a read-only serializable transaction until it can be executed with no possible serialization failures.", ReadOnly: true},
 	{Name: "transaction_isolation", Default: "read committed", Description: "Sets the current transaction's isolation level.", ReadOnly: true},
 	{Name: "transaction_read_only", Default: "off", Description: "Sets the current transaction's read-only status.", ReadOnly: true},
 }
