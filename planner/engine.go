@@ -221,8 +221,10 @@ func (e *Engine) NextRowID(ctx context.Context) (int64, error) {
 type Txn struct {
 	e      *Engine
 	KV     *store.Txn
-	// owner holds the transaction's locks (its session's lock owner).
+	// owner holds the transaction's locks (its session's lock owner); locks are
+	// the waits' settings of the running statement.
 	owner *lockmgr.Owner
+	locks lockSettings
 	schema *catalog.Schema // non-nil once the transaction changed the schema
 	// dbsChanged: the transaction created or dropped a database.
 	dbsChanged bool
@@ -334,6 +336,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return err
 	}
 	_, err := t.KV.Commit(ctx)
+	t.releaseLocks()
 	if t.schema != nil {
 		dbsChanged := len(t.schema.Databases) != len(t.e.Catalog.Current().Databases) || t.dbsChanged
 		if err == nil {
@@ -358,6 +361,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 // Abort discards the transaction.
 func (t *Txn) Abort() {
 	t.KV.Abort()
+	t.releaseLocks()
 	if t.schema != nil {
 		t.schema = nil
 		t.e.Catalog.UnlockDDL()

@@ -620,6 +620,7 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		if txn, err = env.Txn(ctx); err != nil {
 			return nil, err
 		}
+		txn.locks = readLockSettings(env)
 		if w := run.writes; w != nil && w.OnCommit == catalog.OnCommitDeleteRows {
 			txn.emptyAtCommit(w)
 		}
