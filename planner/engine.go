@@ -219,12 +219,12 @@ func (e *Engine) NextRowID(ctx context.Context) (int64, error) {
 // Txn is one SQL transaction: a store transaction plus, when it runs DDL, a
 // private copy of the schema that becomes the catalog's on commit.
 type Txn struct {
-	e      *Engine
-	KV     *store.Txn
+	e  *Engine
+	KV *store.Txn
 	// owner holds the transaction's locks (its session's lock owner); locks are
 	// the waits' settings of the running statement.
-	owner *lockmgr.Owner
-	locks lockSettings
+	owner  *lockmgr.Owner
+	locks  lockSettings
 	schema *catalog.Schema // non-nil once the transaction changed the schema
 	// dbsChanged: the transaction created or dropped a database.
 	dbsChanged bool
