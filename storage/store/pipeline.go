@@ -21,6 +21,7 @@ type Commit struct {
 	muts     []Mutation // sorted by key, one per key
 	spill    *spill     // the spilled part of a large write set, or nil
 	sync     bool       // synchronous_commit = on
+	noCheck  bool       // no write-write conflict check (READ COMMITTED)
 
 	// Set by Stage.
 	ts      uint64
@@ -145,7 +146,7 @@ func (p *Pipeline) Stage(batch []*Commit) *Group {
 		// (a Badger iterator per key), which a lone committer would otherwise pay
 		// on every commit. Other checkers may look at more than versions, so they
 		// always run.
-		quiet := fcw && c.snapshot+1 >= p.nextTs
+		quiet := c.noCheck || fcw && c.snapshot+1 >= p.nextTs
 		if quiet {
 			// Nothing to check.
 		} else if err := s.opts.Conflicts.Check(c.snapshot, c.muts, latest); err != nil {

@@ -33,6 +33,13 @@ type Txn struct {
 	iters    map[*Iterator]struct{} // open iterators
 	sync     bool
 	done     bool
+	// tracker observes reads and writes (SetTracker); noCheck skips the
+	// commit-time conflict check (SetConflictCheck).
+	tracker Tracker
+	noCheck bool
+	// marks counts the savepoints set; undo is their undo log (txnctl.go).
+	marks int
+	undo  []undoEntry
 }
 
 // ErrTxnDone is returned by operations on a committed or aborted transaction.
@@ -71,6 +78,11 @@ func checkKey(key []byte) error {
 func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 	if t.done {
 		return nil, false, ErrTxnDone
+	}
+	if t.tracker != nil {
+		if err := t.tracker.Read(key); err != nil {
+			return nil, false, err
+		}
 	}
 	if m, ok := t.buf.Get(&Mutation{Key: key}); ok {
 		return m.Value, !m.Delete, nil
@@ -118,8 +130,17 @@ func (t *Txn) write(m Mutation) error {
 	if err := checkKey(m.Key); err != nil {
 		return err
 	}
-	if old, replaced := t.buf.Set(&m); replaced {
+	if t.tracker != nil {
+		if err := t.tracker.Write(m.Key); err != nil {
+			return err
+		}
+	}
+	old, replaced := t.buf.Set(&m)
+	if replaced {
 		t.bufBytes -= int64(mutationSize(*old))
+	}
+	if err := t.noteUndo(m.Key, old, replaced); err != nil {
+		return err
 	}
 	t.bufBytes += int64(mutationSize(m))
 	if t.bufBytes > t.s.opts.TxnBufferMax {
@@ -163,6 +184,11 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 	}
 	if len(start) == 0 || start[0] == 0x00 {
 		start = []byte{0x01}
+	}
+	if t.tracker != nil {
+		if err := t.tracker.ReadRange(start, end); err != nil {
+			return &Iterator{err: err}
+		}
 	}
 	srcs := []source{newBufSource(t.buf, start, end)}
 	if t.spill != nil {
@@ -272,7 +298,7 @@ func (t *Txn) Commit(ctx context.Context) (uint64, error) {
 	if t.s.closed.Load() {
 		return 0, ErrClosed
 	}
-	c := &Commit{snapshot: t.snapshot, spill: t.spill, sync: t.sync, done: make(chan struct{})}
+	c := &Commit{snapshot: t.snapshot, spill: t.spill, sync: t.sync, noCheck: t.noCheck, done: make(chan struct{})}
 	c.muts = make([]Mutation, 0, t.buf.Len())
 	t.buf.Scan(func(m *Mutation) bool { c.muts = append(c.muts, *m); return true })
 	if t.spill != nil {
