@@ -186,4 +186,3 @@ func (t *Txn) noteUndo(key []byte, old *Mutation, replaced bool) error {
 	t.undo = append(t.undo, u)
 	return nil
 }
-
