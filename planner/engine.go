@@ -223,9 +223,15 @@ type Txn struct {
 	KV *store.Txn
 	// owner holds the transaction's locks (its session's lock owner); locks are
 	// the waits' settings of the running statement.
-	owner  *lockmgr.Owner
-	locks  lockSettings
-	schema *catalog.Schema // non-nil once the transaction changed the schema
+	owner *lockmgr.Owner
+	locks lockSettings
+	// mode is the isolation level and access mode; ssi the serializable
+	// transaction's record; statements counts the statements run (READ
+	// COMMITTED takes a new snapshot for each after the first).
+	mode       TxnMode
+	ssi        *ssi.Txn
+	statements int
+	schema     *catalog.Schema // non-nil once the transaction changed the schema
 	// dbsChanged: the transaction created or dropped a database.
 	dbsChanged bool
 	// deferred are the checks of deferred foreign keys, run at commit.
@@ -335,7 +341,21 @@ func (t *Txn) Commit(ctx context.Context) error {
 		t.Abort()
 		return err
 	}
-	_, err := t.KV.Commit(ctx)
+	if t.ssi != nil {
+		if err := t.ssi.PreCommit(); err != nil {
+			t.Abort()
+			return err
+		}
+	}
+	ts, err := t.KV.Commit(ctx)
+	if t.ssi != nil {
+		if err != nil {
+			t.ssi.Abort()
+		} else {
+			t.ssi.Committed(ts)
+		}
+		t.ssi = nil
+	}
 	t.releaseLocks()
 	if t.schema != nil {
 		dbsChanged := len(t.schema.Databases) != len(t.e.Catalog.Current().Databases) || t.dbsChanged
@@ -361,6 +381,10 @@ func (t *Txn) Commit(ctx context.Context) error {
 // Abort discards the transaction.
 func (t *Txn) Abort() {
 	t.KV.Abort()
+	if t.ssi != nil {
+		t.ssi.Abort()
+		t.ssi = nil
+	}
 	t.releaseLocks()
 	if t.schema != nil {
 		t.schema = nil
@@ -374,6 +398,10 @@ type OpenTxn struct {
 	txn *Txn
 	// Owner is the session's lock owner, given to each transaction it begins.
 	Owner *lockmgr.Owner
+	// Mode is the mode of the next transaction it begins.
+	Mode TxnMode
+	// savepoints are the block's savepoints, outermost first (txnmode.go).
+	savepoints []savepoint
 }
 
 // Schema is the schema the session sees: its transaction's, else eng's committed one.
@@ -389,6 +417,8 @@ func (o *OpenTxn) Get(eng *Engine, opts store.TxnOptions) *Txn {
 	if o.txn == nil {
 		o.txn = eng.Begin(opts)
 		o.txn.owner = o.Owner
+		o.txn.configure(o.Mode)
+		o.startSavepoints()
 	}
 	return o.txn
 }
@@ -396,7 +426,7 @@ func (o *OpenTxn) Get(eng *Engine, opts store.TxnOptions) *Txn {
 // Commit commits the open transaction, if any.
 func (o *OpenTxn) Commit(ctx context.Context) error {
 	t := o.txn
-	o.txn = nil
+	o.txn, o.savepoints = nil, nil
 	if t == nil {
 		return nil
 	}
@@ -405,6 +435,7 @@ func (o *OpenTxn) Commit(ctx context.Context) error {
 
 // Abort discards the open transaction, if any.
 func (o *OpenTxn) Abort() {
+	o.savepoints = nil
 	if o.txn != nil {
 		o.txn.Abort()
 		o.txn = nil

@@ -91,12 +91,18 @@ const (
 	KindExecute
 	KindDeallocate
 	KindDiscard
+	// Savepoints and SET TRANSACTION (the session runs them; txnmode.go).
+	KindSavepoint
+	KindRelease
+	KindRollbackTo
+	KindSetTransaction
 )
 
 var kindNames = map[Kind]string{KindSelect: "SELECT", KindShow: "SHOW", KindSet: "SET", KindReset: "RESET",
 	KindBegin: "BEGIN", KindCommit: "COMMIT", KindRollback: "ROLLBACK", KindInsert: "INSERT",
 	KindUpdate: "UPDATE", KindDelete: "DELETE", KindDDL: "DDL", KindOther: "OTHER",
-	KindPrepare: "PREPARE", KindExecute: "EXECUTE", KindDeallocate: "DEALLOCATE", KindDiscard: "DISCARD"}
+	KindPrepare: "PREPARE", KindExecute: "EXECUTE", KindDeallocate: "DEALLOCATE", KindDiscard: "DISCARD",
+	KindSavepoint: "SAVEPOINT", KindRelease: "RELEASE", KindRollbackTo: "ROLLBACK", KindSetTransaction: "SET"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -220,6 +226,16 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 			s.Kind = KindCommit
 		case pgdialect.UtilRollback:
 			s.Kind = KindRollback
+		case pgdialect.UtilSavepoint:
+			s.Kind = KindSavepoint
+		case pgdialect.UtilRelease:
+			s.Kind = KindRelease
+		case pgdialect.UtilRollbackTo:
+			s.Kind = KindRollbackTo
+		case pgdialect.UtilSetTransaction:
+			s.Kind = KindSetTransaction
+		case pgdialect.UtilSetCharacteristic:
+			s.Kind = KindSet
 		}
 		return nil
 	}
@@ -363,7 +379,9 @@ type Plan struct {
 	Kind    Kind
 	Params  []types.T // one per $n, inferred where not declared
 	Columns []Column  // nil when the statement returns no rows
-	Tx      TxOptions // for KindBegin, KindCommit, KindRollback
+	Tx      TxOptions // for KindBegin, KindCommit, KindRollback, KindSetTransaction
+	// Savepoint is the name of KindSavepoint, KindRelease, KindRollbackTo.
+	Savepoint string
 
 	util *pgdialect.Utility
 	ddl  *pgdialect.DDL
@@ -561,8 +579,10 @@ func prepareUtility(pl *Plan, u *pgdialect.Utility) error {
 		pl.Columns = []Column{{Name: config.CanonicalName(u.Name), Type: types.Text, Typmod: -1}}
 	case pgdialect.UtilShowAll:
 		pl.Columns = []Column{{Name: "name", Type: types.Text, Typmod: -1}, {Name: "setting", Type: types.Text, Typmod: -1}, {Name: "description", Type: types.Text, Typmod: -1}}
-	case pgdialect.UtilBegin:
+	case pgdialect.UtilBegin, pgdialect.UtilSetTransaction:
 		pl.Tx = TxOptions{Isolation: u.Modes.Isolation, ReadOnly: u.Modes.ReadOnly, Deferrable: u.Modes.Deferrable}
+	case pgdialect.UtilSavepoint, pgdialect.UtilRelease, pgdialect.UtilRollbackTo:
+		pl.Savepoint = u.Name
 	case pgdialect.UtilCommit, pgdialect.UtilRollback:
 		pl.Tx = TxOptions{Chain: u.Chain}
 	}
@@ -585,6 +605,9 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		return pl.executePrepared(ctx, env, params)
 	}
 	if pl.role != nil {
+		if err := checkWritableEnv(ctx, env, pl.stmt); err != nil {
+			return nil, err
+		}
 		tag, err := pl.planner.execRole(ctx, env, pl.role)
 		if err != nil {
 			return nil, err
@@ -592,6 +615,9 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		return &exec.Result{TagText: tag}, nil
 	}
 	if pl.ddl != nil {
+		if err := checkWritableEnv(ctx, env, pl.stmt); err != nil {
+			return nil, err
+		}
 		tag, err := pl.planner.execDDL(ctx, env, pl.ddl)
 		if err != nil {
 			return nil, err
@@ -621,6 +647,15 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 			return nil, err
 		}
 		txn.locks = readLockSettings(env)
+		if err := txn.beginStatement(); err != nil {
+			return nil, err
+		}
+		switch pl.Kind {
+		case KindInsert, KindUpdate, KindDelete:
+			if err := txn.checkWritable(pl.Kind.String()); err != nil {
+				return nil, err
+			}
+		}
 		if w := run.writes; w != nil && w.OnCommit == catalog.OnCommitDeleteRows {
 			txn.emptyAtCommit(w)
 		}
@@ -735,8 +770,29 @@ func executeUtility(env Env, u *pgdialect.Utility) (Rows, error) {
 		return &exec.Result{TagText: "BEGIN"}, nil
 	case pgdialect.UtilCommit:
 		return &exec.Result{TagText: "COMMIT"}, nil
-	case pgdialect.UtilRollback:
+	case pgdialect.UtilRollback, pgdialect.UtilRollbackTo:
 		return &exec.Result{TagText: "ROLLBACK"}, nil
+	case pgdialect.UtilSavepoint:
+		return &exec.Result{TagText: "SAVEPOINT"}, nil
+	case pgdialect.UtilRelease:
+		return &exec.Result{TagText: "RELEASE"}, nil
+	case pgdialect.UtilSetTransaction:
+		return &exec.Result{TagText: "SET"}, nil
+	case pgdialect.UtilSetCharacteristic:
+		m := u.Modes
+		if m.Isolation != "" {
+			if err := env.SetVar("default_transaction_isolation", []string{m.Isolation}, false); err != nil {
+				return nil, err
+			}
+		}
+		for name, b := range map[string]*bool{"default_transaction_read_only": m.ReadOnly, "default_transaction_deferrable": m.Deferrable} {
+			if b != nil {
+				if err := env.SetVar(name, []string{onOff(*b)}, false); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return &exec.Result{TagText: "SET"}, nil
 	}
 	return nil, fmt.Errorf("planner: unknown utility kind %d", u.Kind)
 }

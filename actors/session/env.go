@@ -23,6 +23,9 @@ func (s *Session) Var(name string) (string, error) {
 	if strings.EqualFold(name, "server_version") {
 		return s.opts.ServerVersion, nil
 	}
+	if v, ok := s.txnVar(strings.ToLower(name)); ok {
+		return v, nil
+	}
 	return s.vars.Get(name)
 }
 
@@ -33,6 +36,9 @@ func (s *Session) Var(name string) (string, error) {
 // nothing but warn, as in PostgreSQL.
 func (s *Session) SetVar(name string, values []string, local bool) error {
 	if handled, err := s.setRoleVar(name, values, local); handled {
+		return err
+	}
+	if handled, err := s.setTxnParam(context.Background(), strings.ToLower(name), values); handled {
 		return err
 	}
 	if local && s.txStatus == 'I' {
@@ -113,6 +119,9 @@ func (s *Session) Txn(ctx context.Context) (*planner.Txn, error) {
 		opts.SynchronousCommit = &on
 	}
 	s.Locks()
+	if !s.txn.Begun() {
+		s.txn.Mode = s.txnMode()
+	}
 	return s.txn.Get(s.opts.Engine, opts), nil
 }
 

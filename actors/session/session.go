@@ -122,6 +122,8 @@ type Session struct {
 	// the end of the block restores.
 	savedVars *config.Vars
 	localUndo map[string]string
+	// spVars are the settings at each savepoint (ROLLBACK TO restores them).
+	spVars []*config.Vars
 	// notices are sent before the current statement's CommandComplete.
 	notices []pgproto3.BackendMessage
 
@@ -400,9 +402,12 @@ func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended
 	// A failed statement ends the implicit transaction and dooms a block: its
 	// writes are discarded now, the block answers 25P02 until ROLLBACK.
 	s.closePortals()
-	s.txn.Abort()
 	if s.txStatus == 'T' {
+		// The block keeps its transaction — its locks, and its writes up to
+		// a savepoint that ROLLBACK TO may return to — until it ends.
 		s.txStatus = 'E'
+	} else if s.txStatus == 'I' {
+		s.txn.Abort()
 	}
 	if extended {
 		s.skipToSync = true
@@ -551,7 +556,7 @@ func (s *Session) checkAborted(k planner.Kind) error {
 		return nil
 	}
 	switch k {
-	case planner.KindCommit, planner.KindRollback:
+	case planner.KindCommit, planner.KindRollback, planner.KindRollbackTo:
 		return nil
 	}
 	return pgerr.New(pgerrcode.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
@@ -589,10 +594,20 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 				return false, err
 			}
 		}
-		if plan.Kind == planner.KindRollback {
+		if plan.Kind == planner.KindRollback || plan.Kind == planner.KindCommit && s.txStatus == 'E' {
 			s.txn.Abort()
 		}
-		if notice := s.transactionControl(plan.Kind); notice != nil {
+		switch plan.Kind {
+		case planner.KindSavepoint, planner.KindRelease, planner.KindRollbackTo:
+			if err := s.savepointStatement(sctx, plan.Kind, plan.Savepoint); err != nil {
+				return false, err
+			}
+		case planner.KindSetTransaction:
+			if err := s.setTransaction(sctx, plan.Tx); err != nil {
+				return false, err
+			}
+		}
+		if notice := s.transactionControl(plan); notice != nil {
 			s.out.Send(ctx, notice)
 		}
 		rows, err := plan.Execute(sctx, s, p.params)
@@ -640,8 +655,9 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 
 // transactionControl moves the transaction status for BEGIN/COMMIT/ROLLBACK and
 // returns the warning PostgreSQL gives for a redundant one.
-func (s *Session) transactionControl(k planner.Kind) pgproto3.BackendMessage {
+func (s *Session) transactionControl(plan *planner.Plan) pgproto3.BackendMessage {
 	warn := warning
+	k := plan.Kind
 	switch k {
 	case planner.KindBegin:
 		if s.txStatus != 'I' {
@@ -650,6 +666,7 @@ func (s *Session) transactionControl(k planner.Kind) pgproto3.BackendMessage {
 		s.txStatus = 'T'
 		s.savedVars = s.vars.Clone()
 		s.localUndo = map[string]string{}
+		s.beginBlock(plan.Tx)
 	case planner.KindCommit, planner.KindRollback:
 		if s.txStatus == 'I' {
 			return warn(pgerrcode.NoActiveSQLTransaction, "there is no transaction in progress")
@@ -662,7 +679,7 @@ func (s *Session) transactionControl(k planner.Kind) pgproto3.BackendMessage {
 				s.vars.Assign(name, prev) // a value it had, so valid; role too
 			}
 		}
-		s.savedVars, s.localUndo = nil, nil
+		s.savedVars, s.localUndo, s.spVars = nil, nil, nil
 		s.txStatus = 'I'
 	}
 	return nil

@@ -72,6 +72,17 @@ func (c *Ctx) queueFK(e fkEvent) {
 // (constraints declared DEFERRABLE INITIALLY DEFERRED).
 type DeferredFK struct{ events []fkEvent }
 
+// Len is the number of waiting events; Truncate drops those queued after the
+// first n (ROLLBACK TO SAVEPOINT).
+func (d *DeferredFK) Len() int { return len(d.events) }
+
+// Truncate keeps the first n events.
+func (d *DeferredFK) Truncate(n int) {
+	if n < len(d.events) {
+		d.events = d.events[:n]
+	}
+}
+
 // Pending reports whether events wait for the commit.
 func (d *DeferredFK) Pending() bool { return len(d.events) > 0 }
 

@@ -19,6 +19,11 @@ const (
 	UtilBegin
 	UtilCommit
 	UtilRollback
+	UtilSavepoint         // SAVEPOINT name
+	UtilRelease           // RELEASE [SAVEPOINT] name
+	UtilRollbackTo        // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name
+	UtilSetTransaction    // SET TRANSACTION modes
+	UtilSetCharacteristic // SET SESSION CHARACTERISTICS AS TRANSACTION modes
 )
 
 // TxModes are the transaction modes of BEGIN / START TRANSACTION.
@@ -32,7 +37,8 @@ type TxModes struct {
 // parsers.
 type Utility struct {
 	Kind UtilityKind
-	// Name is the parameter of SHOW, SET and RESET, lower case.
+	// Name is the parameter of SHOW, SET and RESET, lower case, or the name of
+	// a savepoint.
 	Name string
 	// Values of SET, one per list element, already flattened as PostgreSQL's
 	// flatten_set_variable_args does; nil means DEFAULT.
@@ -139,8 +145,13 @@ func ParseUtility(src string, toks []Token) (*Utility, bool, error) {
 			return nil, true, unsupported("ROLLBACK PREPARED")
 		}
 		st, err = u.finish(UtilRollback)
+	case "savepoint":
+		st, err = u.savepoint(UtilSavepoint)
+	case "release":
+		u.accept("savepoint")
+		st, err = u.savepoint(UtilRelease)
 	case "copy", "vacuum", "listen", "unlisten", "notify",
-		"comment", "savepoint", "release", "checkpoint", "cluster", "reindex",
+		"comment", "checkpoint", "cluster", "reindex",
 		"lock", "load", "fetch", "move", "close", "declare", "do", "call",
 		"security", "refresh", "import", "reassign":
 		return nil, true, unsupported(strings.ToUpper(first.Val))
@@ -225,10 +236,15 @@ func (u *utilParser) set() (*Utility, error) {
 	st := &Utility{Kind: UtilSet}
 	if u.accept("local") {
 		st.Local = true
-	} else {
-		u.accept("session")
+	} else if u.accept("session") && u.accept("characteristics", "as", "transaction") {
+		return u.modes(UtilSetCharacteristic, true)
 	}
 	switch {
+	case u.accept("transaction"):
+		if u.peek().Is("snapshot") {
+			return nil, unsupported("SET TRANSACTION SNAPSHOT")
+		}
+		return u.modes(UtilSetTransaction, true)
 	case u.accept("time", "zone"):
 		st.Name = "timezone"
 		switch t := u.peek(); {
@@ -335,8 +351,27 @@ func (u *utilParser) value(quote bool) (string, error) {
 	return "", u.fail()
 }
 
+// savepoint reads the savepoint name of SAVEPOINT, RELEASE and ROLLBACK TO.
+func (u *utilParser) savepoint(k UtilityKind) (*Utility, error) {
+	t := u.next()
+	if t.Kind != Ident && t.Kind != QIdent {
+		u.i--
+		return nil, u.fail()
+	}
+	return &Utility{Kind: k, Name: t.Val}, u.done()
+}
+
 func (u *utilParser) begin() (*Utility, error) {
-	st := &Utility{Kind: UtilBegin}
+	return u.modes(UtilBegin, false)
+}
+
+// modes reads a list of transaction modes (BEGIN, SET TRANSACTION); the SET
+// forms need at least one.
+func (u *utilParser) modes(k UtilityKind, needOne bool) (*Utility, error) {
+	st := &Utility{Kind: k}
+	if needOne && u.i >= len(u.toks) {
+		return nil, u.fail()
+	}
 	for u.i < len(u.toks) {
 		switch {
 		case u.accept("isolation", "level"):
@@ -374,11 +409,12 @@ func ptr[T any](v T) *T { return &v }
 
 func (u *utilParser) finish(k UtilityKind) (*Utility, error) {
 	st := &Utility{Kind: k}
-	if k == UtilRollback && u.peek().Is("to") {
-		return nil, unsupported("ROLLBACK TO SAVEPOINT")
-	}
 	if !u.accept("work") {
 		u.accept("transaction")
+	}
+	if k == UtilRollback && u.accept("to") {
+		u.accept("savepoint")
+		return u.savepoint(UtilRollbackTo)
 	}
 	if u.accept("and") {
 		if u.accept("no", "chain") {
