@@ -564,6 +564,26 @@ func (m *Manager) Shards() []ShardInfo {
 	return out
 }
 
+// ChangedSince implements store.Index: whether key has a version newer than
+// snapshot. Every visible commit is in the shards' views (a group is applied
+// to them before it becomes visible), so a key the view does not hold, or
+// holds at an older version, has no newer visible version.
+func (m *Manager) ChangedSince(key []byte, snapshot uint64) (changed, known bool) {
+	s := m.routes.Load().find(key)
+	if s == nil || s.failed.Load() {
+		return false, false
+	}
+	pub := s.pub.Load()
+	if snapshot < pub.since {
+		return false, false
+	}
+	pl, ok := pub.view.Get(key)
+	if !ok {
+		return false, true
+	}
+	return pl.Version > snapshot, true
+}
+
 // Absent reports whether the index knows that key does not exist at snapshot
 // (store.Index: point reads skip the store for such keys).
 func (m *Manager) Absent(key []byte, snapshot uint64) bool {

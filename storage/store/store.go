@@ -134,6 +134,10 @@ var metaKey = []byte("\x00augur/checkpoint")
 // Badger. It must never answer true for a key that exists.
 type Index interface {
 	Absent(key []byte, snapshot uint64) bool
+	// ChangedSince reports whether key has a committed version newer than
+	// snapshot; known is false when the index cannot tell (the store reads
+	// Badger then).
+	ChangedSince(key []byte, snapshot uint64) (changed, known bool)
 }
 
 // SetIndex makes point reads consult ix before Badger.

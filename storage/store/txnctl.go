@@ -74,6 +74,18 @@ func (t *Txn) Written(key []byte) bool {
 	return t.spill != nil && t.spill.contains(key)
 }
 
+// ChangedSinceSnapshot reports whether key has a committed version newer than
+// the transaction's snapshot (the index shards answer when they can).
+func (t *Txn) ChangedSinceSnapshot(key []byte) (bool, error) {
+	if ix := t.s.index.Load(); ix != nil {
+		if changed, known := (*ix).ChangedSince(key, t.snapshot); known {
+			return changed, nil
+		}
+	}
+	v, err := t.LatestVersion(key)
+	return v > t.snapshot, err
+}
+
 // LatestVersion returns the commit timestamp of the newest visible committed
 // version of key, a deletion included (0: none).
 func (t *Txn) LatestVersion(key []byte) (uint64, error) {
