@@ -370,42 +370,45 @@ func sameSet(a, b []int) bool {
 }
 
 // modifyScan binds the FROM and WHERE of UPDATE/DELETE: the target's rows to change.
-func (b *binder) modifyScan(refs *ast.TableRefsClause, where ast.ExprNode) (*catalog.Table, exec.Node, error) {
+// modifyScan binds the target and FROM/USING list of an UPDATE or DELETE and
+// returns the scan of the rows to change and its conditions (the row re-check
+// of READ COMMITTED evaluates them again).
+func (b *binder) modifyScan(refs *ast.TableRefsClause, where ast.ExprNode) (*catalog.Table, exec.Node, []exec.Expr, error) {
 	t, ts, err := b.targetTable(refs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	b.sc = &scope{}
 	if _, err := b.tableSource(ts); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var conds []exec.Expr
 	if cl := b.st.clauses; cl != nil && cl.from != nil {
 		spec, err := b.joinTree(cl.from)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if !allInner(spec) {
-			return nil, nil, pgerr.FeatureNotSupported("outer joins in UPDATE ... FROM and DELETE ... USING are not supported yet")
+			return nil, nil, nil, pgerr.FeatureNotSupported("outer joins in UPDATE ... FROM and DELETE ... USING are not supported yet")
 		}
 		collectInner(spec, &conds)
 	}
 	if where != nil {
 		w, err := b.boolExpr(where, "argument of WHERE")
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		conds = conjuncts(w, nil)
+		conds = conjuncts(w, conds)
 	}
 	n, _, err := b.innerJoin(b.sc.rels, conds)
-	return t, n, err
+	return t, n, conds, err
 }
 
 func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 	if up.Order != nil || up.Limit != nil {
 		return pgerr.Syntax(0, "syntax error at or near \"ORDER\"")
 	}
-	t, scan, err := b.modifyScan(up.TableRefs, up.Where)
+	t, scan, recheck, err := b.modifyScan(up.TableRefs, up.Where)
 	if err != nil {
 		return err
 	}
@@ -437,7 +440,7 @@ func (b *binder) update(up *ast.UpdateStmt, pl *Plan) error {
 	if err != nil {
 		return err
 	}
-	return b.finishModify(t, &exec.Modify{Kind: exec.DMLUpdate, Writer: w, Input: scan, Sets: sets,
+	return b.finishModify(t, &exec.Modify{Kind: exec.DMLUpdate, Writer: w, Input: scan, Sets: sets, Recheck: recheck,
 		Info: exec.NodeInfo{Name: "Update on " + t.Name, Children: []exec.Node{scan}}}, pl)
 }
 
@@ -445,7 +448,7 @@ func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
 	if del.Order != nil || del.Limit != nil {
 		return pgerr.Syntax(0, "syntax error at or near \"ORDER\"")
 	}
-	t, scan, err := b.modifyScan(del.TableRefs, del.Where)
+	t, scan, recheck, err := b.modifyScan(del.TableRefs, del.Where)
 	if err != nil {
 		return err
 	}
@@ -453,7 +456,7 @@ func (b *binder) delete(del *ast.DeleteStmt, pl *Plan) error {
 	if err != nil {
 		return err
 	}
-	return b.finishModify(t, &exec.Modify{Kind: exec.DMLDelete, Writer: w, Input: scan,
+	return b.finishModify(t, &exec.Modify{Kind: exec.DMLDelete, Writer: w, Input: scan, Recheck: recheck,
 		Info: exec.NodeInfo{Name: "Delete on " + t.Name, Children: []exec.Node{scan}}}, pl)
 }
 

@@ -2,10 +2,16 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/jackc/pgerrcode"
 
 	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/config"
+	"github.com/augurdb/augur/planner/exec"
+	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
 )
 
 // lockSettings are the session's lock_timeout and deadlock_timeout, read at
@@ -44,4 +50,46 @@ func (t *Txn) releaseLocks() {
 	if t.owner != nil {
 		t.e.Locks.ReleaseXact(t.owner)
 	}
+}
+
+// LockRow implements exec.RowLocker.
+func (t *Txn) LockRow(c *exec.Ctx, tbl *catalog.Table, pk []byte, mode lockmgr.Mode, wait lockmgr.Wait) (exec.RowLock, error) {
+	if t.KV.Written(pk) {
+		// The transaction wrote the row: it holds the row's strongest lock
+		// already and reads its own version.
+		return exec.RowLock{}, nil
+	}
+	ok, err := t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(pk)}, mode, wait)
+	if errors.Is(err, lockmgr.ErrWouldBlock) {
+		return exec.RowLock{}, pgerr.New(pgerrcode.LockNotAvailable, "could not obtain lock on row in relation \"%s\"", tbl.Name)
+	}
+	if err != nil || !ok {
+		return exec.RowLock{Skipped: !ok}, err
+	}
+	changed, err := t.KV.ChangedSinceSnapshot(pk)
+	if err != nil || !changed {
+		return exec.RowLock{}, err
+	}
+	if t.mode.Isolation != ReadCommitted {
+		return exec.RowLock{}, pgerr.New(pgerrcode.SerializationFailure, "could not serialize access due to concurrent update")
+	}
+	rl := exec.RowLock{Changed: true}
+	err = t.KV.AtLatest(func() error {
+		v, found, err := t.KV.Get(pk)
+		if found {
+			rl.Latest = v
+		}
+		return err
+	})
+	return rl, err
+}
+
+// LockKey implements exec.RowLocker: an exclusive lock on a key value, which
+// makes a concurrent insert of the same value wait for this transaction.
+func (t *Txn) LockKey(c *exec.Ctx, tbl *catalog.Table, key []byte) error {
+	if t.KV.Written(key) {
+		return nil
+	}
+	_, err := t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(key)}, lockmgr.ForUpdate, lockmgr.Block)
+	return err
 }

@@ -665,6 +665,7 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		c.Txn = txn.KV
 		c.RowID = func() (int64, error) { return txn.e.NextRowID(ctx) }
 		c.Deferred = &txn.deferred
+		c.Locker = txn
 	}
 	it, err := run.root.Open(c)
 	if err != nil {

@@ -2,7 +2,9 @@ package exec
 
 import (
 	"bytes"
+
 	"fmt"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"strings"
 
 	"github.com/augurdb/augur/storage/catalog"
@@ -86,10 +88,53 @@ func (w *TableWriter) duplicate(ix *catalog.Index, row []types.Datum) error {
 		WithDetail("Key (%s)=(%s) already exists.", names, vals)
 }
 
-// conflict returns the unique index whose key row already has in the
-// transaction's view (another row than self, the primary key of the row being
-// replaced), or nil.
-func (w *TableWriter) conflict(c *Ctx, row []types.Datum, self []byte) (*catalog.Index, []byte, error) {
+// conflict returns the unique index whose key row already has (another row
+// than self, the primary key of the row being replaced), or nil. With row
+// locking it first locks each unique key of row and then looks at the newest
+// commits, not the snapshot: a concurrent transaction that inserted the same
+// key has committed or rolled back by the time the lock is granted, and only
+// the newest state tells which.
+func (w *TableWriter) conflict(c *Ctx, row []types.Datum, self []byte) (ix *catalog.Index, other []byte, err error) {
+	if c.Locker == nil {
+		return w.conflictAt(c, row, self)
+	}
+	t := w.Table
+	if pk := t.PrimaryKey(nil, row); !bytes.Equal(pk, self) && t.HasPrimaryKey() {
+		if err := c.Locker.LockKey(c, t, pk); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i := 1; i < len(t.Indexes); i++ {
+		if vals, ok := uniqueValues(&t.Indexes[i], row); ok {
+			if err := c.Locker.LockKey(c, t, t.IndexPrefixOf(nil, &t.Indexes[i], vals)); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	err = c.Txn.AtLatest(func() error {
+		ix, other, err = w.conflictAt(c, row, self)
+		return err
+	})
+	return ix, other, err
+}
+
+// uniqueValues returns the key values of a unique index in row; ok is false
+// for a non-unique index or when a value is NULL (NULLs never conflict).
+func uniqueValues(ix *catalog.Index, row []types.Datum) ([]types.Datum, bool) {
+	if !ix.Unique {
+		return nil, false
+	}
+	vals := make([]types.Datum, len(ix.Columns))
+	for j, n := range ix.Columns {
+		if vals[j] = row[n-1]; vals[j] == nil {
+			return nil, false
+		}
+	}
+	return vals, true
+}
+
+// conflictAt is conflict at the transaction's current read point.
+func (w *TableWriter) conflictAt(c *Ctx, row []types.Datum, self []byte) (*catalog.Index, []byte, error) {
 	t := w.Table
 	pk := t.PrimaryKey(nil, row)
 	if !bytes.Equal(pk, self) {
@@ -103,16 +148,8 @@ func (w *TableWriter) conflict(c *Ctx, row []types.Datum, self []byte) (*catalog
 	}
 	for i := 1; i < len(t.Indexes); i++ {
 		ix := &t.Indexes[i]
-		if !ix.Unique {
-			continue
-		}
-		vals := make([]types.Datum, len(ix.Columns))
-		hasNull := false
-		for j, n := range ix.Columns {
-			vals[j] = row[n-1]
-			hasNull = hasNull || vals[j] == nil
-		}
-		if hasNull {
+		vals, ok := uniqueValues(ix, row)
+		if !ok {
 			continue
 		}
 		prefix := t.IndexPrefixOf(nil, ix, vals)
@@ -261,7 +298,11 @@ type Modify struct {
 	Writer *TableWriter
 	Input  Node
 	// Sets are UPDATE's new values (attribute number - 1 → expression over the input row).
-	Sets       map[int]Expr
+	Sets map[int]Expr
+	// Recheck are the conditions a row must still satisfy when a concurrent
+	// transaction changed it before this statement could lock it (READ
+	// COMMITTED); over the input row.
+	Recheck    []Expr
 	OnConflict *OnConflict
 	Returning  []Expr // over the new row (the old row for DELETE); nil: no rows
 	Info       NodeInfo
@@ -353,12 +394,8 @@ func (m *Modify) modify(c *Ctx, input [][]types.Datum) (*modifyIter, error) {
 					WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
 			}
 			seen[string(other)] = true
-			v, found, err := c.Txn.Get(other)
-			if err != nil || !found {
-				return nil, fmt.Errorf("exec: ON CONFLICT: conflicting row vanished: %v", err)
-			}
-			old := make([]types.Datum, width)
-			if err := t.DecodeRow(v, old); err != nil {
+			old, err := m.conflictingRow(c, other)
+			if err != nil {
 				return nil, err
 			}
 			ec.Row = append(append([]types.Datum(nil), old...), row...)
@@ -381,12 +418,19 @@ func (m *Modify) modify(c *Ctx, input [][]types.Datum) (*modifyIter, error) {
 				return nil, err
 			}
 		case DMLUpdate:
-			old := in[:width]
-			k := string(t.PrimaryKey(nil, old))
+			k := string(t.PrimaryKey(nil, in[:width]))
 			if seen[k] { // UPDATE ... FROM joining a row to several: the first wins
 				continue
 			}
 			seen[k] = true
+			in, ok, err := lockedRow(c, t, in, updateMode(t, m.Sets), m.Recheck)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			old := in[:width]
 			ec.Row = in
 			row := append([]types.Datum(nil), old...)
 			for idx, e := range m.Sets {
@@ -401,12 +445,19 @@ func (m *Modify) modify(c *Ctx, input [][]types.Datum) (*modifyIter, error) {
 				return nil, err
 			}
 		case DMLDelete:
-			old := in[:width]
-			k := string(t.PrimaryKey(nil, old))
+			k := string(t.PrimaryKey(nil, in[:width]))
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
+			in, ok, err := lockedRow(c, t, in, lockmgr.ForUpdate, m.Recheck)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			old := in[:width]
 			if err := m.Writer.Delete(c, old); err != nil {
 				return nil, err
 			}
@@ -416,4 +467,29 @@ func (m *Modify) modify(c *Ctx, input [][]types.Datum) (*modifyIter, error) {
 		}
 	}
 	return out, nil
+}
+
+// conflictingRow locks and reads the existing row of an INSERT … ON CONFLICT
+// DO UPDATE. The row is read at the newest commit: conflict found it there.
+func (m *Modify) conflictingRow(c *Ctx, pk []byte) ([]types.Datum, error) {
+	t := m.Writer.Table
+	if c.Locker != nil {
+		if _, err := c.Locker.LockRow(c, t, pk, lockmgr.ForUpdate, lockmgr.Block); err != nil {
+			return nil, err
+		}
+	}
+	var v []byte
+	var found bool
+	err := c.Txn.AtLatest(func() (err error) {
+		v, found, err = c.Txn.Get(pk)
+		return err
+	})
+	if err != nil || !found {
+		return nil, fmt.Errorf("exec: ON CONFLICT: conflicting row vanished: %v", err)
+	}
+	old := make([]types.Datum, len(t.Columns))
+	if err := t.DecodeRow(v, old); err != nil {
+		return nil, err
+	}
+	return old, nil
 }

@@ -40,6 +40,8 @@ type Ctx struct {
 	// Txn is the transaction the statement reads and writes through (nil for
 	// statements without tables).
 	Txn *store.Txn
+	// Locker locks the rows the statement changes (nil: no locking).
+	Locker RowLocker
 	// RowID returns a fresh hidden row id (tables without a primary key).
 	RowID func() (int64, error)
 	// Deferred collects the events of INITIALLY DEFERRED foreign keys for the
