@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -388,6 +390,9 @@ func runSequential(tb testing.TB, seed uint64, withSSI bool, txns int) *simRunne
 // histories with the manager are all serializable.
 func TestHistoriesSerializable(t *testing.T) {
 	histories := 400
+	if n, err := strconv.Atoi(os.Getenv("SSI_HISTORIES")); err == nil {
+		histories = n
+	}
 	if testing.Short() {
 		histories = 50
 	}

@@ -103,10 +103,11 @@ type Manager struct {
 	// one, oldest commit first.
 	retained commitHeap
 	// reads maps a key to the transactions that read it (point reads).
-	reads map[string][]*Txn
-	// writes maps a written key to the transactions that wrote it; ordered, so
-	// a range read finds the writes inside its range.
-	writes btree.Map[string, []*Txn]
+	reads map[string]txnList
+	// writes maps a written key to the transactions that wrote it, for point
+	// reads; writeKeys holds the same keys in order, for range reads.
+	writes    map[string]txnList
+	writeKeys btree.Set[string]
 	// rangeReaders are the tracked transactions that recorded range reads.
 	rangeReaders map[*Txn]struct{}
 	// horizon: no snapshot older than this may begin, since the record of a
@@ -127,7 +128,8 @@ func NewWithOptions(opts Options) *Manager {
 	return &Manager{
 		opts:         opts,
 		live:         btree.NewBTreeGOptions(lessSnapshot, btree.Options{NoLocks: true}),
-		reads:        make(map[string][]*Txn),
+		reads:        make(map[string]txnList),
+		writes:       make(map[string]txnList),
 		rangeReaders: make(map[*Txn]struct{}),
 	}
 }
@@ -225,10 +227,6 @@ func (m *Manager) beginLocked(snapshot uint64) *Txn {
 		m:        m,
 		id:       m.nextID,
 		snapshot: snapshot,
-		in:       make(map[*Txn]struct{}),
-		out:      make(map[*Txn]struct{}),
-		reads:    make(map[string]struct{}),
-		writes:   make(map[string]struct{}),
 	}
 	if snapshot < m.horizon {
 		t.doomed = doomedStale
@@ -270,13 +268,14 @@ func (t *Txn) Read(key []byte) error {
 		return nil
 	}
 	k := string(key)
-	if writers, ok := m.writes.Get(k); ok {
-		if err := t.conflictOut(writers); err != nil {
-			return err
-		}
+	if err := t.conflictOut(m.writes[k]); err != nil {
+		return err
+	}
+	if t.reads == nil {
+		t.reads = make(map[string]struct{})
 	}
 	t.reads[k] = struct{}{}
-	m.reads[k] = append(m.reads[k], t)
+	m.reads[k] = m.reads[k].with(t)
 	if m.opts.Coarsen != nil {
 		return t.countForCoarsen(key)
 	}
@@ -304,11 +303,11 @@ func (t *Txn) readRangeLocked(start, end []byte) error {
 	}
 	m := t.m
 	var err error
-	m.writes.Ascend(s.start, func(key string, writers []*Txn) bool {
+	m.writeKeys.Ascend(s.start, func(key string) bool {
 		if !s.toEnd && key >= s.end {
 			return false
 		}
-		err = t.conflictOut(writers)
+		err = t.conflictOut(m.writes[key])
 		return err == nil
 	})
 	if err != nil {
@@ -330,8 +329,9 @@ func (t *Txn) Write(key []byte) error {
 	if _, ok := t.writes[string(key)]; ok {
 		return nil
 	}
-	for _, r := range m.reads[string(key)] {
-		if err := t.conflictIn(r); err != nil {
+	readers := m.reads[string(key)]
+	for i := range readers.len() {
+		if err := t.conflictIn(readers.at(i)); err != nil {
 			return err
 		}
 	}
@@ -343,9 +343,15 @@ func (t *Txn) Write(key []byte) error {
 		}
 	}
 	k := string(key)
+	if t.writes == nil {
+		t.writes = make(map[string]struct{})
+	}
 	t.writes[k] = struct{}{}
-	writers, _ := m.writes.Get(k)
-	m.writes.Set(k, append(writers, t))
+	writers := m.writes[k]
+	if writers.len() == 0 {
+		m.writeKeys.Insert(k)
+	}
+	m.writes[k] = writers.with(t)
 	return nil
 }
 
@@ -471,15 +477,27 @@ func concurrent(a, b *Txn) bool {
 	return true
 }
 
+// addEdge records reader -rw-> writer.
+func addEdge(reader, writer *Txn) {
+	if reader.out == nil {
+		reader.out = make(map[*Txn]struct{})
+	}
+	reader.out[writer] = struct{}{}
+	if writer.in == nil {
+		writer.in = make(map[*Txn]struct{})
+	}
+	writer.in[reader] = struct{}{}
+}
+
 // conflictOut adds the edges t -rw-> w for the writers of a key t reads. An
 // edge that makes a writer that is past PreCommit a pivot dooms t.
-func (t *Txn) conflictOut(writers []*Txn) error {
-	for _, w := range writers {
+func (t *Txn) conflictOut(writers txnList) error {
+	for i := range writers.len() {
+		w := writers.at(i)
 		if w == t || !w.counts() || !concurrent(t, w) {
 			continue
 		}
-		t.out[w] = struct{}{}
-		w.in[t] = struct{}{}
+		addEdge(t, w)
 		if w.state != stateActive && w.isPivot() {
 			t.doomed = doomedPivot
 			return serializationFailure(fmt.Sprintf(reasonOutToPivotRead, w.id))
@@ -494,8 +512,7 @@ func (t *Txn) conflictIn(r *Txn) error {
 	if r == t || !r.counts() || !concurrent(r, t) {
 		return nil
 	}
-	r.out[t] = struct{}{}
-	t.in[r] = struct{}{}
+	addEdge(r, t)
 	if r.state != stateActive && r.isPivot() {
 		t.doomed = doomedPivot
 		return serializationFailure(reasonPivotWrite)
@@ -526,8 +543,9 @@ func (t *Txn) countForCoarsen(key []byte) error {
 	for k := range t.reads {
 		if s.covers(k) {
 			delete(t.reads, k)
-			t.m.reads[k] = removeTxn(t.m.reads[k], t)
-			if len(t.m.reads[k]) == 0 {
+			if rs := t.m.reads[k].without(t); rs.len() > 0 {
+				t.m.reads[k] = rs
+			} else {
 				delete(t.m.reads, k)
 			}
 		}
@@ -538,18 +556,18 @@ func (t *Txn) countForCoarsen(key []byte) error {
 // forget removes t's reads and writes from the manager's indexes.
 func (m *Manager) forget(t *Txn) {
 	for k := range t.reads {
-		if rs := removeTxn(m.reads[k], t); len(rs) > 0 {
+		if rs := m.reads[k].without(t); rs.len() > 0 {
 			m.reads[k] = rs
 		} else {
 			delete(m.reads, k)
 		}
 	}
 	for k := range t.writes {
-		ws, _ := m.writes.Get(k)
-		if ws = removeTxn(ws, t); len(ws) > 0 {
-			m.writes.Set(k, ws)
+		if ws := m.writes[k].without(t); ws.len() > 0 {
+			m.writes[k] = ws
 		} else {
-			m.writes.Delete(k)
+			delete(m.writes, k)
+			m.writeKeys.Delete(k)
 		}
 	}
 	delete(m.rangeReaders, t)
@@ -576,17 +594,53 @@ func (m *Manager) dropUnneeded() {
 	}
 }
 
-// removeTxn removes t from ts (order is not kept).
-func removeTxn(ts []*Txn, t *Txn) []*Txn {
-	for i, x := range ts {
+// txnList is the transactions that read or wrote one key: most keys have
+// one, which is kept inline in the map's value.
+type txnList struct {
+	first *Txn
+	rest  []*Txn
+}
+
+func (l txnList) len() int {
+	if l.first == nil {
+		return 0
+	}
+	return 1 + len(l.rest)
+}
+
+func (l txnList) at(i int) *Txn {
+	if i == 0 {
+		return l.first
+	}
+	return l.rest[i-1]
+}
+
+func (l txnList) with(t *Txn) txnList {
+	if l.first == nil {
+		l.first = t
+	} else {
+		l.rest = append(l.rest, t)
+	}
+	return l
+}
+
+// without removes t (order is not kept).
+func (l txnList) without(t *Txn) txnList {
+	last := len(l.rest) - 1
+	if l.first == t {
+		if last < 0 {
+			return txnList{}
+		}
+		l.first, l.rest[last], l.rest = l.rest[last], nil, l.rest[:last]
+		return l
+	}
+	for i, x := range l.rest {
 		if x == t {
-			last := len(ts) - 1
-			ts[i] = ts[last]
-			ts[last] = nil
-			return ts[:last]
+			l.rest[i], l.rest[last], l.rest = l.rest[last], nil, l.rest[:last]
+			break
 		}
 	}
-	return ts
+	return l
 }
 
 // commitHeap orders committed transactions by commit timestamp.
@@ -621,7 +675,7 @@ func (m *Manager) Stats() Stats {
 		Live:      m.live.Len(),
 		Retained:  m.retained.Len(),
 		ReadKeys:  len(m.reads),
-		WriteKeys: m.writes.Len(),
+		WriteKeys: len(m.writes),
 	}
 	for t := range m.rangeReaders {
 		s.Ranges += len(t.ranges)

@@ -1,6 +1,7 @@
 package ssi
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -581,5 +582,144 @@ func TestSpanSet(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMemoryBounded runs many transactions one after another, and then many
+// alongside one long transaction: what the manager holds must stay small in
+// the first case, and be given back when the long transaction ends in the
+// second.
+func TestMemoryBounded(t *testing.T) {
+	m := New()
+	var ts uint64 = 1
+	runOne := func(i int) {
+		tx := m.Begin(ts)
+		for j := range 10 {
+			if err := tx.Read(fmt.Appendf(nil, "r%d", (i*7+j)%5000)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.ReadRange(fmt.Appendf(nil, "s%d", i%100), fmt.Appendf(nil, "s%d", i%100+1)); err != nil {
+			t.Fatal(err)
+		}
+		for j := range 2 {
+			if err := tx.Write(fmt.Appendf(nil, "w%d", (i*3+j)%5000)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.PreCommit(); err != nil {
+			t.Fatal(err)
+		}
+		ts++
+		tx.Committed(ts)
+	}
+	for i := range 20000 {
+		runOne(i)
+		if s := m.Stats(); s != (Stats{}) {
+			t.Fatalf("after %d sequential transactions the manager holds %+v", i+1, s)
+		}
+	}
+
+	// With a window of overlapping transactions, the committed ones are kept
+	// only while an older one is open.
+	const window = 8
+	var open []*Txn
+	for i := range 20000 {
+		tx := m.Begin(ts)
+		for j := range 10 {
+			if err := tx.Read(fmt.Appendf(nil, "r%d", (i*7+j)%5000)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Write(fmt.Appendf(nil, "w%d", i%5000)); err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, tx)
+		if len(open) == window {
+			first := open[0]
+			open = open[1:]
+			if first.PreCommit() != nil {
+				first.Abort()
+			} else {
+				ts++
+				first.Committed(ts)
+			}
+		}
+		if s := m.Stats(); s.Live > window || s.Retained > window || s.ReadKeys > 10*2*window || s.WriteKeys > 2*window {
+			t.Fatalf("after %d overlapping transactions the manager holds %+v", i+1, s)
+		}
+	}
+	for _, tx := range open {
+		tx.Abort()
+	}
+	if s := m.Stats(); s != (Stats{}) {
+		t.Fatalf("after the overlapping transactions the manager holds %+v", s)
+	}
+
+	// A long reader keeps every commit after its snapshot (they are all
+	// concurrent with it)...
+	long := m.Begin(ts)
+	if err := long.Read([]byte("elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	for i := range n {
+		runOne(i)
+	}
+	if s := m.Stats(); s.Retained != n || s.Live != 1 {
+		t.Fatalf("with a long transaction open: %+v, want %d retained", s, n)
+	}
+	// ...and lets them go when it ends.
+	long.Abort()
+	if s := m.Stats(); s != (Stats{}) {
+		t.Fatalf("after the long transaction ended the manager holds %+v", s)
+	}
+}
+
+// TestCoarsen: past the threshold, point reads inside one Coarsen range become
+// the range; a write inside the range, even of a key never read, then makes
+// an edge.
+func TestCoarsen(t *testing.T) {
+	// Keys are "<table>/<row>"; a table's range is ["<table>/", "<table>0").
+	table := func(key []byte) ([]byte, []byte) {
+		i := bytes.IndexByte(key, '/')
+		if i < 0 {
+			return nil, nil
+		}
+		return key[:i+1], append(bytes.Clone(key[:i]), '0')
+	}
+	m := NewWithOptions(Options{Coarsen: table, CoarsenAfter: 3})
+	r := m.Begin(10)
+	w := m.Begin(10)
+	for _, k := range []string{"t/1", "t/2", "t/3", "u/1", "nokey"} {
+		if err := r.Read([]byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := m.Stats(); s.ReadKeys != 5 || s.Ranges != 0 {
+		t.Fatalf("at the threshold: %+v, want 5 point reads and no range", s)
+	}
+	if err := r.Read([]byte("t/4")); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Stats(); s.ReadKeys != 2 || s.Ranges != 1 {
+		t.Fatalf("past the threshold: %+v, want the reads of t as one range, u/1 and nokey as points", s)
+	}
+	if err := w.Write([]byte("t/99")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.out[w]; !ok {
+		t.Fatal("a write inside the coarsened range made no edge")
+	}
+	if err := w.Write([]byte("u/2")); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.in) != 1 {
+		t.Fatalf("a write outside the coarsened range made an edge: %v", w.in)
+	}
+	r.Abort()
+	w.Abort()
+	if s := m.Stats(); s != (Stats{}) {
+		t.Fatalf("after both ended the manager holds %+v", s)
 	}
 }
