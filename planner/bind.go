@@ -24,13 +24,17 @@ import (
 // `$1 + 1` makes $1 int4, `$1::text` makes it text); what is still unknown at the
 // end becomes text.
 type binder struct {
-	st      *Statement
-	params  []types.T // Invalid = not known yet
-	fixed   []bool    // declared by the client
-	planner *Planner
-	schema  *catalog.Schema
-	db      string
-	ns      *names // resolves table and sequence names
+	st *Statement
+	// lockIdx counts the row-locking clauses bound; locksRows is set once one
+	// is planned (lockrows.go).
+	lockIdx   int
+	locksRows bool
+	params    []types.T // Invalid = not known yet
+	fixed     []bool    // declared by the client
+	planner   *Planner
+	schema    *catalog.Schema
+	db        string
+	ns        *names // resolves table and sequence names
 	// home is the schema of the table whose defaults and checks are bound: it
 	// is searched first for the names in them.
 	home string

@@ -141,6 +141,8 @@ type Statement struct {
 	inner   *Statement
 	// fromItems are the FROM items the dialect layer took apart (fromitems.go).
 	fromItems []fromItem
+	// locks are the row-locking clauses, in order (lockrows.go).
+	locks []lockClause
 	// role statements (role.go) and SQL-level prepared statements (prepare.go);
 	// inner is PREPARE's statement or EXECUTE's arguments.
 	role *pgdialect.RoleStmt
@@ -247,6 +249,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 		return err
 	}
 	main, s.fromItems = rewriteFrom(main)
+	main, s.locks = rewriteLockClauses(main)
 	main = markFullJoins(markNullsOrder(renameSequenceFuncs(main)))
 	main = rewriteDefaultValues(rewriteLimits(main))
 	if main, err = markWindows(s.src, main); err != nil {
@@ -388,9 +391,11 @@ type Plan struct {
 	root exec.Node
 	// fold are the expressions Fold evaluates.
 	fold []exec.Expr
-	// tables: the plan reads or writes tables (it runs in a transaction).
-	tables bool
-	writes *catalog.Table
+	// tables: the plan reads or writes tables (it runs in a transaction);
+	// locksRows: it has a row-locking clause (SELECT … FOR UPDATE).
+	tables    bool
+	locksRows bool
+	writes    *catalog.Table
 	// version is the schema version the plan was bound against; stmt and
 	// declared re-plan it when the schema has changed since, or the search path
 	// it was bound along.
@@ -479,6 +484,7 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 	}
 	pl.fold = b.fold
 	pl.tables = usesTables(pl.root)
+	pl.locksRows = b.locksRows
 	if pl.Params, err = b.finalParams(); err != nil {
 		return nil, err
 	}
@@ -650,9 +656,13 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		if err := txn.beginStatement(); err != nil {
 			return nil, err
 		}
-		switch pl.Kind {
-		case KindInsert, KindUpdate, KindDelete:
+		switch {
+		case pl.Kind == KindInsert || pl.Kind == KindUpdate || pl.Kind == KindDelete:
 			if err := txn.checkWritable(pl.Kind.String()); err != nil {
+				return nil, err
+			}
+		case run.locksRows:
+			if err := txn.checkWritable("SELECT FOR UPDATE"); err != nil {
 				return nil, err
 			}
 		}

@@ -87,8 +87,6 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		defer pop()
 	}
 	switch {
-	case sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone:
-		return nil, pgerr.FeatureNotSupported("row locking clauses are not supported yet")
 	case sel.Kind == ast.SelectStmtKindValues:
 		return b.valuesQuery(sel)
 	case sel.Kind != ast.SelectStmtKindSelect:
@@ -97,6 +95,12 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	var node exec.Node = exec.OneRow{}
 	est := 1.0
 	var where []exec.Expr
+	var lc lockClause
+	var lockName string
+	locking := sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone
+	if locking {
+		lc, lockName = b.lockClause(sel.LockInfo)
+	}
 	if err := b.windowSetup(sel); err != nil {
 		return nil, err
 	}
@@ -170,6 +174,11 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 		}
 	}
 	srfsDone()
+	if locking {
+		if err := checkLockable(lockName, sel, hasAgg, b.sc.win != nil && len(b.sc.win.calls) > 0, srfs != nil && len(srfs.calls) > 0); err != nil {
+			return nil, err
+		}
+	}
 	var having exec.Expr
 	if sel.Having != nil {
 		b.windowClause("HAVING")
@@ -227,6 +236,10 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	}
 	node, width = b.windowPlan(node, width, est)
 	node = b.projectSet(node, srfs, width, est)
+	level := 0
+	if locking {
+		level = b.lockJunk(&exprs)
+	}
 	node = &exec.Projection{Input: node, Exprs: exprs, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
 	if sel.From == nil {
 		b.fold = append(b.fold, exprs...)
@@ -243,6 +256,11 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 			ts[i] = exprs[c].Type()
 		}
 		node = &exec.DistinctOn{Input: node, Cols: distinctCols, Types: ts, Info: exec.NodeInfo{Name: "Unique", Rows: est}}
+	}
+	if locking {
+		if node, err = b.lockRows(sel.LockInfo, lc, lockName, node, exprs, level, where, est); err != nil {
+			return nil, err
+		}
 	}
 	node, err = b.limitAndTrim(node, sel.Limit, ties, orderKeys, exprs, nOut, est)
 	if err != nil {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/planner/pgdialect"
 	"github.com/augurdb/augur/storage/pgerr"
 )
@@ -227,4 +228,67 @@ func orderByBefore(toks []pgdialect.Token) bool {
 		}
 	}
 	return false
+}
+
+// lockClause is a row-locking clause as the dialect pass read it: its real
+// strength and its OF list (table names), which the grammar cannot read.
+type lockClause struct {
+	mode   lockmgr.Mode
+	tables []string
+}
+
+// rewriteLockClauses reads each row-locking clause (FOR UPDATE, FOR NO KEY
+// UPDATE, FOR SHARE, FOR KEY SHARE, with an optional OF list), in order, and
+// leaves the grammar's two spellings (FOR UPDATE, FOR SHARE) in its place.
+func rewriteLockClauses(toks []pgdialect.Token) ([]pgdialect.Token, []lockClause) {
+	var clauses []lockClause
+	out := toks[:0:0]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		out = append(out, t)
+		if !t.Is("for") || i+1 >= len(toks) {
+			continue
+		}
+		var lc lockClause
+		switch {
+		case toks[i+1].Is("update"):
+			lc.mode = lockmgr.ForUpdate
+			i++
+		case toks[i+1].Is("share"):
+			lc.mode = lockmgr.ForShare
+			i++
+		case i+3 < len(toks) && toks[i+1].Is("no") && toks[i+2].Is("key") && toks[i+3].Is("update"):
+			lc.mode = lockmgr.ForNoKeyUpdate
+			i += 3
+		case i+2 < len(toks) && toks[i+1].Is("key") && toks[i+2].Is("share"):
+			lc.mode = lockmgr.ForKeyShare
+			i += 2
+		default:
+			continue
+		}
+		word := "update"
+		if lc.mode == lockmgr.ForShare || lc.mode == lockmgr.ForKeyShare {
+			word = "share"
+		}
+		out = append(out, ident(word, toks[i]))
+		if i+2 < len(toks) && toks[i+1].Is("of") {
+			i++
+			for i+1 < len(toks) && (toks[i+1].Kind == pgdialect.Ident || toks[i+1].Kind == pgdialect.QIdent) {
+				i++
+				name := toks[i].Val
+				for i+2 < len(toks) && toks[i+1].IsPunct(".") {
+					name = toks[i+2].Val
+					i += 2
+				}
+				lc.tables = append(lc.tables, name)
+				if i+2 < len(toks) && toks[i+1].IsPunct(",") {
+					i++
+					continue
+				}
+				break
+			}
+		}
+		clauses = append(clauses, lc)
+	}
+	return out, clauses
 }

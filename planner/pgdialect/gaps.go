@@ -27,8 +27,6 @@ var gapPatterns = []struct {
 	{"FULL JOIN", []string{"full", "join"}, false},
 	{"FULL JOIN", []string{"full", "outer"}, false},
 	{"LIMIT ALL", []string{"limit", "all"}, false},
-	{"FOR NO KEY UPDATE", []string{"for", "no", "key"}, false},
-	{"FOR KEY SHARE", []string{"for", "key", "share"}, false},
 	{"temporary tables", []string{"create", "temp"}, true},
 	{"temporary tables", []string{"create", "temporary"}, true},
 	{"identity columns", []string{"generated", "always", "as", "identity"}, false},
