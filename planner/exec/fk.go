@@ -3,6 +3,7 @@ package exec
 import (
 	"bytes"
 	"fmt"
+	"github.com/augurdb/augur/actors/lockmgr"
 	"strings"
 
 	"github.com/augurdb/augur/storage/catalog"
@@ -269,18 +270,62 @@ func (r *FKRef) parentHas(c *Ctx, vals []types.Datum) (bool, error) {
 			}
 		}
 	}
+	var pk []byte
 	if ix.Primary {
 		row := make([]types.Datum, len(p.Columns))
 		for i, n := range ix.Columns {
 			row[n-1] = ordered[i]
 		}
-		_, found, err := c.Txn.Get(p.PrimaryKey(nil, row))
-		return found, err
+		pk = p.PrimaryKey(nil, row)
+		if _, found, err := c.Txn.Get(pk); err != nil || !found {
+			return false, err
+		}
+	} else {
+		prefix := p.IndexPrefixOf(nil, ix, ordered)
+		it := c.Txn.Scan(prefix, keycodec.PrefixEnd(prefix))
+		if it.Valid() {
+			v, err := it.Value()
+			if err != nil {
+				it.Close()
+				return false, err
+			}
+			pk = bytes.Clone(v)
+		}
+		err := it.Err()
+		it.Close()
+		if err != nil || pk == nil {
+			return false, err
+		}
 	}
-	prefix := p.IndexPrefixOf(nil, ix, ordered)
-	it := c.Txn.Scan(prefix, keycodec.PrefixEnd(prefix))
-	defer it.Close()
-	return it.Valid(), it.Err()
+	return r.lockParent(c, pk, ordered)
+}
+
+// lockParent locks the referenced row pk FOR KEY SHARE, as PostgreSQL's RI
+// check does, so that a concurrent DELETE or key change of it waits for this
+// transaction (and this one for it). It reports whether the row still holds
+// the key vals (index order) once locked.
+func (r *FKRef) lockParent(c *Ctx, pk []byte, vals []types.Datum) (bool, error) {
+	if c.Locker == nil {
+		return true, nil
+	}
+	p, ix := r.Parent, r.ParentIndex
+	rl, err := c.Locker.LockRow(c, p, pk, lockmgr.ForKeyShare, lockmgr.Block)
+	if err != nil || !rl.Changed {
+		return err == nil, err
+	}
+	if rl.Latest == nil {
+		return false, nil // deleted by the transaction the lock waited for
+	}
+	row := make([]types.Datum, len(p.Columns))
+	if err := p.DecodeRow(rl.Latest, row); err != nil {
+		return false, err
+	}
+	for i, n := range ix.Columns {
+		if types.Compare(p.ColumnByNum(n).Type, row[n-1], vals[i]) != 0 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // children returns the rows of the referencing table whose key equals vals
@@ -376,7 +421,14 @@ func (r *FKRef) parentChanged(c *Ctx, old, row []types.Datum, action catalog.FKA
 			return err
 		}
 	}
-	kids, err := r.children(c, vals)
+	// The referencing rows are looked for at the newest commits: a row
+	// inserted by a transaction that held this row's key lock until it
+	// committed is not in the snapshot but must be found.
+	var kids [][]types.Datum
+	err := c.Txn.AtLatest(func() (err error) {
+		kids, err = r.children(c, vals)
+		return err
+	})
 	if err != nil || len(kids) == 0 {
 		return err
 	}
@@ -389,6 +441,14 @@ func (r *FKRef) parentChanged(c *Ctx, old, row []types.Datum, action catalog.FKA
 	end := c.beginFK()
 	err = func() error {
 		for _, kid := range kids {
+			if c.Locker != nil {
+				// The referencing row was read at the newest commits; lock it
+				// before changing it (its own concurrent change waits for us
+				// or we for it).
+				if _, err := c.Locker.LockRow(c, r.Child, r.Child.PrimaryKey(nil, kid), lockmgr.ForUpdate, lockmgr.Block); err != nil {
+					return err
+				}
+			}
 			if action == catalog.FKCascade && row == nil {
 				if err := w.Delete(c, kid); err != nil {
 					return err
