@@ -53,10 +53,10 @@
 // active transaction whose Read or Write made the edge: that call returns
 // 40001 and the transaction is doomed (every later call fails).
 //
-// Point reads and writes are looked up by key (a map and an ordered tree of the
-// written keys, which a range read scans); range reads are kept per
-// transaction as sorted, merged spans, and a write looks for the spans of each
-// tracked transaction that cover its key by binary search.
+// Point reads and writes are looked up by key (maps, and an ordered tree of the
+// written keys, which a range read scans). Range reads are kept per
+// transaction as sorted, merged spans, and all of them in an interval tree, in
+// which a write finds the spans that cover its key.
 package ssi
 
 import (
@@ -108,8 +108,8 @@ type Manager struct {
 	// reads; writeKeys holds the same keys in order, for range reads.
 	writes    map[string]txnList
 	writeKeys btree.Set[string]
-	// rangeReaders are the tracked transactions that recorded range reads.
-	rangeReaders map[*Txn]struct{}
+	// ranges holds the range reads of the tracked transactions.
+	ranges rangeIndex
 	// horizon: no snapshot older than this may begin, since the record of a
 	// transaction concurrent with it has been dropped.
 	horizon uint64
@@ -126,11 +126,10 @@ func NewWithOptions(opts Options) *Manager {
 		opts.CoarsenAfter = DefaultCoarsenAfter
 	}
 	return &Manager{
-		opts:         opts,
-		live:         btree.NewBTreeGOptions(lessSnapshot, btree.Options{NoLocks: true}),
-		reads:        make(map[string]txnList),
-		writes:       make(map[string]txnList),
-		rangeReaders: make(map[*Txn]struct{}),
+		opts:   opts,
+		live:   btree.NewBTreeGOptions(lessSnapshot, btree.Options{NoLocks: true}),
+		reads:  make(map[string]txnList),
+		writes: make(map[string]txnList),
 	}
 }
 
@@ -313,8 +312,11 @@ func (t *Txn) readRangeLocked(start, end []byte) error {
 	if err != nil {
 		return err
 	}
-	t.ranges.add(s)
-	m.rangeReaders[t] = struct{}{}
+	replaced, merged := t.ranges.add(s)
+	for _, r := range replaced {
+		m.ranges.delete(r, t)
+	}
+	m.ranges.insert(merged, t)
 	return nil
 }
 
@@ -335,12 +337,13 @@ func (t *Txn) Write(key []byte) error {
 			return err
 		}
 	}
-	for r := range m.rangeReaders {
-		if r.ranges.covers(key) {
-			if err := t.conflictIn(r); err != nil {
-				return err
-			}
-		}
+	var err error
+	m.ranges.stab(string(key), func(r *Txn) bool {
+		err = t.conflictIn(r)
+		return err == nil
+	})
+	if err != nil {
+		return err
 	}
 	k := string(key)
 	if t.writes == nil {
@@ -570,7 +573,9 @@ func (m *Manager) forget(t *Txn) {
 			m.writeKeys.Delete(k)
 		}
 	}
-	delete(m.rangeReaders, t)
+	for _, s := range t.ranges {
+		m.ranges.delete(s, t)
+	}
 	t.reads, t.writes, t.ranges, t.coarse = nil, nil, nil, nil
 }
 
@@ -677,8 +682,6 @@ func (m *Manager) Stats() Stats {
 		ReadKeys:  len(m.reads),
 		WriteKeys: len(m.writes),
 	}
-	for t := range m.rangeReaders {
-		s.Ranges += len(t.ranges)
-	}
+	s.Ranges = m.ranges.n
 	return s
 }

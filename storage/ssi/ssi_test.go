@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -721,5 +723,60 @@ func TestCoarsen(t *testing.T) {
 	w.Abort()
 	if s := m.Stats(); s != (Stats{}) {
 		t.Fatalf("after both ended the manager holds %+v", s)
+	}
+}
+
+// TestRangeIndex checks the interval tree against a plain list under random
+// inserts and deletes.
+func TestRangeIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	key := func() string { return fmt.Sprintf("%02d", rng.IntN(40)) }
+	owners := make([]*Txn, 10)
+	for i := range owners {
+		owners[i] = &Txn{id: uint64(i + 1)}
+	}
+	type entry struct {
+		s     span
+		owner *Txn
+	}
+	var ix rangeIndex
+	var plain []entry
+	for step := range 5000 {
+		if len(plain) > 0 && rng.IntN(3) == 0 {
+			i := rng.IntN(len(plain))
+			ix.delete(plain[i].s, plain[i].owner)
+			plain = slices.Delete(plain, i, i+1)
+		} else {
+			a, b := key(), key()
+			s := span{start: min(a, b), end: max(a, b)}
+			if rng.IntN(5) == 0 {
+				s.end, s.toEnd = "", true
+			}
+			owner := owners[rng.IntN(len(owners))]
+			// One owner's spans are disjoint (its spanSet merges them).
+			if slices.ContainsFunc(plain, func(e entry) bool {
+				return e.owner == owner && (e.s.covers(s.start) || s.covers(e.s.start))
+			}) {
+				continue
+			}
+			ix.insert(s, owner)
+			plain = append(plain, entry{s, owner})
+		}
+		if ix.n != len(plain) {
+			t.Fatalf("step %d: index holds %d spans, want %d", step, ix.n, len(plain))
+		}
+		k := key()
+		var got, want []uint64
+		ix.stab(k, func(o *Txn) bool { got = append(got, o.id); return true })
+		for _, e := range plain {
+			if e.s.covers(k) {
+				want = append(want, e.owner.id)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d: spans covering %q: owners %v, want %v", step, k, got, want)
+		}
 	}
 }
