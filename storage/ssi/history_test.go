@@ -2,7 +2,6 @@ package ssi
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -37,10 +36,11 @@ type simStore struct {
 	clock    uint64 // the newest visible commit
 	versions map[string][]simVersion
 	locks    map[string]*simTxn // row locks: the writer that holds each key
+	open     map[uint64]int     // snapshots of the open transactions
 }
 
 func newSimStore() *simStore {
-	return &simStore{versions: make(map[string][]simVersion), locks: make(map[string]*simTxn)}
+	return &simStore{versions: make(map[string][]simVersion), locks: make(map[string]*simTxn), open: make(map[uint64]int)}
 }
 
 type simPhase uint8
@@ -67,7 +67,26 @@ type simTxn struct {
 func (s *simStore) begin(id int) *simTxn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.open[s.clock]++
 	return &simTxn{id: id, snapshot: s.clock, writes: make(map[string]bool)}
+}
+
+// release forgets t's snapshot; s.mu is held.
+func (s *simStore) release(t *simTxn) {
+	if s.open[t.snapshot]--; s.open[t.snapshot] == 0 {
+		delete(s.open, t.snapshot)
+	}
+}
+
+// oldest is the oldest snapshot an open or future transaction reads at.
+func (s *simStore) oldest() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.clock
+	for snap := range s.open {
+		o = min(o, snap)
+	}
+	return o
 }
 
 // write takes the row lock and checks first-updater-wins; false means the
@@ -101,12 +120,14 @@ func (s *simStore) commit(t *simTxn) uint64 {
 		}
 	}
 	t.commitTS, t.committedOK = ts, true
+	s.release(t)
 	return ts
 }
 
 func (s *simStore) abort(t *simTxn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.release(t)
 	for k := range t.writes {
 		if s.locks[k] == t {
 			delete(s.locks, k)
@@ -123,6 +144,7 @@ type simRunner struct {
 	mu        sync.Mutex
 	all       []*simTxn
 	failures  int // 40001 from the manager
+	stale     int // of which: doomed at Begin for an old snapshot
 	conflicts int // first-updater-wins aborts
 }
 
@@ -143,6 +165,9 @@ func (r *simRunner) ssiErr(tb testing.TB, err error) bool {
 	}
 	r.mu.Lock()
 	r.failures++
+	if pe.Detail == "Reason code: "+reasonStaleSnapshot {
+		r.stale++
+	}
 	r.mu.Unlock()
 	return true
 }
@@ -350,13 +375,24 @@ func (r *simRunner) checkSerializable() []int {
 	return nil
 }
 
+type simMode uint8
+
+const (
+	withoutSSI    simMode = iota
+	withSSI               // New()
+	withSSIOldest         // with Options.OldestSnapshot
+)
+
 // runSequential plays one random history, interleaving up to maxLive
 // transactions operation by operation on one goroutine.
-func runSequential(tb testing.TB, seed uint64, withSSI bool, txns int) *simRunner {
+func runSequential(tb testing.TB, seed uint64, mode simMode, txns int) *simRunner {
 	rng := rand.New(rand.NewPCG(seed, 0x55))
 	r := &simRunner{st: newSimStore()}
-	if withSSI {
+	switch mode {
+	case withSSI:
 		r.m = New()
+	case withSSIOldest:
+		r.m = NewWithOptions(Options{OldestSnapshot: r.st.oldest})
 	}
 	const maxLive = 5
 	var live []*simTxn
@@ -398,7 +434,7 @@ func TestHistoriesSerializable(t *testing.T) {
 	}
 	var commits, writers, failures, conflicts int
 	for seed := range uint64(histories) {
-		r := runSequential(t, seed, true, 40)
+		r := runSequential(t, seed, withSSI, 40)
 		if cycle := r.checkSerializable(); cycle != nil {
 			t.Fatalf("seed %d: committed history is not serializable: cycle %v", seed, cycle)
 		}
@@ -423,13 +459,40 @@ func TestHistoriesSerializable(t *testing.T) {
 	}
 }
 
+// TestHistoriesOldestSnapshot: histories in which some transactions register
+// their snapshot late doom some of them at Begin, unless the manager knows the
+// store's oldest snapshot; either way they are serializable.
+func TestHistoriesOldestSnapshot(t *testing.T) {
+	const histories = 200
+	stale := map[simMode]int{}
+	for _, mode := range []simMode{withSSI, withSSIOldest} {
+		for seed := range uint64(histories) {
+			r := runSequential(t, seed, mode, 40)
+			if cycle := r.checkSerializable(); cycle != nil {
+				t.Fatalf("mode %d, seed %d: committed history is not serializable: cycle %v", mode, seed, cycle)
+			}
+			if s := r.m.Stats(); s != (Stats{}) {
+				t.Fatalf("mode %d, seed %d: after every transaction ended the manager holds %+v", mode, seed, s)
+			}
+			stale[mode] += r.stale
+		}
+	}
+	if stale[withSSIOldest] != 0 {
+		t.Errorf("with OldestSnapshot %d transactions were doomed for their snapshot, want none", stale[withSSIOldest])
+	}
+	if stale[withSSI] == 0 {
+		t.Error("without OldestSnapshot no transaction was doomed for its snapshot: the histories do not test the window")
+	}
+	t.Logf("doomed for their snapshot: %d without OldestSnapshot, %d with", stale[withSSI], stale[withSSIOldest])
+}
+
 // TestHistoriesWithoutSSIHaveAnomalies shows that the histories and the check
 // can find anomalies: without the manager, snapshot isolation commits
 // non-serializable histories.
 func TestHistoriesWithoutSSIHaveAnomalies(t *testing.T) {
 	anomalies := 0
 	for seed := range uint64(50) {
-		if runSequential(t, seed, false, 40).checkSerializable() != nil {
+		if runSequential(t, seed, withoutSSI, 40).checkSerializable() != nil {
 			anomalies++
 		}
 	}
@@ -450,9 +513,13 @@ func TestConcurrentHistories(t *testing.T) {
 	if testing.Short() {
 		perGoroutine = 50
 	}
-	for _, beginFunc := range []bool{false, true} {
-		t.Run(fmt.Sprintf("BeginFunc=%v", beginFunc), func(t *testing.T) {
+	for _, variant := range []string{"Begin", "BeginFunc", "OldestSnapshot"} {
+		t.Run(variant, func(t *testing.T) {
+			beginFunc := variant == "BeginFunc"
 			r := &simRunner{st: newSimStore(), m: New()}
+			if variant == "OldestSnapshot" {
+				r.m = NewWithOptions(Options{OldestSnapshot: r.st.oldest})
+			}
 			var wg sync.WaitGroup
 			for g := range goroutines {
 				wg.Add(1)
@@ -462,14 +529,11 @@ func TestConcurrentHistories(t *testing.T) {
 					for i := range perGoroutine {
 						var tx *simTxn
 						if beginFunc {
-							tx = &simTxn{id: g*perGoroutine + i, writes: make(map[string]bool)}
-							tx.ssi = r.m.BeginFunc(func() uint64 {
-								r.st.mu.Lock()
-								defer r.st.mu.Unlock()
-								tx.snapshot = r.st.clock
+							stx := r.m.BeginFunc(func() uint64 {
+								tx = r.st.begin(g*perGoroutine + i)
 								return tx.snapshot
 							})
-							tx.phase = simActive
+							tx.ssi, tx.phase = stx, simActive
 						} else {
 							tx = r.st.begin(g*perGoroutine + i)
 							r.register(tx)
@@ -494,8 +558,11 @@ func TestConcurrentHistories(t *testing.T) {
 					commits++
 				}
 			}
-			t.Logf("%d transactions: %d committed, %d serialization failures, %d write conflicts",
-				len(r.all), commits, r.failures, r.conflicts)
+			t.Logf("%d transactions: %d committed, %d serialization failures (%d for the snapshot), %d write conflicts",
+				len(r.all), commits, r.failures, r.stale, r.conflicts)
+			if variant != "Begin" && r.stale != 0 {
+				t.Errorf("%d transactions doomed for their snapshot, want none", r.stale)
+			}
 			if commits == 0 {
 				t.Fatal("nothing committed")
 			}

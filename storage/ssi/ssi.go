@@ -88,6 +88,15 @@ type Options struct {
 	Coarsen func(key []byte) (start, end []byte)
 	// CoarsenAfter is the threshold for Coarsen; 0 means DefaultCoarsenAfter.
 	CoarsenAfter int
+	// OldestSnapshot, when set, returns the oldest snapshot that an open or
+	// future store transaction may read at (store.Store.OldestSnapshot). A
+	// committed record is then also kept while some store transaction may
+	// still read below its commit timestamp, including one that took its
+	// snapshot but has not called Begin yet: Begin never dooms a transaction
+	// for its snapshot. The price: an open transaction of another isolation
+	// level holds records back too. It is called with the manager's lock held
+	// and must not call the manager.
+	OldestSnapshot func() uint64
 }
 
 // Manager tracks the serializable transactions. Safe for concurrent use.
@@ -202,8 +211,8 @@ func lessSnapshot(a, b *Txn) bool {
 // already dropped (which happens only when Begin is called some time after
 // the snapshot was taken, and a transaction committed in between while no
 // serializable transaction was open) cannot be checked against it: the
-// transaction is doomed at once, and its first call fails with 40001. Use
-// BeginFunc to take the snapshot without that window.
+// transaction is doomed at once, and its first call fails with 40001. Set
+// Options.OldestSnapshot, or use BeginFunc, to close that window.
 func (m *Manager) Begin(snapshot uint64) *Txn {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -581,12 +590,24 @@ func (m *Manager) forget(t *Txn) {
 
 // dropUnneeded drops the committed records that no live transaction is
 // concurrent with any more: those whose commit timestamp is at or below every
-// live snapshot.
+// live snapshot (and, with Options.OldestSnapshot, the store's oldest).
 func (m *Manager) dropUnneeded() {
-	oldest, anyLive := m.live.Min()
+	if m.retained.Len() == 0 {
+		return
+	}
+	var bound uint64
+	oldest, bounded := m.live.Min()
+	if bounded {
+		bound = oldest.snapshot
+	}
+	if m.opts.OldestSnapshot != nil {
+		if o := m.opts.OldestSnapshot(); !bounded || o < bound {
+			bound, bounded = o, true
+		}
+	}
 	for m.retained.Len() > 0 {
 		c := m.retained[0]
-		if anyLive && oldest.snapshot < c.commitTS {
+		if bounded && bound < c.commitTS {
 			return
 		}
 		heap.Pop(&m.retained)
