@@ -10,6 +10,7 @@
 //
 //	root
 //	├── wal                      the WAL actor: group commit (storage/store's committer)
+//	├── lockmgr                  the lock manager's deadlock detector (actors/lockmgr)
 //	├── shards/<n>               index-shard actors (actors/shard), fed by the store's OnApply
 //	└── listener (one per TCP address / Unix socket)
 //	    └── connection/<id>      owns the socket; stops (never restarts) on failure
@@ -145,6 +146,13 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.engine, err = planner.NewEngine(ctx, st, dbs); err != nil {
 		return fmt.Errorf("supervisor: %w", err)
 	}
+	// Waiters for locks send their deadlock checks to the detector, which runs
+	// them one at a time.
+	detector, err := s.system.Root.SpawnNamed(s.engine.Locks.Props(), "lockmgr")
+	if err != nil {
+		return fmt.Errorf("supervisor: start the lock manager's deadlock detector: %w", err)
+	}
+	s.engine.Locks.Attach(s.system, detector)
 	// Point reads ask the learned-index shards first; the planner's row counts
 	// come from them too.
 	st.SetIndex(shards)
