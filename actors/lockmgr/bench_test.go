@@ -24,8 +24,10 @@ func (b *baseline) acquire(t Tag) {
 
 func (b *baseline) release(t Tag) {
 	b.mu.Lock()
-	if b.held[t]--; b.held[t] == 0 {
+	if n := b.held[t]; n <= 1 {
 		delete(b.held, t)
+	} else {
+		b.held[t] = n - 1
 	}
 	b.mu.Unlock()
 }

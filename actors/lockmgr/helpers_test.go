@@ -73,7 +73,7 @@ func (m *Manager) checkInvariants(withOwners bool) error {
 				return fmt.Errorf("%v twice in the table", tag)
 			}
 			seen[tag] = true
-			if h, s := m.hash(&tag); s != sh || h != lk.key {
+			if h, s := m.hash(&tag); s != sh || h != lk.key || &m.shards[lk.shard] != sh {
 				return fmt.Errorf("%v in the wrong shard or with the wrong hash", tag)
 			}
 			nw := 0

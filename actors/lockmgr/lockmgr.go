@@ -171,7 +171,8 @@ type Manager struct {
 
 // shard is one part of the lock table.
 type shard struct {
-	mu sync.Mutex
+	mu  sync.Mutex
+	idx uint8 // the shard's index in Manager.shards
 	// locks maps a tag's key (32 bits of its hash) to its lock; tags whose
 	// keys collide are chained through lock.next. Keying by the hash computed
 	// once for the shard keeps string hashing off the map operations.
@@ -192,6 +193,7 @@ type lock struct {
 	// mask has the bit of every mode with granted > 0.
 	granted [8]uint32
 	mask    modeMask
+	shard   uint8      // the index of the lock's shard
 	key     uint32     // the tag's key in its shard's map
 	wait    *waitState // nil while nobody waits
 }
@@ -230,6 +232,7 @@ func New() *Manager {
 	m := &Manager{seed: maphash.MakeSeed(), waiting: make(map[*waiter]struct{})}
 	for i := range m.shards {
 		m.shards[i].locks = make(map[uint32]*lock)
+		m.shards[i].idx = uint8(i)
 	}
 	return m
 }
@@ -247,12 +250,6 @@ func (m *Manager) hash(t *Tag) (uint32, *shard) {
 	}
 	h *= 0x9e3779b97f4a7c15
 	return uint32(h ^ h>>32), &m.shards[h>>(64-6)]
-}
-
-// shardFor returns the shard of tag t.
-func (m *Manager) shardFor(t *Tag) *shard {
-	_, sh := m.hash(t)
-	return sh
 }
 
 // find returns the lock of tag, whose key is key, or nil. The caller holds sh.mu.
@@ -362,8 +359,10 @@ func (m *Manager) releaseWhere(o *Owner, drop func(g grant, s Space) bool) {
 	held := o.held
 	for i := 0; i < len(held); {
 		h := held[i]
+		// While o holds h, lk stays in the table, so its fields set at
+		// creation may be read before taking the shard's mutex.
 		lk := h.lk
-		sh := m.shardFor(&lk.tag)
+		sh := &m.shards[lk.shard]
 		sh.mu.Lock()
 		changed := false
 		space := lk.tag.Space
@@ -444,7 +443,7 @@ func (sh *shard) newLock(key uint32, tag Tag) *lock {
 	} else {
 		lk = &lock{}
 	}
-	lk.tag, lk.key = tag, key
+	lk.tag, lk.key, lk.shard = tag, key, sh.idx
 	lk.next = sh.locks[key]
 	sh.locks[key] = lk
 	return lk
