@@ -86,7 +86,7 @@ func (m *Manager) check(w *waiter) error {
 		WithDetail("%s", strings.Join(lines, "\n")).
 		WithHint("See server log for query details.")
 	m.leave(w.sh, w)
-	w.sh.dropIfUnused(w.lk)
+	w.sh.dropIfUnused(w.lk, nil) // not on the owner's goroutine: no spare
 	return w.err
 }
 

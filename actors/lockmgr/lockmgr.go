@@ -141,13 +141,19 @@ type Owner struct {
 	// goroutine touches the slice; the holdings it points to are guarded by
 	// their shard's mutex.
 	held []*holding
+	// Records kept for reuse, so that an uncontended lock and release pair
+	// allocates nothing once warm. They are the owner's, not the shard's,
+	// because the owner's goroutine takes them again: on a machine with many
+	// cores a record shared by the shard would travel between their caches.
+	spareLocks    []*lock
+	spareHoldings []*holding
 }
 
 // numShards is the number of independently locked parts of the lock table.
 const numShards = 64
 
-// maxFree bounds the records a shard keeps for reuse.
-const maxFree = 64
+// maxSpare bounds the records of each kind an owner keeps for reuse.
+const maxSpare = 64
 
 // Manager is the lock table. Safe for concurrent use.
 type Manager struct {
@@ -177,10 +183,6 @@ type shard struct {
 	// keys collide are chained through lock.next. Keying by the hash computed
 	// once for the shard keeps string hashing off the map operations.
 	locks map[uint32]*lock
-	// Records kept for reuse, so that an uncontended lock and unlock pair
-	// allocates nothing once warm.
-	freeLocks    []*lock
-	freeHoldings []*holding
 	_            [64]byte // keep neighbouring shards' mutexes off one cache line
 }
 
@@ -275,7 +277,7 @@ func (m *Manager) Acquire(ctx context.Context, o *Owner, r Request) (bool, error
 	sh.mu.Lock()
 	lk := sh.find(key, &r.Tag)
 	if lk == nil {
-		lk = sh.newLock(key, r.Tag)
+		lk = sh.newLock(key, r.Tag, o)
 	}
 	h := lk.holdingOf(o)
 	if !lk.conflicts(h, r.Mode) {
@@ -285,16 +287,16 @@ func (m *Manager) Acquire(ctx context.Context, o *Owner, r Request) (bool, error
 	}
 	switch r.Wait {
 	case NoWait:
-		sh.dropIfUnused(lk)
+		sh.dropIfUnused(lk, o)
 		sh.mu.Unlock()
 		return false, ErrWouldBlock
 	case SkipLocked:
-		sh.dropIfUnused(lk)
+		sh.dropIfUnused(lk, o)
 		sh.mu.Unlock()
 		return false, nil
 	}
 	if err := ctx.Err(); err != nil {
-		sh.dropIfUnused(lk)
+		sh.dropIfUnused(lk, o)
 		sh.mu.Unlock()
 		return false, contextError(ctx)
 	}
@@ -432,14 +434,15 @@ func (m *Manager) BlockingPIDs(pid uint32) []uint32 {
 	return out
 }
 
-// newLock adds an empty lock for tag, whose key is key, to the table, reusing a
-// free record when it can. The caller holds sh.mu.
-func (sh *shard) newLock(key uint32, tag Tag) *lock {
+// newLock adds an empty lock for tag, whose key is key, to the table, reusing
+// a spare record of o's when it has one. The caller holds sh.mu and runs on
+// o's goroutine.
+func (sh *shard) newLock(key uint32, tag Tag, o *Owner) *lock {
 	var lk *lock
-	if n := len(sh.freeLocks); n > 0 {
-		lk = sh.freeLocks[n-1]
-		sh.freeLocks[n-1] = nil
-		sh.freeLocks = sh.freeLocks[:n-1]
+	if n := len(o.spareLocks); n > 0 {
+		lk = o.spareLocks[n-1]
+		o.spareLocks[n-1] = nil
+		o.spareLocks = o.spareLocks[:n-1]
 	} else {
 		lk = &lock{}
 	}
@@ -449,9 +452,10 @@ func (sh *shard) newLock(key uint32, tag Tag) *lock {
 	return lk
 }
 
-// dropIfUnused removes lk from the table when nobody holds or waits for it.
-// The caller holds sh.mu.
-func (sh *shard) dropIfUnused(lk *lock) {
+// dropIfUnused removes lk from the table when nobody holds or waits for it,
+// keeping the record as a spare of o (nil: do not keep it). The caller holds
+// sh.mu and runs on o's goroutine.
+func (sh *shard) dropIfUnused(lk *lock, o *Owner) {
 	if len(lk.holders) > 0 || (lk.wait != nil && len(lk.wait.waiters) > 0) {
 		return
 	}
@@ -470,9 +474,9 @@ func (sh *shard) dropIfUnused(lk *lock) {
 		}
 	}
 	lk.next = nil
-	if len(sh.freeLocks) < maxFree && lk.wait == nil {
+	if o != nil && len(o.spareLocks) < maxSpare && lk.wait == nil {
 		lk.tag, lk.key = Tag{}, 0
-		sh.freeLocks = append(sh.freeLocks, lk)
+		o.spareLocks = append(o.spareLocks, lk)
 	}
 }
 
@@ -480,10 +484,10 @@ func (sh *shard) dropIfUnused(lk *lock) {
 // on lk or nil. The caller holds sh.mu and has checked for conflicts.
 func (sh *shard) grant(lk *lock, h *holding, o *Owner, mode Mode, session bool) {
 	if h == nil {
-		if n := len(sh.freeHoldings); n > 0 {
-			h = sh.freeHoldings[n-1]
-			sh.freeHoldings[n-1] = nil
-			sh.freeHoldings = sh.freeHoldings[:n-1]
+		if n := len(o.spareHoldings); n > 0 {
+			h = o.spareHoldings[n-1]
+			o.spareHoldings[n-1] = nil
+			o.spareHoldings = o.spareHoldings[:n-1]
 		} else {
 			h = &holding{}
 		}
@@ -565,10 +569,10 @@ func (sh *shard) settle(lk *lock, h *holding) {
 		*more = (*more)[:0]
 	}
 	*h = holding{more: more}
-	if len(sh.freeHoldings) < maxFree {
-		sh.freeHoldings = append(sh.freeHoldings, h)
+	if len(o.spareHoldings) < maxSpare {
+		o.spareHoldings = append(o.spareHoldings, h)
 	}
-	sh.dropIfUnused(lk)
+	sh.dropIfUnused(lk, o)
 }
 
 // holdingOf returns o's holding on lk, or nil.
@@ -780,7 +784,7 @@ func (m *Manager) giveUp(sh *shard, w *waiter, err error) error {
 		return w.err
 	}
 	m.leave(sh, w)
-	sh.dropIfUnused(w.lk)
+	sh.dropIfUnused(w.lk, w.owner)
 	return err
 }
 
