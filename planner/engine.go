@@ -352,6 +352,11 @@ func (t *Txn) Commit(ctx context.Context) error {
 		if err != nil {
 			t.ssi.Abort()
 		} else {
+			if ts == 0 {
+				// A transaction that wrote nothing ends now: every commit
+				// visible at this point precedes it.
+				ts = t.e.Store.Visible()
+			}
 			t.ssi.Committed(ts)
 		}
 		t.ssi = nil
