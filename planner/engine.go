@@ -106,7 +106,7 @@ func NewEngine(ctx context.Context, st *store.Store, dbs map[string]string) (*En
 	if _, err := add.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("planner: record databases in the catalog: %w", err)
 	}
-	e := &Engine{Store: st, Catalog: catalog.New(schema), Locks: lockmgr.New(), SSI: ssi.New()}
+	e := &Engine{Store: st, Catalog: catalog.New(schema), Locks: lockmgr.New(), SSI: ssi.NewWithOptions(ssi.Options{OldestSnapshot: st.OldestSnapshot, Coarsen: indexRange})}
 	e.embeddedPIDs.Store(1 << 30)
 	// Temp schemas of sessions that ended with the previous server run (a
 	// crash, or a session that could not clean up) do not survive a restart.

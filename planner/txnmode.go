@@ -128,6 +128,16 @@ func (u userKeys) Write(key []byte) error {
 	return u.t.Write(key)
 }
 
+// indexRange is the key range of the table index key belongs to: SSI records
+// a transaction's many point reads of one index as a read of all of it.
+func indexRange(key []byte) (start, end []byte) {
+	if len(key) < keycodec.TablePrefixLen || key[0] != keycodec.TablePrefixByte {
+		return nil, nil
+	}
+	p := key[:keycodec.TablePrefixLen:keycodec.TablePrefixLen]
+	return p, keycodec.PrefixEnd(p)
+}
+
 var userStart = keycodec.AppendTablePrefix(nil, catalog.FirstUserID, 0)
 
 // savepoint is one SAVEPOINT of the open transaction.
