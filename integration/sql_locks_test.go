@@ -226,6 +226,42 @@ func TestRowLocks(t *testing.T) {
 				_ = bpid
 			})
 
+			t.Run("serializable refuses write skew", func(t *testing.T) {
+				reset(t)
+				a, _ := conn(t)
+				b, _ := conn(t)
+				var failed []string
+				step := func(c *pgx.Conn, name, sql string) {
+					if _, err := c.Exec(ctx, sql); err != nil {
+						if pgCode(err) != "40001" && pgCode(err) != "25P02" {
+							t.Fatalf("%s: %s: %v", name, sql, err)
+						}
+						failed = append(failed, name)
+					}
+				}
+				step(a, "a", `BEGIN ISOLATION LEVEL SERIALIZABLE`)
+				step(b, "b", `BEGIN ISOLATION LEVEL SERIALIZABLE`)
+				step(a, "a", `SELECT sum(n) FROM rl WHERE id IN (1, 2)`)
+				step(b, "b", `SELECT sum(n) FROM rl WHERE id IN (1, 2)`)
+				step(a, "a", `UPDATE rl SET n = n + 1 WHERE id = 1`)
+				step(b, "b", `UPDATE rl SET n = n + 1 WHERE id = 2`)
+				_, errA := a.Exec(ctx, `COMMIT`)
+				_, errB := b.Exec(ctx, `COMMIT`)
+				for name, err := range map[string]error{"a": errA, "b": errB} {
+					if err != nil {
+						failed = append(failed, name)
+					}
+				}
+				// A COMMIT of a failed transaction reports ROLLBACK without an error.
+				var sum int
+				if err := admin.QueryRow(ctx, `SELECT sum(n) FROM rl WHERE id IN (1, 2)`).Scan(&sum); err != nil {
+					t.Fatal(err)
+				}
+				if sum != 1 {
+					t.Fatalf("both write-skew transactions committed (sum %d, failures %v)", sum, failed)
+				}
+			})
+
 			t.Run("a vanished client's locks are released and its writes undone", func(t *testing.T) {
 				reset(t)
 				a, _ := conn(t)
