@@ -72,7 +72,6 @@ func TestSQLCoreConcurrency(t *testing.T) {
 			})
 
 			t.Run("a block sees rows others committed before each statement", func(t *testing.T) {
-				skipAugurBug(t, tg, "a transaction block keeps one snapshot (REPEATABLE READ); PostgreSQL's default READ COMMITTED shows each statement the rows committed before it")
 				a := sqlConnect(t, ctx, tg.url)
 				b := sqlConnect(t, ctx, tg.url)
 				mustExec(t, ctx, b, `BEGIN`)
