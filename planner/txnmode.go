@@ -61,7 +61,7 @@ func (t *Txn) configure(m TxnMode) {
 	t.mode = m
 	switch m.Isolation {
 	case ReadCommitted:
-		// TODO(locks): SetConflictCheck(false) once writers take row locks.
+		t.KV.SetConflictCheck(false)
 	case Serializable:
 		if t.e.SSI != nil {
 			t.ssi = t.e.SSI.Begin(t.KV.Snapshot())
