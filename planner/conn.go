@@ -292,7 +292,16 @@ func (c *Conn) Version() string { return "PostgreSQL 15.0 (Augur embedded)" }
 func (c *Conn) Schema() *catalog.Schema { return c.txn.Schema(c.eng) }
 
 // Txn implements Env.
-func (c *Conn) Txn(context.Context) (*Txn, error) { return c.txn.Get(c.eng, c.opts), nil }
+// Its mode comes from default_transaction_isolation and
+// default_transaction_read_only.
+func (c *Conn) Txn(context.Context) (*Txn, error) {
+	if !c.txn.Begun() {
+		iso, _ := c.vars.Get("default_transaction_isolation")
+		ro, _ := c.vars.Get("default_transaction_read_only")
+		c.txn.Mode = TxnMode{Isolation: ParseIsolation(iso), ReadOnly: ro == "on"}
+	}
+	return c.txn.Get(c.eng, c.opts), nil
+}
 
 // Notice implements Env: notices are kept for Notices.
 func (c *Conn) Notice(msg string) { c.notices = append(c.notices, msg) }
