@@ -25,10 +25,10 @@ import (
 // end becomes text.
 type binder struct {
 	st *Statement
-	// lockIdx counts the row-locking clauses bound; locksRows is set once one
-	// is planned (lockrows.go).
+	// lockIdx counts the row-locking clauses bound; locksRows names the first
+	// one planned ("SELECT FOR UPDATE"; lockrows.go).
 	lockIdx   int
-	locksRows bool
+	locksRows string
 	params    []types.T // Invalid = not known yet
 	fixed     []bool    // declared by the client
 	planner   *Planner

@@ -66,6 +66,9 @@ func (s *SequenceState) Nextval(c *exec.Ctx, name string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := s.checkWritable(q, "nextval()"); err != nil {
+		return 0, err
+	}
 	v, err := s.Engine.Nextval(c.Context, q)
 	if err != nil {
 		return 0, err
@@ -104,7 +107,19 @@ func (s *SequenceState) Setval(c *exec.Ctx, name string, v int64, called bool) (
 	if err != nil {
 		return 0, err
 	}
+	if err := s.checkWritable(q, "setval()"); err != nil {
+		return 0, err
+	}
 	return v, s.Engine.Setval(c.Context, q, v, called)
+}
+
+// checkWritable refuses to advance a sequence in a READ ONLY transaction
+// (a temporary sequence may be).
+func (s *SequenceState) checkWritable(q *catalog.Sequence, what string) error {
+	if s.Env.TxnReadOnly() && !strings.HasPrefix(q.Schema, catalog.TempSchemaPrefix) {
+		return readOnlyError(what)
+	}
+	return nil
 }
 
 // Conn is an in-process SQL session over an Engine: the code path below the wire
@@ -319,6 +334,15 @@ func (c *Conn) RowEstimate(tableID uint32) (int64, bool) {
 		return 0, false
 	}
 	return c.eng.Rows(tableID)
+}
+
+// TxnReadOnly implements Env.
+func (c *Conn) TxnReadOnly() bool {
+	if c.txn.Begun() {
+		return c.txn.Mode.ReadOnly
+	}
+	ro, _ := c.vars.Get("default_transaction_read_only")
+	return ro == "on"
 }
 
 // InTransactionBlock implements Env.

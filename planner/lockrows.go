@@ -111,7 +111,7 @@ func (b *binder) lockRows(li *ast.SelectLockInfo, lc lockClause, name string, no
 	case ast.SelectLockForUpdateWaitN:
 		return nil, pgerr.Syntax(0, "syntax error at or near \"WAIT\"")
 	}
-	b.locksRows = true
+	b.locksRows = "SELECT " + name
 	return &exec.LockRows{Input: node, Targets: targets, Mode: lc.mode, Wait: wait, Level: level, Recheck: where,
 		Outputs: append([]exec.Expr(nil), exprs[:level]...),
 		Info:    exec.NodeInfo{Name: "LockRows", Rows: est, Children: []exec.Node{node}}}, nil

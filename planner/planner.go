@@ -62,6 +62,9 @@ type Env interface {
 	RowEstimate(tableID uint32) (int64, bool)
 	// InTransactionBlock reports whether an explicit transaction block is open.
 	InTransactionBlock() bool
+	// TxnReadOnly reports whether the session's transaction (or the implicit
+	// one it would begin) is READ ONLY.
+	TxnReadOnly() bool
 	// TempSchema is the name of the session's temp schema (pg_temp_N), which
 	// exists from its first CREATE TEMP on; "" when it cannot have one.
 	TempSchema() string
@@ -392,9 +395,9 @@ type Plan struct {
 	// fold are the expressions Fold evaluates.
 	fold []exec.Expr
 	// tables: the plan reads or writes tables (it runs in a transaction);
-	// locksRows: it has a row-locking clause (SELECT … FOR UPDATE).
+	// locksRows names its row-locking clause ("SELECT FOR UPDATE"), if any.
 	tables    bool
-	locksRows bool
+	locksRows string
 	writes    *catalog.Table
 	// version is the schema version the plan was bound against; stmt and
 	// declared re-plan it when the schema has changed since, or the search path
@@ -661,8 +664,8 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 			if err := txn.checkWritable(pl.Kind.String()); err != nil {
 				return nil, err
 			}
-		case run.locksRows:
-			if err := txn.checkWritable("SELECT FOR UPDATE"); err != nil {
+		case run.locksRows != "":
+			if err := txn.checkWritable(run.locksRows); err != nil {
 				return nil, err
 			}
 		}

@@ -59,6 +59,7 @@ func (e *testEnv) Notice(string)                             {}
 func (e *testEnv) RowEstimate(uint32) (int64, bool)          { return 0, false }
 func (e *testEnv) InTransactionBlock() bool                  { return false }
 func (e *testEnv) TempSchema() string                        { return "" }
+func (e *testEnv) TxnReadOnly() bool                         { return false }
 func (e *testEnv) BackendPID() uint32                        { return 1 }
 func (e *testEnv) Locks() (*lockmgr.Manager, *lockmgr.Owner) { return nil, nil }
 func (e *testEnv) Txn(context.Context) (*Txn, error) {

@@ -260,6 +260,9 @@ func commandName(st *Statement) string {
 		return "this statement"
 	}
 	words := []string{strings.ToUpper(st.toks[0].Val)}
+	if words[0] == "TRUNCATE" {
+		return "TRUNCATE TABLE"
+	}
 	for _, t := range st.toks[1:] {
 		w := strings.ToUpper(t.Val)
 		switch w {

@@ -124,6 +124,9 @@ type Session struct {
 	localUndo map[string]string
 	// spVars are the settings at each savepoint (ROLLBACK TO restores them).
 	spVars []*config.Vars
+	// queried: a statement that reads (PostgreSQL takes its first snapshot)
+	// ran in the block; SET TRANSACTION may then no longer change the level.
+	queried bool
 	// notices are sent before the current statement's CommandComplete.
 	notices []pgproto3.BackendMessage
 
@@ -610,6 +613,9 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 		if notice := s.transactionControl(plan); notice != nil {
 			s.out.Send(ctx, notice)
 		}
+		if s.txStatus != 'I' && takesSnapshot(plan.Kind) {
+			s.queried = true
+		}
 		rows, err := plan.Execute(sctx, s, p.params)
 		if err != nil {
 			return false, statementError(sctx, err)
@@ -679,7 +685,7 @@ func (s *Session) transactionControl(plan *planner.Plan) pgproto3.BackendMessage
 				s.vars.Assign(name, prev) // a value it had, so valid; role too
 			}
 		}
-		s.savedVars, s.localUndo, s.spVars = nil, nil, nil
+		s.savedVars, s.localUndo, s.spVars, s.queried = nil, nil, nil, false
 		s.txStatus = 'I'
 	}
 	return nil

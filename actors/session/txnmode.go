@@ -41,6 +41,9 @@ func (s *Session) txnMode() planner.TxnMode {
 	return planner.TxnMode{Isolation: planner.ParseIsolation(iso), ReadOnly: ro == "on"}
 }
 
+// TxnReadOnly implements planner.Env.
+func (s *Session) TxnReadOnly() bool { return s.txnMode().ReadOnly }
+
 // beginBlock gives a new block its modes: BEGIN's, else the defaults.
 func (s *Session) beginBlock(tx planner.TxOptions) {
 	for name, def := range txnParams {
@@ -74,7 +77,7 @@ func (s *Session) setTransaction(ctx context.Context, tx planner.TxOptions) erro
 		s.notices = append(s.notices, warning(pgerrcode.NoActiveSQLTransaction, "SET TRANSACTION can only be used in transaction blocks"))
 		return nil
 	}
-	begun := s.txn.Begun()
+	begun := s.txn.Begun() || s.queried
 	sub := s.txn.Savepoints() > 0
 	if tx.Isolation != "" {
 		cur, _ := s.vars.Get("transaction_isolation")
@@ -192,4 +195,15 @@ func (s *Session) savepointStatement(ctx context.Context, k planner.Kind, name s
 		s.txStatus = 'T'
 	}
 	return nil
+}
+
+// takesSnapshot reports whether a statement of kind k reads the database (and
+// so fixes a block's snapshot in PostgreSQL).
+func takesSnapshot(k planner.Kind) bool {
+	switch k {
+	case planner.KindSelect, planner.KindInsert, planner.KindUpdate, planner.KindDelete,
+		planner.KindDDL, planner.KindExecute:
+		return true
+	}
+	return false
 }

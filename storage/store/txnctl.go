@@ -24,14 +24,15 @@ func (t *Txn) SetTracker(tr Tracker) { t.tracker = tr }
 func (t *Txn) SetConflictCheck(on bool) { t.noCheck = !on }
 
 // Refresh moves the transaction's snapshot to the newest visible commit, keeping
-// its writes (READ COMMITTED takes a snapshot per statement). No iterator may be
-// open.
+// its writes (READ COMMITTED takes a snapshot per statement). While an iterator
+// is open (a portal suspended in the middle of a scan) the snapshot stays: the
+// iterator reads through it.
 func (t *Txn) Refresh() error {
 	if t.done {
 		return ErrTxnDone
 	}
 	if len(t.iters) > 0 {
-		return errors.New("store: refresh with open iterators")
+		return nil
 	}
 	snap := t.s.acquireSnapshot()
 	t.rtxn.Discard()
