@@ -183,7 +183,7 @@ type shard struct {
 	// keys collide are chained through lock.next. Keying by the hash computed
 	// once for the shard keeps string hashing off the map operations.
 	locks map[uint32]*lock
-	_            [64]byte // keep neighbouring shards' mutexes off one cache line
+	_     [64]byte // keep neighbouring shards' mutexes off one cache line
 }
 
 // lock is one locked tag: who holds it in which modes, and who waits.
