@@ -332,27 +332,14 @@ func runDiffFile(t *testing.T, path, pgURL string, au *server, known map[string]
 	defer cancel()
 	db := "diff_" + notIdentChar.ReplaceAllString(strings.ToLower(strings.TrimSuffix(filepath.Base(path), ".sql")), "_")
 
-	pgAdmin := sqlConnect(t, ctx, pgURL)
-	auAdmin := sqlConnect(t, ctx, au.url("augur", "disable"))
-	for _, c := range []*pgx.Conn{pgAdmin, auAdmin} {
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+db); err != nil {
-			t.Fatalf("drop database %s: %v", db, err)
-		}
-		if _, err := c.Exec(ctx, "CREATE DATABASE "+db); err != nil {
-			t.Fatalf("create database %s: %v", db, err)
-		}
-	}
-	pgDB, err := withDatabase(pgURL, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pgDB, auDB := freshDatabases(t, ctx, pgURL, au, db)
 	type pair struct{ pg, au *pgconn.PgConn }
 	conns := map[string]pair{}
 	connFor := func(name string) pair {
 		if p, ok := conns[name]; ok {
 			return p
 		}
-		p := pair{sqlConnect(t, ctx, pgDB).PgConn(), sqlConnect(t, ctx, au.url(db, "disable")).PgConn()}
+		p := pair{sqlConnect(t, ctx, pgDB).PgConn(), sqlConnect(t, ctx, auDB).PgConn()}
 		conns[name] = p
 		return p
 	}
@@ -388,6 +375,31 @@ func runDiffFile(t *testing.T, path, pgURL string, au *server, known map[string]
 		}
 	}
 	return counts
+}
+
+// freshDatabases creates db anew on the reference PostgreSQL and on au, and
+// returns the URLs that reach it on each.
+func freshDatabases(t *testing.T, ctx context.Context, pgURL string, au *server, db string) (pgDB, auDB string) {
+	t.Helper()
+	for _, admin := range []string{pgURL, au.url("augur", "disable")} {
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+db)
+		if err == nil {
+			_, err = c.Exec(ctx, "CREATE DATABASE "+db)
+		}
+		c.Close(ctx)
+		if err != nil {
+			t.Fatalf("create database %s afresh: %v", db, err)
+		}
+	}
+	pgDB, err := withDatabase(pgURL, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pgDB, au.url(db, "disable")
 }
 
 // notIdentChar matches what a case file's name may hold that a database name
