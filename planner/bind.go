@@ -1502,7 +1502,7 @@ func (b *binder) function(name, display string, args []exec.Expr) (exec.Expr, er
 			return nil, err
 		}
 	}
-	return &exec.Func{Name: name, T: o.Result, Args: out, Strict: o.Strict, Volatile: o.Volatile, Fn: o.Fn}, nil
+	return &exec.Func{Name: name, T: o.Result, Args: out, Strict: o.Strict, Volatile: o.Volatile, NeedsTxn: o.NeedsTxn, Fn: o.Fn}, nil
 }
 
 // textOut converts an argument of VARIADIC "any" to its text output.

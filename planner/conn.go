@@ -321,6 +321,10 @@ func (c *Conn) Txn(context.Context) (*Txn, error) {
 // Notice implements Env: notices are kept for Notices.
 func (c *Conn) Notice(msg string) { c.notices = append(c.notices, msg) }
 
+// Warning implements WarningEnv and exec.Warnings: warnings are kept with the
+// notices.
+func (c *Conn) Warning(msg string) { c.notices = append(c.notices, "WARNING: "+msg) }
+
 // Notices returns and clears the notices of the statements run so far.
 func (c *Conn) Notices() []string {
 	n := c.notices

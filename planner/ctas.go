@@ -32,8 +32,13 @@ func (x *ddlExec) createTableAs(d *pgdialect.DDL) (string, error) {
 	}
 	b := &binder{st: stmts[0], planner: x.p, schema: x.schema, db: x.db.Name, ns: x.ns, stats: x.env.RowEstimate}
 	x.p.ctes = nil
+	locks, done := x.p.collectRelations()
 	q, err := b.query(stmts[0].node, nil)
+	done()
 	if err != nil {
+		return "", err
+	}
+	if err := x.txn.lockAll(x.ctx, x.db.Name, locks.list); err != nil {
 		return "", err
 	}
 	if len(d.AsCols) > len(q.cols) {

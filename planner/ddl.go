@@ -40,8 +40,15 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 	if d.Kind == pgdialect.DDLCreateDatabase || d.Kind == pgdialect.DDLDrop && d.Object == "database" {
 		return p.databaseDDL(ctx, env, txn, d)
 	}
+	txn.locks = readLockSettings(env)
+	if err := lockDDL(ctx, env, txn, txn.Schema(), d); err != nil {
+		return "", err
+	}
 	s, err := txn.forDDL(ctx)
 	if err != nil {
+		return "", err
+	}
+	if err := lockDDL(ctx, env, txn, s, d); err != nil {
 		return "", err
 	}
 	db, ok := s.Databases[env.Database()]

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/pgdialect"
 	"github.com/augurdb/augur/storage/catalog"
@@ -366,6 +367,7 @@ func (b *binder) tableName(tn *ast.TableName) (*catalog.Table, error) {
 		}
 		return nil, pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", full).WithPosition(b.identPos(pos))
 	}
+	b.lockRelation(t, lockmgr.AccessShare)
 	return t, nil
 }
 

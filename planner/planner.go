@@ -99,13 +99,15 @@ const (
 	KindRelease
 	KindRollbackTo
 	KindSetTransaction
+	KindLock // LOCK TABLE (tablelocks.go)
 )
 
 var kindNames = map[Kind]string{KindSelect: "SELECT", KindShow: "SHOW", KindSet: "SET", KindReset: "RESET",
 	KindBegin: "BEGIN", KindCommit: "COMMIT", KindRollback: "ROLLBACK", KindInsert: "INSERT",
 	KindUpdate: "UPDATE", KindDelete: "DELETE", KindDDL: "DDL", KindOther: "OTHER",
 	KindPrepare: "PREPARE", KindExecute: "EXECUTE", KindDeallocate: "DEALLOCATE", KindDiscard: "DISCARD",
-	KindSavepoint: "SAVEPOINT", KindRelease: "RELEASE", KindRollbackTo: "ROLLBACK", KindSetTransaction: "SET"}
+	KindSavepoint: "SAVEPOINT", KindRelease: "RELEASE", KindRollbackTo: "ROLLBACK", KindSetTransaction: "SET",
+	KindLock: "LOCK"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -117,6 +119,9 @@ type Planner struct {
 	// refs, when set, collects the tables and views a statement reads (CREATE VIEW
 	// records them as the view's dependencies).
 	refs map[string]bool
+	// locking, while a statement is bound, collects its table locks
+	// (tablelocks.go).
+	locking *relLocks
 }
 
 // New returns a Planner. One per session: it is not goroutine-safe.
@@ -150,6 +155,7 @@ type Statement struct {
 	// inner is PREPARE's statement or EXECUTE's arguments.
 	role *pgdialect.RoleStmt
 	prep *pgdialect.PrepareStmt
+	lock *pgdialect.LockStmt
 }
 
 // Parse splits a query string into statements and parses each. A syntax error in any
@@ -206,6 +212,13 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 			return err
 		}
 		s.Kind, s.ddl = KindDDL, d
+		return nil
+	}
+	if ls, ok, err := pgdialect.ParseLock(s.src, s.toks); ok {
+		if err != nil {
+			return err
+		}
+		s.Kind, s.lock = KindLock, ls
 		return nil
 	}
 	u, ok, err := pgdialect.ParseUtility(s.src, s.toks)
@@ -399,6 +412,9 @@ type Plan struct {
 	tables    bool
 	locksRows string
 	writes    *catalog.Table
+	// relLocks are the table locks the plan takes when it runs (tablelocks.go).
+	relLocks []relLock
+	lock     *pgdialect.LockStmt
 	// version is the schema version the plan was bound against; stmt and
 	// declared re-plan it when the schema has changed since, or the search path
 	// it was bound along.
@@ -438,6 +454,12 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 		}
 		return &Plan{Kind: st.Kind, role: st.role, stmt: st, planner: p}, nil
 	}
+	if st.lock != nil {
+		if len(paramTypes) > 0 {
+			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies parameters, but LOCK takes none")
+		}
+		return &Plan{Kind: st.Kind, lock: st.lock, stmt: st, planner: p}, nil
+	}
 	pl := &Plan{Kind: st.Kind, util: st.util, ddl: st.ddl, stmt: st, declared: paramTypes, planner: p}
 	if st.util != nil || st.ddl != nil {
 		if len(paramTypes) > 0 {
@@ -461,6 +483,8 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 	b.ns = newNames(env, b.schema)
 	pl.searchPath = b.ns.path
 	pl.version = b.schema.Version
+	locks, done := p.collectRelations()
+	defer done()
 	switch n := st.node.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 		rp, err := b.query(n, nil)
@@ -486,7 +510,8 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 		return nil, err
 	}
 	pl.fold = b.fold
-	pl.tables = usesTables(pl.root)
+	pl.relLocks = locks.finish(pl)
+	pl.tables = usesTables(pl.root) || len(pl.relLocks) > 0
 	pl.locksRows = b.locksRows
 	if pl.Params, err = b.finalParams(); err != nil {
 		return nil, err
@@ -497,7 +522,8 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 
 var emptySchema = &catalog.Schema{Databases: map[string]*catalog.Database{}}
 
-// usesTables reports whether a plan reads or writes a table.
+// usesTables reports whether a plan reads or writes a table, or calls a
+// function that needs a transaction (exec.Builtin.NeedsTxn).
 func usesTables(n exec.Node) bool {
 	if n == nil {
 		return false
@@ -514,6 +540,9 @@ func usesTables(n exec.Node) bool {
 	found := false
 	walkNodeExprs(n, func(e exec.Expr) {
 		if sq, ok := e.(*exec.Subquery); ok && usesTables(sq.Plan) {
+			found = true
+		}
+		if f, ok := e.(*exec.Func); ok && f.NeedsTxn {
 			found = true
 		}
 	})
@@ -623,6 +652,12 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		}
 		return &exec.Result{TagText: tag}, nil
 	}
+	if pl.lock != nil {
+		if err := pl.planner.execLock(ctx, env, pl.lock); err != nil {
+			return nil, err
+		}
+		return &exec.Result{TagText: "LOCK TABLE"}, nil
+	}
 	if pl.ddl != nil {
 		if err := checkWritableEnv(ctx, env, pl.stmt); err != nil {
 			return nil, err
@@ -656,6 +691,9 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 			return nil, err
 		}
 		txn.locks = readLockSettings(env)
+		if run, err = run.lockRelations(ctx, env, txn, pl.Columns); err != nil {
+			return nil, err
+		}
 		if err := txn.beginStatement(); err != nil {
 			return nil, err
 		}

@@ -193,6 +193,7 @@ type Func struct {
 	Args     []Expr
 	Strict   bool
 	Volatile bool
+	NeedsTxn bool // see Builtin.NeedsTxn
 	Fn       func(c *Ctx, args []types.Datum) (types.Datum, error)
 }
 

@@ -45,6 +45,10 @@ type Builtin struct {
 	// PostgreSQL requires at least one argument in the variadic part (concat()
 	// and concat_ws(',') are 42883); the functions here also accept none.
 	Variadic bool
+	// NeedsTxn: the function takes transaction-level locks, so a statement
+	// calling it runs in a transaction (whose end releases them) even when it
+	// reads no table.
+	NeedsTxn bool
 	Fn       func(c *Ctx, args []types.Datum) (types.Datum, error)
 }
 
