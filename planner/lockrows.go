@@ -111,6 +111,9 @@ func (b *binder) lockRows(li *ast.SelectLockInfo, lc lockClause, name string, no
 	case ast.SelectLockForUpdateWaitN:
 		return nil, pgerr.Syntax(0, "syntax error at or near \"WAIT\"")
 	}
+	for _, tg := range targets {
+		b.lockRelation(tg.Table, lockmgr.RowShare) // the table lock of FOR UPDATE/SHARE
+	}
 	b.locksRows = "SELECT " + name
 	return &exec.LockRows{Input: node, Targets: targets, Mode: lc.mode, Wait: wait, Level: level, Recheck: where,
 		Outputs: append([]exec.Expr(nil), exprs[:level]...),

@@ -125,6 +125,9 @@ func TestRelationLocks(t *testing.T) {
 		{`UPDATE b SET a_id = 1`, `a:RowShare b:RowExclusive c:RowShare d:RowExclusive`},
 		{`DELETE FROM tmp RETURNING id`, `tmp:RowExclusive`},
 		{`EXPLAIN ANALYZE SELECT * FROM a`, ``}, // the explained plan holds them
+		{`SELECT * FROM a FOR UPDATE`, `a:RowShare`},
+		{`SELECT * FROM a JOIN e ON a.id = e.id FOR SHARE OF a`, `a:RowShare e:AccessShare`},
+		{`SELECT * FROM e WHERE id IN (SELECT id FROM a FOR KEY SHARE)`, `a:RowShare e:AccessShare`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.sql, func(t *testing.T) {
@@ -276,22 +279,6 @@ func TestAdvisoryFunctionsOneSession(t *testing.T) {
 	}
 }
 
-// lockManagerBlocks reports whether m makes conflicting requests wait (the
-// lock manager's bodies are being written; until they land the tests that
-// need a second session to wait are skipped).
-func lockManagerBlocks(m *lockmgr.Manager) bool {
-	a, b := m.NewOwner(1<<31), m.NewOwner(1<<31+1)
-	defer m.Close(a)
-	defer m.Close(b)
-	tag := lockmgr.Tag{Space: lockmgr.SpaceAdvisory, DB: "probe", Key: "probe"}
-	ctx := context.Background()
-	if _, err := m.Acquire(ctx, a, lockmgr.Request{Tag: tag, Mode: lockmgr.Exclusive, Session: true}); err != nil {
-		return false
-	}
-	got, err := m.Acquire(ctx, b, lockmgr.Request{Tag: tag, Mode: lockmgr.Exclusive, Session: true, Wait: lockmgr.SkipLocked})
-	return err == nil && !got
-}
-
 // background runs sql on c in a goroutine; the channel gets its error.
 func background(c *Conn, sql string) <-chan error {
 	done := make(chan error, 1)
@@ -346,9 +333,6 @@ func assertWaiting(t *testing.T, done <-chan error) {
 // and a statement that waited for DDL being planned anew.
 func TestTableLocksBlock(t *testing.T) {
 	eng := newLockEngine(t)
-	if !lockManagerBlocks(eng.Locks) {
-		t.Skip("the lock manager does not make conflicting requests wait yet")
-	}
 	a, b := connect(t, eng), connect(t, eng)
 	ctx := context.Background()
 	mustRun(t, a, `CREATE TABLE t (id int PRIMARY KEY, v int)`, `INSERT INTO t VALUES (1, 1)`)
@@ -464,9 +448,6 @@ func TestTableLocksBlock(t *testing.T) {
 // TestAdvisoryLocksBlock checks advisory locks between two sessions.
 func TestAdvisoryLocksBlock(t *testing.T) {
 	eng := newLockEngine(t)
-	if !lockManagerBlocks(eng.Locks) {
-		t.Skip("the lock manager does not make conflicting requests wait yet")
-	}
 	a, b := connect(t, eng), connect(t, eng)
 	ctx := context.Background()
 

@@ -10,7 +10,6 @@ package exec
 // deadlock_timeout and the statement's cancellation.
 
 import (
-	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -33,31 +32,13 @@ type Warnings interface {
 	Warning(msg string)
 }
 
-// advisoryKey is the lock manager's key of the int8 form: a form byte, then the
-// key big-endian.
-func advisoryKey(k int64) string {
-	var b [9]byte
-	b[0] = 1
-	binary.BigEndian.PutUint64(b[1:], uint64(k))
-	return string(b[:])
-}
-
-// advisoryKey2 is the key of the (int4, int4) form.
-func advisoryKey2(k1, k2 int32) string {
-	var b [9]byte
-	b[0] = 2
-	binary.BigEndian.PutUint32(b[1:], uint32(k1))
-	binary.BigEndian.PutUint32(b[5:], uint32(k2))
-	return string(b[:])
-}
-
 // advisoryTag is the tag of the lock the arguments name.
 func advisoryTag(c *Ctx, a []types.Datum) lockmgr.Tag {
 	tag := lockmgr.Tag{Space: lockmgr.SpaceAdvisory, DB: c.Session.Database()}
 	if len(a) == 1 {
-		tag.Key = advisoryKey(a[0].(int64))
+		tag.Key = lockmgr.AdvisoryKey(a[0].(int64))
 	} else {
-		tag.Key = advisoryKey2(int32(a[0].(int64)), int32(a[1].(int64)))
+		tag.Key = lockmgr.AdvisoryKey2(int32(a[0].(int64)), int32(a[1].(int64)))
 	}
 	return tag
 }
