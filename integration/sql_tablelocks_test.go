@@ -36,13 +36,19 @@ func TestSQLLocks(t *testing.T) {
 
 			t.Run("LOCK TABLE blocks a reader until COMMIT", func(t *testing.T) {
 				a, b := sqlConnect(t, ctx, tg.url), sqlConnect(t, ctx, tg.url)
-				mustExec(t, ctx, a, `BEGIN`, `LOCK TABLE lk`)
-				w := start(ctx, b, `SELECT v FROM lk`)
+				mustExec(t, ctx, a, `BEGIN`, `LOCK TABLE lk`, `INSERT INTO lk VALUES (3, 3)`)
+				var n int
+				w := &waiter{done: make(chan error, 1)}
+				go func() { w.done <- b.QueryRow(ctx, `SELECT count(*) FROM lk WHERE id = 3`).Scan(&n) }()
 				w.waitBlocked(t, ctx, admin, b)
 				mustExec(t, ctx, a, `COMMIT`)
 				if err := w.finish(t); err != nil {
 					t.Fatal(err)
 				}
+				if n != 1 { // its snapshot follows the wait
+					t.Fatalf("the reader that waited counted %d rows of the commit it waited for, want 1", n)
+				}
+				mustExec(t, ctx, a, `DELETE FROM lk WHERE id = 3`)
 			})
 			t.Run("SHARE lets readers through and blocks INSERT", func(t *testing.T) {
 				a, b := sqlConnect(t, ctx, tg.url), sqlConnect(t, ctx, tg.url)

@@ -38,7 +38,7 @@ func (x *ddlExec) createTableAs(d *pgdialect.DDL) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := x.txn.lockAll(x.ctx, x.db.Name, locks.list); err != nil {
+	if _, err := x.txn.lockAll(x.ctx, x.db.Name, locks.list); err != nil {
 		return "", err
 	}
 	if len(d.AsCols) > len(q.cols) {

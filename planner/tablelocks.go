@@ -161,20 +161,48 @@ func relationTag(db string, rel uint32) lockmgr.Tag {
 	return lockmgr.Tag{Space: lockmgr.SpaceRelation, DB: db, Rel: rel}
 }
 
-// lockRelation takes mode on table rel for the transaction.
-func (t *Txn) lockRelation(ctx context.Context, db string, rel uint32, mode lockmgr.Mode, wait lockmgr.Wait) error {
-	_, err := t.lock(ctx, relationTag(db, rel), mode, wait)
-	return lockWaitError(ctx, err)
+// lockRelation takes mode on table rel for the transaction and reports
+// whether it had to wait. A waiting request first tries without waiting: the
+// uncontended lock still costs one Acquire.
+func (t *Txn) lockRelation(ctx context.Context, db string, rel uint32, mode lockmgr.Mode, wait lockmgr.Wait) (waited bool, err error) {
+	tag := relationTag(db, rel)
+	if wait == lockmgr.Block {
+		_, err := t.lock(ctx, tag, mode, lockmgr.NoWait)
+		if !errors.Is(err, lockmgr.ErrWouldBlock) {
+			return false, lockWaitError(ctx, err)
+		}
+		waited = true
+	}
+	_, err = t.lock(ctx, tag, mode, wait)
+	return waited, lockWaitError(ctx, err)
 }
 
-// lockAll takes locks (waiting) for the transaction, in order.
-func (t *Txn) lockAll(ctx context.Context, db string, locks []relLock) error {
+// lockAll takes locks (waiting) for the transaction, in order, and reports
+// whether any had to wait.
+func (t *Txn) lockAll(ctx context.Context, db string, locks []relLock) (waited bool, err error) {
 	for _, l := range locks {
-		if err := t.lockRelation(ctx, db, l.rel, l.mode, lockmgr.Block); err != nil {
-			return err
+		w, err := t.lockRelation(ctx, db, l.rel, l.mode, lockmgr.Block)
+		if err != nil {
+			return waited, err
 		}
+		waited = waited || w
 	}
-	return nil
+	return waited, nil
+}
+
+// refreshAfterWait gives a transaction whose first statement waited for a
+// table lock a snapshot taken after the wait, as PostgreSQL takes a
+// statement's snapshot after the locks of its parse analysis: what it waited
+// for (a writer's commit, DDL) is visible to it, and its own DDL does not
+// collide with DDL that committed meanwhile. A transaction that has run
+// statements or changed the schema keeps its snapshot (READ COMMITTED takes a
+// new one per statement in beginStatement anyway), and so does a SERIALIZABLE
+// one (SSI registered its snapshot when it began).
+func (t *Txn) refreshAfterWait() error {
+	if t.statements > 0 || t.schema != nil || t.ssi != nil {
+		return nil
+	}
+	return t.KV.Refresh()
 }
 
 // lockWaitError gives a failed lock wait the error the client sees: the lock
@@ -210,8 +238,14 @@ func (pl *Plan) lockRelations(ctx context.Context, env Env, txn *Txn, cols []Col
 		if db == "" {
 			db = env.Database()
 		}
-		if err := txn.lockAll(ctx, db, run.relLocks); err != nil {
+		waited, err := txn.lockAll(ctx, db, run.relLocks)
+		if err != nil {
 			return nil, err
+		}
+		if waited {
+			if err := txn.refreshAfterWait(); err != nil {
+				return nil, err
+			}
 		}
 		if run.stmt == nil || env.Schema().Version == run.version || i == maxReplans {
 			return run, nil
@@ -328,7 +362,11 @@ func lockDDL(ctx context.Context, env Env, txn *Txn, s *catalog.Schema, d *pgdia
 			lockRel(d.Quals[0], lockmgr.ShareUpdateExclusive)
 		}
 	}
-	return txn.lockAll(ctx, env.Database(), l.list)
+	waited, err := txn.lockAll(ctx, env.Database(), l.list)
+	if err != nil || !waited {
+		return err
+	}
+	return txn.refreshAfterWait()
 }
 
 // lockModes maps LOCK's mode names to the lock manager's modes.
@@ -378,9 +416,12 @@ func (p *Planner) execLock(ctx context.Context, env Env, ls *pgdialect.LockStmt)
 				}
 			}
 			for _, rel := range rels {
-				err := txn.lockRelation(ctx, db, rel, mode, wait)
+				waited, err := txn.lockRelation(ctx, db, rel, mode, wait)
 				if errors.Is(err, lockmgr.ErrWouldBlock) {
 					return pgerr.New(pgerrcode.LockNotAvailable, "could not obtain lock on relation %q", q.Name)
+				}
+				if err == nil && waited {
+					err = txn.refreshAfterWait()
 				}
 				if err != nil {
 					return err

@@ -401,6 +401,55 @@ func TestTableLocksBlock(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("a statement that waited reads what it waited for", func(t *testing.T) {
+		a.Begin()
+		mustRun(t, a, `LOCK TABLE t IN ACCESS EXCLUSIVE MODE`, `INSERT INTO t VALUES (100, 100)`)
+		done := make(chan error, 1)
+		var got string
+		go func() {
+			defer close(done)
+			got = queryRow(t, b, `SELECT count(*) FROM t WHERE id = 100`)
+		}()
+		waitBlocked(t, eng, b, done)
+		if err := a.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		finished(t, done)
+		if got != "1" {
+			t.Fatalf("the waiting SELECT counted %s rows committed by the transaction it waited for, want 1", got)
+		}
+		// LOCK TABLE first in a block: the block's reads follow the wait.
+		a.Begin()
+		mustRun(t, a, `INSERT INTO t VALUES (101, 101)`)
+		b.Begin()
+		lockDone := background(b, `LOCK TABLE t IN SHARE MODE`)
+		waitBlocked(t, eng, b, lockDone)
+		if err := a.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := finished(t, lockDone); err != nil {
+			t.Fatal(err)
+		}
+		got = queryRow(t, b, `SELECT count(*) FROM t WHERE id = 101`)
+		b.Rollback()
+		if got != "1" {
+			t.Fatalf("after LOCK TABLE waited, the block counted %s rows of the transaction it waited for, want 1", got)
+		}
+	})
+	t.Run("DDL that waited while other DDL committed", func(t *testing.T) {
+		c := connect(t, eng)
+		a.Begin()
+		mustRun(t, a, `SELECT * FROM t`)
+		done := background(b, `ALTER TABLE t ADD COLUMN y int`)
+		waitBlocked(t, eng, b, done)
+		mustRun(t, c, `CREATE TABLE meanwhile (id int)`)
+		if err := a.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := finished(t, done); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("a statement that waited for DDL resolves its names again", func(t *testing.T) {
 		mustRun(t, a, `CREATE TABLE t2 (id int PRIMARY KEY, v int)`, `INSERT INTO t2 VALUES (1, 100)`)
 		a.Begin()
