@@ -3,10 +3,10 @@ package planner
 import (
 	"context"
 	"errors"
-	"github.com/augurdb/augur/actors/lockmgr"
 	"io"
 	"strings"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner/exec"
 	"github.com/augurdb/augur/planner/pgdialect"

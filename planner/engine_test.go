@@ -2,10 +2,10 @@ package planner
 
 import (
 	"context"
-	"github.com/augurdb/augur/actors/lockmgr"
 	"path/filepath"
 	"testing"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/planner/internal/datadriven"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/store"

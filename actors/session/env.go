@@ -2,13 +2,13 @@ package session
 
 import (
 	"context"
-	"github.com/augurdb/augur/actors/lockmgr"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/config"
 	"github.com/augurdb/augur/planner"
 	"github.com/augurdb/augur/storage/catalog"

@@ -2,11 +2,10 @@ package exec
 
 import (
 	"bytes"
-
 	"fmt"
-	"github.com/augurdb/augur/actors/lockmgr"
 	"strings"
 
+	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/pgerr"
