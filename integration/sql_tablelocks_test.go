@@ -95,6 +95,51 @@ func TestSQLLocks(t *testing.T) {
 				}
 			})
 
+			t.Run("a deadlock between two LOCK TABLEs ends one of them", func(t *testing.T) {
+				mustExec(t, ctx, admin, `DROP TABLE IF EXISTS lk2`, `CREATE TABLE lk2 (id int)`)
+				defer mustExec(t, ctx, admin, `DROP TABLE lk2`)
+				a, b := sqlConnect(t, ctx, tg.url), sqlConnect(t, ctx, tg.url)
+				for _, c := range []*pgx.Conn{a, b} {
+					mustExec(t, ctx, c, `SET deadlock_timeout = '20ms'`, `BEGIN`)
+				}
+				mustExec(t, ctx, a, `LOCK TABLE lk IN SHARE MODE`)
+				mustExec(t, ctx, b, `LOCK TABLE lk2 IN SHARE MODE`)
+				wa := start(ctx, a, `LOCK TABLE lk2 IN EXCLUSIVE MODE`)
+				wa.waitBlocked(t, ctx, admin, a)
+				wb := start(ctx, b, `LOCK TABLE lk IN EXCLUSIVE MODE`)
+				// One of the two is the victim (40P01); the other gets its lock once
+				// the victim's transaction is gone (PostgreSQL releases a victim's
+				// locks at the error, Augur at its ROLLBACK).
+				var victim, survivor *pgx.Conn
+				var survivorWait *waiter
+				select {
+				case err := <-wa.done:
+					victim, survivor, survivorWait = a, b, wb
+					if err == nil {
+						victim, survivor, survivorWait = b, a, nil
+						wantError(t, wb.finish(t), "40P01", "deadlock detected")
+					} else {
+						wantError(t, err, "40P01", "deadlock detected")
+					}
+				case err := <-wb.done:
+					victim, survivor, survivorWait = b, a, wa
+					if err == nil {
+						victim, survivor, survivorWait = a, b, nil
+						wantError(t, wa.finish(t), "40P01", "deadlock detected")
+					} else {
+						wantError(t, err, "40P01", "deadlock detected")
+					}
+				case <-time.After(30 * time.Second):
+					t.Fatal("no deadlock victim")
+				}
+				mustExec(t, ctx, victim, `ROLLBACK`)
+				if survivorWait != nil {
+					if err := survivorWait.finish(t); err != nil {
+						t.Fatalf("the survivor: %v", err)
+					}
+				}
+				mustExec(t, ctx, survivor, `ROLLBACK`)
+			})
 			t.Run("advisory lock as migration tools take it", func(t *testing.T) {
 				a, b := sqlConnect(t, ctx, tg.url), sqlConnect(t, ctx, tg.url)
 				const key = 7305101

@@ -152,7 +152,7 @@ func ParseUtility(src string, toks []Token) (*Utility, bool, error) {
 		st, err = u.savepoint(UtilRelease)
 	case "copy", "vacuum", "listen", "unlisten", "notify",
 		"comment", "checkpoint", "cluster", "reindex",
-		"lock", "load", "fetch", "move", "close", "declare", "do", "call",
+		"load", "fetch", "move", "close", "declare", "do", "call",
 		"security", "refresh", "import", "reassign":
 		return nil, true, unsupported(strings.ToUpper(first.Val))
 	default:
