@@ -231,7 +231,6 @@ func TestSQLLocks(t *testing.T) {
 				checkRows(t, ctx, b, `SELECT pg_try_advisory_lock(7305107), pg_advisory_unlock(7305107)`, "t|t")
 			})
 			t.Run("an error releases the transaction's locks at once", func(t *testing.T) {
-				skipAugurBug(t, tg, "a failed block keeps its transaction, and so its locks, until ROLLBACK; PostgreSQL aborts it (releasing its locks) at the error")
 				a, b := sqlConnect(t, ctx, tg.url), sqlConnect(t, ctx, tg.url)
 				mustExec(t, ctx, a, `BEGIN`, `SELECT pg_advisory_xact_lock_shared(7305109)`, `LOCK TABLE lk`)
 				_, err := a.Exec(ctx, `SELECT 1/0`)

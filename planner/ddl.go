@@ -41,6 +41,9 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 		return p.databaseDDL(ctx, env, txn, d)
 	}
 	txn.locks = readLockSettings(env)
+	if err := txn.beginStatement(); err != nil {
+		return "", err
+	}
 	if err := lockDDL(ctx, env, txn, txn.Schema(), d); err != nil {
 		return "", err
 	}

@@ -406,10 +406,13 @@ func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended
 	// writes are discarded now, the block answers 25P02 until ROLLBACK.
 	s.closePortals()
 	if s.txStatus == 'T' {
-		// The block keeps its transaction — its locks, and its writes up to
-		// a savepoint that ROLLBACK TO may return to — until it ends.
 		s.txStatus = 'E'
-	} else if s.txStatus == 'I' {
+	}
+	// As in PostgreSQL, the failed transaction gives back its locks and writes
+	// at once (a deadlock victim must free the others). Only a block with a
+	// savepoint keeps its transaction, for ROLLBACK TO to return to: it keeps
+	// its locks too (PostgreSQL releases those taken after the savepoint).
+	if s.txStatus != 'E' || s.txn.Savepoints() == 0 {
 		s.txn.Abort()
 	}
 	if extended {
