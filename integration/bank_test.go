@@ -170,12 +170,18 @@ func runBank(t *testing.T, url string, v bankVariant) bankCounts {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make(chan error, bankClients+1)
+	// Every connection is open before the clients start, so that the auditor
+	// runs from the first transfer to the last.
+	conns := make([]*pgx.Conn, bankClients)
+	for client := range conns {
+		conns[client] = bankConnect(t, ctx, url)
+	}
+	auditor := bankConnect(t, ctx, url)
 	// progress wakes the auditor after a transfer ends: audits follow the
 	// clients without taking a core of their own.
 	progress := make(chan struct{}, 1)
 	start := time.Now()
-	for client := range bankClients {
-		conn := bankConnect(t, ctx, url)
+	for client, conn := range conns {
 		rng := rand.New(rand.NewPCG(uint64(client), uint64(start.UnixNano())))
 		wg.Add(1)
 		go func() {
@@ -218,7 +224,6 @@ func runBank(t *testing.T, url string, v bankVariant) bankCounts {
 	// The auditor sums the balances after transfers end, until the clients are
 	// done; each sum is one statement, so it reads one snapshot at every level.
 	done := make(chan struct{})
-	auditor := bankConnect(t, ctx, url)
 	var auditWG sync.WaitGroup
 	auditWG.Add(1)
 	go func() {
