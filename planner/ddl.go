@@ -764,7 +764,6 @@ func (x *ddlExec) dropSequence(q *catalog.Sequence) error {
 	if err := catalog.DeleteSequence(x.txn.KV, x.db.Name, q.QName()); err != nil {
 		return err
 	}
-	x.txn.e.dropSeq(q.ID)
 	return x.txn.KV.Delete(catalog.SequenceKey(q.ID))
 }
 

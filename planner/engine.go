@@ -231,7 +231,14 @@ type Txn struct {
 	mode       TxnMode
 	ssi        *ssi.Txn
 	statements int
-	schema     *catalog.Schema // non-nil once the transaction changed the schema
+	// lockLog lists the locks taken while a savepoint is set (logLocks), so
+	// ROLLBACK TO can give back those taken after it.
+	lockLog  []heldLock
+	logLocks bool
+	// onAbort undoes, when the transaction rolls back, changes made outside
+	// it (ALTER SEQUENCE … RESTART).
+	onAbort []func()
+	schema  *catalog.Schema // non-nil once the transaction changed the schema
 	// dbsChanged: the transaction created or dropped a database.
 	dbsChanged bool
 	// deferred are the checks of deferred foreign keys, run at commit.
@@ -385,6 +392,10 @@ func (t *Txn) Commit(ctx context.Context) error {
 
 // Abort discards the transaction.
 func (t *Txn) Abort() {
+	for i := len(t.onAbort) - 1; i >= 0; i-- {
+		t.onAbort[i]()
+	}
+	t.onAbort = nil
 	t.KV.Abort()
 	if t.ssi != nil {
 		t.ssi.Abort()

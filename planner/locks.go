@@ -39,10 +39,29 @@ func (t *Txn) lock(ctx context.Context, tag lockmgr.Tag, mode lockmgr.Mode, wait
 	if t.owner == nil {
 		return true, nil // no session: nothing to wait for
 	}
-	return t.e.Locks.Acquire(ctx, t.owner, lockmgr.Request{
+	ok, err := t.e.Locks.Acquire(ctx, t.owner, lockmgr.Request{
 		Tag: tag, Mode: mode, Wait: wait,
 		LockTimeout: t.locks.lockTimeout, DeadlockTimeout: t.locks.deadlockTimeout,
 	})
+	if ok && err == nil && t.logLocks {
+		t.lockLog = append(t.lockLog, heldLock{tag, mode})
+	}
+	return ok, err
+}
+
+// heldLock is one lock the transaction took while a savepoint was set.
+type heldLock struct {
+	tag  lockmgr.Tag
+	mode lockmgr.Mode
+}
+
+// releaseLocksSince gives back the locks taken after the first mark entries of
+// the lock log (ROLLBACK TO SAVEPOINT), newest first; holds taken before stay.
+func (t *Txn) releaseLocksSince(mark int) {
+	for i := len(t.lockLog) - 1; i >= mark; i-- {
+		t.e.Locks.Release(t.owner, t.lockLog[i].tag, t.lockLog[i].mode, false)
+	}
+	t.lockLog = t.lockLog[:mark]
 }
 
 // releaseLocks gives back the transaction's locks (its end).
@@ -93,3 +112,6 @@ func (t *Txn) LockKey(c *exec.Ctx, tbl *catalog.Table, key []byte) error {
 	_, err := t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(key)}, lockmgr.ForUpdate, lockmgr.Block)
 	return err
 }
+
+// SnapshotBound implements exec.RowLocker.
+func (t *Txn) SnapshotBound() bool { return t.mode.Isolation != ReadCommitted }

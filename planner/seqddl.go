@@ -43,6 +43,15 @@ func (x *ddlExec) newSequence(schema, name string, o pgdialect.SeqOptions, typ t
 	if err := applySeqOptions(q, o, true); err != nil {
 		return nil, err
 	}
+	// The id is new to the committed catalog, but a rolled-back CREATE may
+	// have used it and left state behind (values are not transactional).
+	ctx := x.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := x.txn.e.resetSeq(ctx, q.ID); err != nil {
+		return nil, err
+	}
 	x.db.Sequences[q.QName()] = q
 	return q, nil
 }
@@ -240,10 +249,16 @@ func (x *ddlExec) alterSequence(ctx context.Context, d *pgdialect.DDL) (string, 
 	return "ALTER SEQUENCE", x.alterSequenceOptions(ctx, q, d.Seq)
 }
 
-// alterSequenceOptions applies ALTER SEQUENCE's options to q. Like nextval,
-// RESTART takes effect at once and is not undone by a rollback; the other
-// options are part of the transaction.
+// alterSequenceOptions applies ALTER SEQUENCE's options to q. RESTART (and
+// the end of the value reservation every ALTER makes) takes effect at once,
+// and a rollback puts the sequence's state back as it was, as PostgreSQL's
+// rewrite of the sequence relation is undone.
 func (x *ddlExec) alterSequenceOptions(ctx context.Context, q *catalog.Sequence, o pgdialect.SeqOptions) error {
+	undo, err := x.txn.e.saveSeq(q)
+	if err != nil {
+		return err
+	}
+	x.txn.onAbort = append(x.txn.onAbort, undo)
 	c := *q
 	if err := applySeqOptions(&c, o, false); err != nil {
 		return err

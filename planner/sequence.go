@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/augurdb/augur/storage/store"
 	"github.com/jackc/pgerrcode"
 )
 
@@ -178,11 +180,60 @@ func (e *Engine) SeqState(q *catalog.Sequence) (last, logCnt int64, called bool,
 	return st.last, logCnt, true, nil
 }
 
-// dropSeq forgets a dropped sequence's state.
-func (e *Engine) dropSeq(id uint32) {
+// saveSeq returns a function that puts sequence q's state — in memory and in
+// the store — back as it is now (a rolled-back ALTER SEQUENCE).
+func (e *Engine) saveSeq(q *catalog.Sequence) (func(), error) {
+	st := e.seq(q.ID)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := e.loadSeq(q, st); err != nil {
+		return nil, err
+	}
+	stored, found, err := e.storedInt(catalog.SequenceKey(q.ID))
+	if err != nil {
+		return nil, fmt.Errorf("planner: read sequence %s: %w", q.Name, err)
+	}
+	last, limit, reserve, called := st.last, st.limit, st.reserve, st.called
+	return func() {
+		st := e.seq(q.ID)
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		txn := e.Store.Begin(store.TxnOptions{})
+		if found {
+			err = txn.Put(catalog.SequenceKey(q.ID), binary.BigEndian.AppendUint64(nil, uint64(stored)))
+		} else {
+			err = txn.Delete(catalog.SequenceKey(q.ID))
+		}
+		if err == nil {
+			_, err = txn.Commit(context.Background())
+		} else {
+			txn.Abort()
+		}
+		if err != nil {
+			// The state in the store is unknown: read it again next time.
+			st.loaded = false
+			return
+		}
+		st.loaded, st.last, st.limit, st.reserve, st.called = true, last, limit, reserve, called
+	}, nil
+}
+
+// resetSeq forgets the state of sequence id, in memory and in the store (in a
+// commit of its own), before a new sequence takes the id: a CREATE SEQUENCE
+// that was rolled back may have handed out values under it. A dropped
+// sequence's state is kept in memory until then, so that a DROP SEQUENCE
+// rolled back continues where the sequence was.
+func (e *Engine) resetSeq(ctx context.Context, id uint32) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	delete(e.seqs, id)
+	e.mu.Unlock()
+	txn := e.Store.Begin(store.TxnOptions{})
+	if err := txn.Delete(catalog.SequenceKey(id)); err != nil {
+		txn.Abort()
+		return err
+	}
+	_, err := txn.Commit(ctx)
+	return err
 }
 
 // ReadSequence implements exec.SequenceReader.

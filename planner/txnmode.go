@@ -25,7 +25,8 @@ const (
 	Serializable
 )
 
-// ParseIsolation reads a transaction_isolation value.
+// ParseIsolation reads a transaction_isolation value ("read uncommitted" runs
+// as READ COMMITTED).
 func ParseIsolation(s string) Isolation {
 	switch s {
 	case "repeatable read":
@@ -144,6 +145,8 @@ var userStart = keycodec.AppendTablePrefix(nil, catalog.FirstUserID, 0)
 type savepoint struct {
 	name string
 	mark int // the store's undo-log mark; -1 until the transaction begins
+	// locks is the length of the transaction's lock log at the savepoint.
+	locks int
 	// schema is the transaction's private schema at the savepoint (nil: it
 	// had not changed the schema); deferred the number of deferred FK checks.
 	schema   *catalog.Schema
@@ -155,6 +158,8 @@ func (o *OpenTxn) Savepoint(name string) {
 	sp := savepoint{name: name, mark: -1}
 	if t := o.txn; t != nil {
 		sp.mark = t.KV.Savepoint()
+		t.logLocks = true
+		sp.locks = len(t.lockLog)
 		if t.schema != nil {
 			sp.schema = t.schema.Clone()
 		}
@@ -191,6 +196,9 @@ func (o *OpenTxn) Release(name string) (int, error) {
 		}
 	}
 	o.savepoints = o.savepoints[:i]
+	if t := o.txn; t != nil && i == 0 {
+		t.logLocks, t.lockLog = false, nil // the locks stay until the end
+	}
 	return i, nil
 }
 
@@ -220,6 +228,7 @@ func (o *OpenTxn) RollbackTo(ctx context.Context, name string) (int, error) {
 			return 0, err
 		}
 		t.deferred.Truncate(sp.deferred)
+		t.releaseLocksSince(sp.locks)
 		if t.schema != nil {
 			restored := sp.schema
 			if restored == nil {
@@ -239,6 +248,7 @@ func (o *OpenTxn) startSavepoints() {
 	for i := range o.savepoints {
 		if o.savepoints[i].mark < 0 {
 			o.savepoints[i].mark = o.txn.KV.Savepoint()
+			o.txn.logLocks = true
 		}
 	}
 }

@@ -618,6 +618,9 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 		}
 		if s.txStatus != 'I' && takesSnapshot(plan.Kind) {
 			s.queried = true
+			if err := s.takeSnapshot(sctx); err != nil {
+				return false, err
+			}
 		}
 		rows, err := plan.Execute(sctx, s, p.params)
 		if err != nil {

@@ -56,11 +56,7 @@ func (s *Session) beginBlock(tx planner.TxOptions) {
 
 func (s *Session) applyModes(tx planner.TxOptions) {
 	if tx.Isolation != "" {
-		iso := tx.Isolation
-		if iso == "read uncommitted" {
-			iso = "read committed" // PostgreSQL shows what it runs
-		}
-		s.vars.Assign("transaction_isolation", iso)
+		s.vars.Assign("transaction_isolation", tx.Isolation)
 	}
 	if tx.ReadOnly != nil {
 		s.vars.Assign("transaction_read_only", onOff(*tx.ReadOnly))
@@ -81,11 +77,7 @@ func (s *Session) setTransaction(ctx context.Context, tx planner.TxOptions) erro
 	sub := s.txn.Savepoints() > 0
 	if tx.Isolation != "" {
 		cur, _ := s.vars.Get("transaction_isolation")
-		iso := tx.Isolation
-		if iso == "read uncommitted" {
-			iso = "read committed"
-		}
-		if iso != cur {
+		if tx.Isolation != cur {
 			if begun {
 				return pgerr.New(pgerrcode.ActiveSQLTransaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query")
 			}
@@ -195,6 +187,17 @@ func (s *Session) savepointStatement(ctx context.Context, k planner.Kind, name s
 		s.txStatus = 'T'
 	}
 	return nil
+}
+
+// takeSnapshot begins a REPEATABLE READ or SERIALIZABLE block's transaction at
+// its first query even when the query reads no table (SELECT 1): PostgreSQL
+// takes the block's snapshot there.
+func (s *Session) takeSnapshot(ctx context.Context) error {
+	if s.txn.Begun() || s.opts.Engine == nil || s.txnMode().Isolation == planner.ReadCommitted {
+		return nil
+	}
+	_, err := s.Txn(ctx)
+	return err
 }
 
 // takesSnapshot reports whether a statement of kind k reads the database (and

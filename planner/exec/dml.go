@@ -384,6 +384,9 @@ func (m *Modify) modify(c *Ctx, input [][]types.Datum) (*modifyIter, error) {
 			oc := m.OnConflict
 			if oc.Index != nil && oc.Index.ID != ix.ID || oc.DoNothing {
 				if oc.DoNothing && (oc.Index == nil || oc.Index.ID == ix.ID) {
+					if err := checkVisible(c, other); err != nil {
+						return nil, err
+					}
 					continue
 				}
 				return nil, m.Writer.duplicate(ix, row)

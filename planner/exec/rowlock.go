@@ -1,8 +1,11 @@
 package exec
 
 import (
+	"github.com/jackc/pgerrcode"
+
 	"github.com/augurdb/augur/actors/lockmgr"
 	"github.com/augurdb/augur/storage/catalog"
+	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 )
 
@@ -18,6 +21,24 @@ type RowLocker interface {
 	// LockKey locks a unique key value (the key prefix of a unique index, or
 	// a primary key that is about to be inserted) for an insert.
 	LockKey(c *Ctx, tbl *catalog.Table, key []byte) error
+	// SnapshotBound reports whether the transaction may act only on rows its
+	// snapshot sees (REPEATABLE READ, SERIALIZABLE): a row committed after it
+	// is a serialization failure, not something to work on.
+	SnapshotBound() bool
+}
+
+// checkVisible refuses (40001) to act on the row pk that a transaction bound to
+// its snapshot cannot see: INSERT … ON CONFLICT found it among the newest
+// commits.
+func checkVisible(c *Ctx, pk []byte) error {
+	if c.Locker == nil || !c.Locker.SnapshotBound() {
+		return nil
+	}
+	_, found, err := c.Txn.Get(pk)
+	if err != nil || found {
+		return err
+	}
+	return pgerr.New(pgerrcode.SerializationFailure, "could not serialize access due to concurrent update")
 }
 
 // RowLock is what LockRow found.
