@@ -9,7 +9,6 @@ import (
 	"github.com/augurdb/augur/planner/internal/datadriven"
 	"github.com/augurdb/augur/storage/catalog"
 	"github.com/augurdb/augur/storage/store"
-	"github.com/rs/zerolog"
 )
 
 // storeEnv is a session over a real store: every statement runs in its own
@@ -23,16 +22,7 @@ type storeEnv struct {
 
 func newStoreEnv(t *testing.T) *storeEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir(), store.Options{CheckpointTimeout: -1}, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(ctx) })
-	eng, err := NewEngine(ctx, st, map[string]string{"augur": "augur"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newTestEngine(t)
 	e := &storeEnv{testEnv: newTestEnv(t), eng: eng}
 	e.SequenceState = SequenceState{Engine: eng, Env: e}
 	return e

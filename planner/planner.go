@@ -158,6 +158,16 @@ type Statement struct {
 	lock *pgdialect.LockStmt
 }
 
+// utilityKinds are the statement kinds of the utility statements.
+var utilityKinds = map[pgdialect.UtilityKind]Kind{
+	pgdialect.UtilShow: KindShow, pgdialect.UtilShowAll: KindShow,
+	pgdialect.UtilSet: KindSet, pgdialect.UtilSetCharacteristic: KindSet,
+	pgdialect.UtilReset: KindReset, pgdialect.UtilResetAll: KindReset,
+	pgdialect.UtilBegin: KindBegin, pgdialect.UtilCommit: KindCommit, pgdialect.UtilRollback: KindRollback,
+	pgdialect.UtilSavepoint: KindSavepoint, pgdialect.UtilRelease: KindRelease,
+	pgdialect.UtilRollbackTo: KindRollbackTo, pgdialect.UtilSetTransaction: KindSetTransaction,
+}
+
 // Parse splits a query string into statements and parses each. A syntax error in any
 // statement fails the whole string, as in PostgreSQL; statements that are valid but
 // not supported yet parse and are refused by Prepare, so that the statements before
@@ -231,30 +241,7 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 			return err
 		}
 		s.util = u
-		switch u.Kind {
-		case pgdialect.UtilShow, pgdialect.UtilShowAll:
-			s.Kind = KindShow
-		case pgdialect.UtilSet:
-			s.Kind = KindSet
-		case pgdialect.UtilReset, pgdialect.UtilResetAll:
-			s.Kind = KindReset
-		case pgdialect.UtilBegin:
-			s.Kind = KindBegin
-		case pgdialect.UtilCommit:
-			s.Kind = KindCommit
-		case pgdialect.UtilRollback:
-			s.Kind = KindRollback
-		case pgdialect.UtilSavepoint:
-			s.Kind = KindSavepoint
-		case pgdialect.UtilRelease:
-			s.Kind = KindRelease
-		case pgdialect.UtilRollbackTo:
-			s.Kind = KindRollbackTo
-		case pgdialect.UtilSetTransaction:
-			s.Kind = KindSetTransaction
-		case pgdialect.UtilSetCharacteristic:
-			s.Kind = KindSet
-		}
+		s.Kind = utilityKinds[u.Kind]
 		return nil
 	}
 	clauses, main, err := p.splitDML(s)

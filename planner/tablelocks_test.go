@@ -15,8 +15,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// newLockEngine returns an engine over a fresh store.
-func newLockEngine(t testing.TB) *Engine {
+// newTestEngine returns an engine over a fresh store.
+func newTestEngine(t testing.TB) *Engine {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir(), store.Options{CheckpointTimeout: -1}, zerolog.Nop())
@@ -83,7 +83,7 @@ var modeNames = map[lockmgr.Mode]string{
 // TestRelationLocks checks the table locks each kind of statement records
 // when it is prepared (the locks it takes when it runs).
 func TestRelationLocks(t *testing.T) {
-	eng := newLockEngine(t)
+	eng := newTestEngine(t)
 	c := connect(t, eng)
 	mustRun(t, c,
 		`CREATE TABLE a (id int PRIMARY KEY, v int)`,
@@ -177,7 +177,7 @@ func TestRelLocksAdd(t *testing.T) {
 
 // TestLockStatement checks LOCK TABLE's answers that need no second session.
 func TestLockStatement(t *testing.T) {
-	eng := newLockEngine(t)
+	eng := newTestEngine(t)
 	c := connect(t, eng)
 	ctx := context.Background()
 	mustRun(t, c, `CREATE TABLE t (id int PRIMARY KEY)`, `CREATE SEQUENCE sq`, `CREATE INDEX t_i ON t (id)`,
@@ -225,7 +225,7 @@ func TestLockStatement(t *testing.T) {
 // TestAdvisoryFunctionsOneSession checks the advisory lock functions' results
 // within one session.
 func TestAdvisoryFunctionsOneSession(t *testing.T) {
-	eng := newLockEngine(t)
+	eng := newTestEngine(t)
 	c := connect(t, eng)
 	for _, tc := range []struct{ sql, want string }{
 		{`SELECT pg_advisory_lock(1), pg_advisory_lock_shared(1, 2)`, "|"},
@@ -332,7 +332,7 @@ func assertWaiting(t *testing.T, done <-chan error) {
 // against statements' own locks, NOWAIT, lock_timeout, DDL against a reader,
 // and a statement that waited for DDL being planned anew.
 func TestTableLocksBlock(t *testing.T) {
-	eng := newLockEngine(t)
+	eng := newTestEngine(t)
 	a, b := connect(t, eng), connect(t, eng)
 	ctx := context.Background()
 	mustRun(t, a, `CREATE TABLE t (id int PRIMARY KEY, v int)`, `INSERT INTO t VALUES (1, 1)`)
@@ -496,7 +496,7 @@ func TestTableLocksBlock(t *testing.T) {
 
 // TestAdvisoryLocksBlock checks advisory locks between two sessions.
 func TestAdvisoryLocksBlock(t *testing.T) {
-	eng := newLockEngine(t)
+	eng := newTestEngine(t)
 	a, b := connect(t, eng), connect(t, eng)
 	ctx := context.Background()
 
