@@ -584,6 +584,9 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 	plan := p.prep.plan
 	if p.rows == nil {
 		s.notices = nil
+		if (plan.Kind == planner.KindCommit || plan.Kind == planner.KindRollback) && plan.Tx.Chain && s.txStatus == 'I' {
+			return false, pgerr.New(pgerrcode.NoActiveSQLTransaction, "%s AND CHAIN can only be used in transaction blocks", plan.Kind)
+		}
 		if plan.Kind == planner.KindCommit && s.txStatus == 'T' {
 			s.closePortals()
 			if err := s.txn.Commit(sctx); err != nil {
@@ -683,6 +686,7 @@ func (s *Session) transactionControl(plan *planner.Plan) pgproto3.BackendMessage
 		if s.txStatus == 'I' {
 			return warn(pgerrcode.NoActiveSQLTransaction, "there is no transaction in progress")
 		}
+		chained := s.blockModes() // AND CHAIN begins the next block with them
 		if s.txStatus == 'E' || k == planner.KindRollback {
 			s.commitRolledBack = s.txStatus == 'E' && k == planner.KindCommit
 			s.vars = s.savedVars
@@ -693,6 +697,12 @@ func (s *Session) transactionControl(plan *planner.Plan) pgproto3.BackendMessage
 		}
 		s.savedVars, s.localUndo, s.spVars, s.queried = nil, nil, nil, false
 		s.txStatus = 'I'
+		if plan.Tx.Chain {
+			s.txStatus = 'T'
+			s.savedVars = s.vars.Clone()
+			s.localUndo = map[string]string{}
+			s.beginBlock(chained)
+		}
 	}
 	return nil
 }

@@ -54,6 +54,15 @@ func (s *Session) beginBlock(tx planner.TxOptions) {
 	s.txn.Mode = s.txnMode()
 }
 
+// blockModes returns the open block's modes as BEGIN options.
+func (s *Session) blockModes() planner.TxOptions {
+	iso, _ := s.vars.Get("transaction_isolation")
+	ro, _ := s.vars.Get("transaction_read_only")
+	def, _ := s.vars.Get("transaction_deferrable")
+	rob, defb := ro == "on", def == "on"
+	return planner.TxOptions{Isolation: iso, ReadOnly: &rob, Deferrable: &defb}
+}
+
 func (s *Session) applyModes(tx planner.TxOptions) {
 	if tx.Isolation != "" {
 		s.vars.Assign("transaction_isolation", tx.Isolation)

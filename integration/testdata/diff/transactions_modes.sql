@@ -313,3 +313,18 @@ SELECT count(*) FROM m;
 COMMIT;
 SELECT * FROM m WHERE id = 12;
 DELETE FROM m WHERE id = 12;
+
+-- 201. COMMIT/ROLLBACK AND CHAIN begin the next block with the same modes, also after an error.
+BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY;
+COMMIT AND CHAIN;
+SHOW transaction_isolation;
+SHOW transaction_read_only;
+ROLLBACK AND CHAIN;
+SHOW transaction_isolation;
+SELECT 1/0;
+COMMIT AND CHAIN;
+SHOW transaction_isolation;
+ROLLBACK;
+SHOW transaction_isolation;
+COMMIT AND CHAIN;
+ROLLBACK AND NO CHAIN;
