@@ -100,6 +100,7 @@ const (
 	KindRollbackTo
 	KindSetTransaction
 	KindLock // LOCK TABLE (tablelocks.go)
+	KindCopy // COPY FROM STDIN, COPY TO STDOUT (copy.go)
 )
 
 var kindNames = map[Kind]string{KindSelect: "SELECT", KindShow: "SHOW", KindSet: "SET", KindReset: "RESET",
@@ -107,7 +108,7 @@ var kindNames = map[Kind]string{KindSelect: "SELECT", KindShow: "SHOW", KindSet:
 	KindUpdate: "UPDATE", KindDelete: "DELETE", KindDDL: "DDL", KindOther: "OTHER",
 	KindPrepare: "PREPARE", KindExecute: "EXECUTE", KindDeallocate: "DEALLOCATE", KindDiscard: "DISCARD",
 	KindSavepoint: "SAVEPOINT", KindRelease: "RELEASE", KindRollbackTo: "ROLLBACK", KindSetTransaction: "SET",
-	KindLock: "LOCK"}
+	KindLock: "LOCK", KindCopy: "COPY"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -156,6 +157,7 @@ type Statement struct {
 	role *pgdialect.RoleStmt
 	prep *pgdialect.PrepareStmt
 	lock *pgdialect.LockStmt
+	copy *pgdialect.CopyStmt
 }
 
 // utilityKinds are the statement kinds of the utility statements.
@@ -222,6 +224,13 @@ func (p *Planner) parseOne(s *Statement, all []pgdialect.Token) error {
 			return err
 		}
 		s.Kind, s.ddl = KindDDL, d
+		return nil
+	}
+	if cs, ok, err := pgdialect.ParseCopy(s.src, s.toks); ok {
+		if err != nil {
+			return err
+		}
+		s.Kind, s.copy = KindCopy, cs
 		return nil
 	}
 	if ls, ok, err := pgdialect.ParseLock(s.src, s.toks); ok {
@@ -414,6 +423,7 @@ type Plan struct {
 	inner      *Plan
 	role       *pgdialect.RoleStmt
 	prep       *preparedPlan
+	copy       *copyPlan
 }
 
 // Rows is the result of one execution, pulled row by row.
@@ -440,6 +450,9 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 			return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies parameters, but %s takes none", firstWord(st))
 		}
 		return &Plan{Kind: st.Kind, role: st.role, stmt: st, planner: p}, nil
+	}
+	if st.copy != nil {
+		return p.prepareCopy(env, st, paramTypes)
 	}
 	if st.lock != nil {
 		if len(paramTypes) > 0 {
@@ -638,6 +651,9 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 			return nil, err
 		}
 		return &exec.Result{TagText: tag}, nil
+	}
+	if pl.copy != nil {
+		return pl.executeCopyTo(ctx, env)
 	}
 	if pl.lock != nil {
 		if err := pl.planner.execLock(ctx, env, pl.lock); err != nil {

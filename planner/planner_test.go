@@ -273,7 +273,7 @@ func TestKinds(t *testing.T) {
 		"SELECT 1": KindSelect, "SHOW ALL": KindShow, "SET a.b = 1": KindSet, "RESET ALL": KindReset,
 		"BEGIN": KindBegin, "START TRANSACTION": KindBegin, "COMMIT": KindCommit, "END": KindCommit,
 		"ROLLBACK": KindRollback, "ABORT": KindRollback, "INSERT INTO t VALUES (1)": KindInsert,
-		"CREATE TABLE t (a int)": KindDDL, "COPY t FROM STDIN": KindOther,
+		"CREATE TABLE t (a int)": KindDDL, "COPY t FROM STDIN": KindCopy,
 	}
 	var qs []string
 	for q := range cases {

@@ -180,6 +180,9 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 		return err
 	}
 	_, err := s.run(ctx, p, m.MaxRows)
+	if s.copyIn != nil {
+		s.copyIn.extended = true // an error ends it by skipping to Sync
+	}
 	return err
 }
 

@@ -129,6 +129,9 @@ type Session struct {
 	queried bool
 	// notices are sent before the current statement's CommandComplete.
 	notices []pgproto3.BackendMessage
+	// copyIn is the COPY FROM STDIN in progress, fed by CopyData messages
+	// (copy.go); nil otherwise.
+	copyIn *copyIn
 
 	self    atomic.Pointer[actor.PID]
 	system  atomic.Pointer[actor.ActorSystem]
@@ -334,6 +337,10 @@ func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
 	}
 	s.clock.message(msg)
 	defer func() { s.clock.messageDone(msg, s.txStatus) }()
+	if s.copyIn != nil {
+		s.copyMessage(c, ctx, msg)
+		return
+	}
 	err := s.safely(func() error {
 		switch m := msg.(type) {
 		case *pgproto3.Query:
@@ -507,13 +514,32 @@ func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) 
 		if len(stmts) == 0 {
 			return s.out.Send(ctx, &pgproto3.EmptyQueryResponse{})
 		}
-		for _, st := range stmts {
-			if err := s.runSimple(ctx, st); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.runStatements(ctx, stmts)
 	})
+	if s.copyIn != nil && err == nil {
+		return // the Query message goes on when the COPY data has arrived (copyDone)
+	}
+	s.endQuery(c, ctx, err)
+}
+
+// runStatements runs the statements of a simple Query in order; a COPY FROM
+// STDIN stops it, keeping the statements after it for when its data is in.
+func (s *Session) runStatements(ctx context.Context, stmts []*planner.Statement) error {
+	for i, st := range stmts {
+		if err := s.runSimple(ctx, st); err != nil {
+			return err
+		}
+		if s.copyIn != nil {
+			s.copyIn.rest = stmts[i+1:]
+			return nil
+		}
+	}
+	return nil
+}
+
+// endQuery ends a simple Query message: the error, if any, the implicit
+// transaction's commit, ReadyForQuery.
+func (s *Session) endQuery(c actor.Context, ctx context.Context, err error) {
 	if err != nil {
 		s.fail(c, ctx, err, false)
 		if s.ended {
@@ -582,6 +608,9 @@ func (s *Session) run(ctx context.Context, p *portal, maxRows uint32) (bool, err
 	sctx, done := s.beginStatement()
 	defer done()
 	plan := p.prep.plan
+	if plan.Kind == planner.KindCopy {
+		return s.runCopy(ctx, sctx, p)
+	}
 	if p.rows == nil {
 		s.notices = nil
 		if (plan.Kind == planner.KindCommit || plan.Kind == planner.KindRollback) && plan.Tx.Chain && s.txStatus == 'I' {

@@ -30,6 +30,9 @@ type Error struct {
 	Detail   string
 	Hint     string
 	Position int32 // 1-based character position in the query text; 0 if none
+	// Where is the context of the error (the W field), e.g. COPY's
+	// "COPY t, line 3, column a: "x"".
+	Where    string
 	Severity string
 	// Err is the underlying cause, if any; it is not shown to the client.
 	Err error
