@@ -156,7 +156,16 @@ func (p *Planner) prepareInner(env Env, sql string, paramTypes ...uint32) (*Plan
 	if len(stmts) != 1 {
 		return nil, pgerr.Syntax(0, "COPY query must be a single statement")
 	}
-	return p.Prepare(env, stmts[0], paramTypes)
+	pl, err := p.Prepare(env, stmts[0], paramTypes)
+	if err != nil {
+		// A position would point into the text Augur made, not the client's.
+		if pe, ok := err.(*pgerr.Error); ok && pe.Position != 0 {
+			e := *pe
+			e.Position = 0
+			return nil, &e
+		}
+	}
+	return pl, err
 }
 
 func qualSQL(q pgdialect.QualName) string {
