@@ -34,8 +34,8 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 	if err != nil {
 		return "", err
 	}
-	if d.Kind == pgdialect.DDLAnalyze {
-		return "ANALYZE", nil
+	if d.Kind == pgdialect.DDLAnalyze || d.Kind == pgdialect.DDLVacuum {
+		return maintenance(env, txn, d)
 	}
 	if d.Kind == pgdialect.DDLCreateDatabase || d.Kind == pgdialect.DDLDrop && d.Object == "database" {
 		return p.databaseDDL(ctx, env, txn, d)
@@ -96,6 +96,38 @@ func (p *Planner) execDDL(ctx context.Context, env Env, d *pgdialect.DDL) (strin
 		env.Notice(n)
 	}
 	return tag, catalog.PutMeta(txn.KV, s)
+}
+
+// maintenance runs VACUUM and ANALYZE: Augur keeps no dead row versions for
+// VACUUM to reclaim and no statistics for ANALYZE to gather, so both only check
+// what PostgreSQL checks (the block, the tables and their columns).
+func maintenance(env Env, txn *Txn, d *pgdialect.DDL) (string, error) {
+	tag := "ANALYZE"
+	if d.Kind == pgdialect.DDLVacuum {
+		tag = "VACUUM"
+		if env.InTransactionBlock() {
+			return "", pgerr.New(pgerrcode.ActiveSQLTransaction, "VACUUM cannot run inside a transaction block")
+		}
+	}
+	ns := newNames(env, txn.Schema())
+	for i, q := range d.Quals {
+		if err := ns.checkCatalog(q.Catalog, q.String()); err != nil {
+			return "", err
+		}
+		t, err := ns.relation(q.Schema, q.Name)
+		if err != nil {
+			return "", err
+		}
+		if t == nil {
+			return "", pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", q.String())
+		}
+		for _, c := range d.VacuumColumns[i] {
+			if _, ok := t.Column(c); !ok {
+				return "", pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", c, q.Name)
+			}
+		}
+	}
+	return tag, nil
 }
 
 // exists reports whether schema holds a relation (table, view, sequence or
@@ -823,6 +855,8 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 				t.Checks = append(t.Checks, catalog.Check{Name: fmt.Sprintf("%s_%s_check", name, col.Name), Expr: a.Column.Check})
 			}
 			st.rewrite = st.rewrite || col.Default != "" || col.NotNull
+		case "storage_parameters":
+			// Augur's storage has no pages to fill or vacuum to tune.
 		case "drop_column":
 			c, ok := t.Column(a.Name)
 			if !ok || c.Hidden {

@@ -49,12 +49,26 @@ func (b *binder) assign(e exec.Expr, col *catalog.Column) (exec.Expr, error) {
 		return e, nil
 	}
 	ok := from == col.Type || implicit(from, col.Type) || types.ImplicitCast(from, col.Type) ||
-		(numericRank(from) > 0 && numericRank(col.Type) > 0) || col.Type.IsString() || assignableArray(from, col.Type)
+		(numericRank(from) > 0 && numericRank(col.Type) > 0) || col.Type.IsString() || assignableArray(from, col.Type) ||
+		assignmentDatetime(from, col.Type)
 	if !ok {
 		return nil, pgerr.New(pgerrcode.DatatypeMismatch, "column %q is of type %s but expression is of type %s", col.Name, col.Type.SQLName(), from.SQLName()).
 			WithHint("You will need to rewrite or cast the expression.")
 	}
 	return &exec.Cast{X: e, T: col.Type, Typmod: col.Typmod, Assignment: true}, nil
+}
+
+// assignmentDatetime reports whether PostgreSQL's pg_cast has an assignment
+// cast between two date/time types: the ones that drop a part of the value
+// (CURRENT_TIMESTAMP into a timestamp column, as pgbench inserts it).
+func assignmentDatetime(from, to types.T) bool {
+	switch [2]types.T{from, to} {
+	case [2]types.T{types.TimestampTZT, types.TimestampT}, [2]types.T{types.TimestampTZT, types.DateT},
+		[2]types.T{types.TimestampTZT, types.TimeT}, [2]types.T{types.TimestampT, types.DateT},
+		[2]types.T{types.TimestampT, types.TimeT}, [2]types.T{types.IntervalT, types.TimeT}:
+		return true
+	}
+	return false
 }
 
 // assignableArray reports whether an array of type from may be assigned to a

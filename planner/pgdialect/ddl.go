@@ -23,6 +23,7 @@ const (
 	DDLCreateSchema
 	DDLAlterSchema
 	DDLComment
+	DDLVacuum
 )
 
 // DDL is a schema statement. The TiDB grammar reads MySQL's types and options
@@ -38,11 +39,14 @@ type DDL struct {
 	Object      string   // DROP: "table", "index", "view", "sequence", "database", "schema"; COMMENT ON: the kind
 	Names       []string // DROP and TRUNCATE: the objects; others: Names[0]
 	// Quals are the qualified forms of Names (same order; Quals[i].Name == Names[i]).
-	Quals       []QualName
-	Table       string   // CREATE INDEX ... ON table
-	TableQual   QualName // the qualified form of Table
-	Columns     []ColumnDef
-	Constraints []Constraint
+	Quals []QualName
+	// VacuumColumns are VACUUM's and ANALYZE's column lists, one per table of Quals
+	// (nil when a table has none).
+	VacuumColumns [][]string
+	Table         string   // CREATE INDEX ... ON table
+	TableQual     QualName // the qualified form of Table
+	Columns       []ColumnDef
+	Constraints   []Constraint
 	// CREATE INDEX
 	Unique     bool
 	IndexCols  []string
@@ -149,7 +153,7 @@ type AlterAction struct {
 // ParseDDL parses CREATE/DROP/ALTER/TRUNCATE statements of tables, indexes, views,
 // sequences and databases. ok is false when toks is not such a statement.
 func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
-	if len(toks) == 0 || len(toks) == 1 && !toks[0].Is("analyze") && !toks[0].Is("analyse") {
+	if len(toks) == 0 || len(toks) == 1 && !toks[0].Is("analyze") && !toks[0].Is("analyse") && !toks[0].Is("vacuum") {
 		return nil, false, nil
 	}
 	if toks[0].Is("select") {
@@ -252,13 +256,10 @@ func ParseDDL(src string, toks []Token) (*DDL, bool, error) {
 		err = u.comment(d)
 	case u.accept("analyze") || u.accept("analyse"):
 		d.Kind = DDLAnalyze
-		u.accept("verbose")
-		for u.peek().Kind != EOF {
-			t := u.next()
-			if t.Kind == Ident || t.Kind == QIdent {
-				d.Names = append(d.Names, t.Val)
-			}
-		}
+		err = u.maintenance(d)
+	case u.accept("vacuum"):
+		d.Kind = DDLVacuum
+		err = u.maintenance(d)
 	default:
 		return nil, false, nil
 	}
@@ -781,6 +782,14 @@ func (u *utilParser) alterTable(d *DDL) error {
 				a.Cascade = true
 			} else {
 				u.accept("restrict")
+			}
+		case (u.peek().Is("set") || u.peek().Is("reset")) && u.i+1 < len(u.toks) && u.toks[u.i+1].IsPunct("("):
+			// SET (storage_parameter = value, ...) and RESET (...): accepted
+			// and ignored, as CREATE TABLE ... WITH (...) is.
+			u.next()
+			a.Kind = "storage_parameters"
+			if _, err := u.parenText(); err != nil {
+				return err
 			}
 		case u.accept("validate", "constraint"):
 			a.Kind = "validate_constraint"
