@@ -146,6 +146,9 @@ func colName(n ast.ExprNode) (string, int) {
 				if t, _, err := parseTypeText(constString(e.Args[1])); err == nil {
 					return t.Name(), 1
 				}
+				if kind, ok := regKind(constString(e.Args[1])); ok {
+					return kind, 1
+				}
 			}
 			return name, strength
 		case pgdialect.FnSVF:
@@ -1529,6 +1532,13 @@ func (b *binder) cast(e *ast.FuncCallExpr) (exec.Expr, error) {
 	castOff := off
 	if len(e.Args) > 3 {
 		castOff, _ = constInt(e.Args[3])
+	}
+	if kind, ok := regKind(constString(e.Args[1])); ok {
+		x, err := b.expr(e.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		return b.regCast(x, kind)
 	}
 	t, typmod, err := parseTypeText(constString(e.Args[1]))
 	if err != nil {

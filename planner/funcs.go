@@ -56,6 +56,9 @@ func (b *binder) marker(e *ast.FuncCallExpr) (x exec.Expr, ok bool, err error) {
 		}
 		x, err := b.jsonCall(e)
 		return x, true, err
+	case pgdialect.FnCollate:
+		x, err := b.collate(e)
+		return x, true, err
 	case pgdialect.FnTimeZone:
 		args, err := b.args(e)
 		if err != nil {

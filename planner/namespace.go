@@ -233,7 +233,7 @@ func (n *names) relation(schema, name string) (*catalog.Table, error) {
 	}
 	for _, s := range n.effective() {
 		if catalog.IsSystemSchema(s) {
-			continue // no relations of the system schemas are provided yet
+			continue // their relations are bound by systemSource (pgcatalog.go)
 		}
 		if t, ok := n.db.Tables[catalog.Name{Schema: s, Name: name}]; ok {
 			return t, nil
@@ -242,10 +242,11 @@ func (n *names) relation(schema, name string) (*catalog.Table, error) {
 	return nil, nil
 }
 
-// systemRelation is the hook for the relations of the virtual system schemas
-// (pg_catalog, information_schema): none are provided yet.
+// systemRelation is the error for a name in a system schema that is not one
+// of its relations (systemTables, pgcatalog.go): those are bound before
+// tables are looked up, as function scans, and never reach here.
 func systemRelation(schema, name string) error {
-	return pgerr.FeatureNotSupported("system catalog %s.%s is not supported yet", schema, name)
+	return pgerr.New(pgerrcode.UndefinedTable, "relation %q does not exist", schema+"."+name)
 }
 
 // sequence finds a sequence along the path (schema "") or in schema.
@@ -462,7 +463,7 @@ func (b *binder) sessionFunc(name string, args []exec.Expr) (exec.Expr, bool, er
 			return v, nil
 		}}, true, nil
 	}
-	return nil, false, nil
+	return b.catalogFunc(name, args)
 }
 
 // sequenceArg resolves the sequence a call of nextval, currval or setval names

@@ -1011,6 +1011,9 @@ func (b *binder) tableSource(ts *ast.TableSource) (*relation, error) {
 				return b.cteSource(cte, alias)
 			}
 		}
+		if r, ok, err := b.systemSource(src, alias); ok {
+			return r, err
+		}
 		t, err := b.tableName(src)
 		if err != nil {
 			if r, ok, serr := b.sequenceSource(src, alias); ok {
