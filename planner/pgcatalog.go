@@ -358,6 +358,16 @@ var systemTables = map[catalog.Name]*sysTable{
 			return [][]types.Datum{{int64(1663), "pg_default", oidv(oidSuperuser), nil, nil}, {int64(1664), "pg_global", oidv(oidSuperuser), nil, nil}}
 		},
 	},
+	{Schema: catalog.CatalogSchema, Name: "pg_sequence"}: {
+		cols: cols("seqrelid", types.Oid, "seqtypid", types.Oid, "seqstart", types.Int8, "seqincrement", types.Int8,
+			"seqmax", types.Int8, "seqmin", types.Int8, "seqcache", types.Int8, "seqcycle", types.Bool),
+		rows: sequenceRows,
+	},
+	{Schema: catalog.CatalogSchema, Name: "pg_depend"}: {
+		cols: cols("classid", types.Oid, "objid", types.Oid, "objsubid", types.Int4, "refclassid", types.Oid,
+			"refobjid", types.Oid, "refobjsubid", types.Int4, "deptype", char),
+		rows: dependRows,
+	},
 	{Schema: catalog.CatalogSchema, Name: "pg_settings"}: {
 		cols: cols("name", types.Text, "setting", types.Text, "unit", types.Text, "category", types.Text,
 			"short_desc", types.Text, "context", types.Text, "vartype", types.Text, "source", types.Text),
@@ -396,13 +406,19 @@ func persistence(schema string) string {
 func classRows(v *catalogView) [][]types.Datum {
 	var rows [][]types.Datum
 	owner := v.owner()
+	referenced := map[uint32]bool{}
+	for _, t := range v.tables() {
+		for _, fk := range t.ForeignKeys {
+			referenced[t.ID], referenced[fk.RefTable] = true, true
+		}
+	}
 	row := func(oid uint32, name, schema, kind string, natts, checks int, hasIndex bool, am uint32, replident string) {
 		rows = append(rows, []types.Datum{oidv(oid), name, oidv(namespaceOID(schema)), int64(0),
 			int64(0), owner, oidv(am), oidv(oid),
 			int64(0), int64(0), float64(-1), int64(0),
 			int64(0), hasIndex, false, persistence(schema),
 			kind, int64(natts), int64(checks), kind == "v",
-			false, false, false,
+			referenced[oid], false, false,
 			false, true, replident,
 			false, int64(0), nil, nil,
 			nil})
@@ -463,8 +479,11 @@ func align(t types.T) string {
 }
 
 func storage(t types.T) string {
-	if t.Len() > 0 || t == types.Name {
+	switch {
+	case t.Len() > 0 || t == types.Name:
 		return "p"
+	case t == types.Numeric:
+		return "m"
 	}
 	return "x"
 }
@@ -637,7 +656,7 @@ func attrdefRows(v *catalogView) [][]types.Datum {
 	for _, t := range v.tables() {
 		for _, c := range liveColumns(t) {
 			if c.Default != "" && c.Identity == "" && !c.Dropped {
-				rows = append(rows, []types.Datum{oidv(attrdefOID(t, c.Num)), oidv(t.ID), int64(c.Num), c.Default})
+				rows = append(rows, []types.Datum{oidv(attrdefOID(t, c.Num)), oidv(t.ID), int64(c.Num), defaultText(c)})
 			}
 		}
 	}
@@ -834,4 +853,77 @@ func columnsIn(t *catalog.Table, expr string) []int {
 	}
 	sort.Ints(nums)
 	return nums
+}
+
+// defaultText is a column default as PostgreSQL's deparser prints it: a
+// string constant carries the column type's cast ('x'::text).
+func defaultText(c *catalog.Column) string {
+	d := strings.TrimSpace(c.Default)
+	if toks, err := pgdialect.Lex(d); err == nil && len(toks) > 0 && toks[0].Kind == pgdialect.String &&
+		(len(toks) == 1 || len(toks) == 2 && toks[1].Kind == pgdialect.EOF) {
+		return d + "::" + types.FormatType(c.Type, -1)
+	}
+	return d
+}
+
+func sequenceRows(v *catalogView) [][]types.Datum {
+	var rows [][]types.Datum
+	for _, q := range v.sequences() {
+		typ := q.TypeOID
+		if typ == 0 {
+			typ = types.OIDInt8
+		}
+		cache := q.Cache
+		if cache == 0 {
+			cache = 1
+		}
+		rows = append(rows, []types.Datum{oidv(q.ID), oidv(typ), q.Start, q.Increment, q.Max, q.Min, cache, q.Cycle})
+	}
+	return rows
+}
+
+// dependRows are pg_depend's rows for what clients read: a sequence owned by
+// a column (deptype 'a', 'i' for an identity column's).
+func dependRows(v *catalogView) [][]types.Datum {
+	var rows [][]types.Datum
+	for _, q := range v.sequences() {
+		tname, cname, ok := strings.Cut(q.OwnedBy, ".")
+		if !ok || v.db == nil {
+			continue
+		}
+		t, ok := v.db.Tables[catalog.Name{Schema: q.Schema, Name: tname}]
+		if !ok {
+			continue
+		}
+		c, ok := t.Column(cname)
+		if !ok {
+			continue
+		}
+		kind := "a"
+		if c.Identity != "" {
+			kind = "i"
+		}
+		rows = append(rows, []types.Datum{int64(oidPgClass), oidv(q.ID), int64(0), int64(oidPgClass), oidv(t.ID), int64(c.Num), kind})
+	}
+	return rows
+}
+
+// catalogOIDs are PostgreSQL's oids of its system catalogs (pg_depend and
+// pg_description name catalogs by them: classid = 'pg_class'::regclass).
+var catalogOIDs = map[string]uint32{
+	"pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": oidPgClass, "pg_database": 1262,
+	"pg_authid": 1260, "pg_auth_members": 1261, "pg_attrdef": 2604, "pg_constraint": 2606,
+	"pg_depend": 2608, "pg_description": 2609, "pg_index": 2610, "pg_namespace": oidPgNamespace,
+	"pg_am": 2601, "pg_collation": 3456, "pg_sequence": 2224, "pg_inherits": 2611, "pg_trigger": 2620,
+	"pg_rewrite": 2618, "pg_policy": 3256, "pg_tablespace": 1213, "pg_statistic_ext": 3381,
+	"pg_publication": 6104, "pg_publication_namespace": 6237, "pg_publication_rel": 6106,
+}
+
+// systemTableOID is the oid of a system relation: PostgreSQL's for its
+// catalogs, a stable one derived from the name for the views.
+func systemTableOID(schema, name string) uint32 {
+	if id, ok := catalogOIDs[name]; ok && schema == catalog.CatalogSchema {
+		return id
+	}
+	return nameOID("relation", schema+"."+name)
 }

@@ -232,6 +232,15 @@ func getIndexDef(v *catalogView, a []types.Datum) (types.Datum, error) {
 	if !ok || o.index == nil {
 		return nil, nil
 	}
+	if len(a) == 3 && a[1] != nil {
+		// A column number: that key column's definition alone.
+		if n := int(a[1].(int64)); n > 0 {
+			if n > len(o.index.Columns) {
+				return "", nil
+			}
+			return columnNames(o.table, o.index.Columns[n-1:n]), nil
+		}
+	}
 	unique := ""
 	if o.index.Unique || o.index.Primary {
 		unique = "UNIQUE "
@@ -499,8 +508,8 @@ func (b *binder) regLookup(kind, s string) (uint32, error) {
 			return 0, err
 		}
 	}
-	if _, st := b.ns.systemTable(schema, name); st != nil {
-		return 0, pgerr.FeatureNotSupported("the oids of system catalogs are not supported yet: %s", s)
+	if sch, st := b.ns.systemTable(schema, name); st != nil {
+		return systemTableOID(sch, name), nil
 	}
 	if t, err := b.ns.relation(schema, name); err == nil && t != nil {
 		return t.ID, nil
