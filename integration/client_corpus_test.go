@@ -260,6 +260,7 @@ func TestClientCorpus(t *testing.T) {
 					passed++
 				case known != nil:
 					listed++
+					t.Logf("%s (expected failure: %s)\n  postgres: %s\n  augur:    %s", s.id(), known.why, pgRes, auRes)
 				default:
 					t.Errorf("%s: Augur answers unlike PostgreSQL\n  statement: %s\n  postgres:  %s\n  augur:     %s",
 						s.id(), s.sql, pgRes, auRes)
