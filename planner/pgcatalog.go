@@ -863,7 +863,7 @@ func defaultText(c *catalog.Column) string {
 		(len(toks) == 1 || len(toks) == 2 && toks[1].Kind == pgdialect.EOF) {
 		return d + "::" + types.FormatType(c.Type, -1)
 	}
-	return d
+	return nextvalArg.ReplaceAllString(d, "nextval('$1'::regclass)")
 }
 
 func sequenceRows(v *catalogView) [][]types.Datum {

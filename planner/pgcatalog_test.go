@@ -54,6 +54,16 @@ func TestSystemCatalogs(t *testing.T) {
 			"app.s1 | 23 | integer | t"},
 		{`SELECT datname, pg_encoding_to_char(encoding) FROM pg_database`, "augur | UTF8"},
 		{`SELECT count(*) FROM pg_proc`, "0"},
+		{`SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_schema IN ('public', 'app') ORDER BY 2`,
+			"public | big | VIEW\napp | hidden | BASE TABLE\npublic | orders | BASE TABLE\npublic | parent | BASE TABLE"},
+		{`SELECT column_name, is_nullable, data_type, character_maximum_length, column_default FROM information_schema.columns
+		  WHERE table_name = 'orders' ORDER BY ordinal_position`,
+			"id | NO | integer | NULL | nextval('orders_id_seq'::regclass)\nparent_id | YES | integer | NULL | NULL\n" +
+				"qty | NO | integer | NULL | 1\nnote | YES | character varying | 20 | NULL"},
+		{`SELECT k.constraint_name, k.column_name, t.constraint_type FROM information_schema.key_column_usage k
+		  JOIN information_schema.table_constraints t USING (constraint_name) WHERE k.table_name = 'orders' ORDER BY 1`,
+			"orders_parent_id_fkey | parent_id | FOREIGN KEY\norders_pkey | id | PRIMARY KEY"},
+		{`SELECT count(*) FROM tables`, `error 42P01: relation "tables" does not exist (position 22)`},
 		{`SELECT 'nope'::regclass`, `error 42P01: relation "nope" does not exist`},
 		{`SELECT * FROM pg_catalog.nope`, `error 42P01: relation "pg_catalog.nope" does not exist`},
 	}
