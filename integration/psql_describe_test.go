@@ -12,7 +12,7 @@ import (
 )
 
 // TestPsqlDescribe runs psql's backslash commands (\l \dt \d \d table \d+ table
-// \di \dv \ds \dn \du \df) against Augur and against PostgreSQL 15 for the same
+// \d of a view, sequence and index, \di \dv \ds \dn \du \df \dT) against Augur and against PostgreSQL 15 for the same
 // schema — a table with a primary key, a unique index, a check, a foreign key
 // and defaults, a view, a sequence, comments — and requires the same output.
 // The objects are created by one role on both servers, so owners agree; the
@@ -93,6 +93,7 @@ func TestPsqlDescribe(t *testing.T) {
 		{meta: `\dt`}, {meta: `\d`}, {meta: `\d orders`}, {meta: `\d customers`}, {meta: `\d shop.items`},
 		{meta: `\dn`}, {meta: `\di`}, {meta: `\dv`}, {meta: `\ds`}, {meta: `\d+ orders`}, {meta: `\df`},
 		{meta: `\d big_orders`}, {meta: `\d invoice_seq`}, {meta: `\d orders_pkey`},
+		{meta: `\dT`}, {meta: `\dt shop.*`}, {meta: `\d+ customers`}, {meta: `\d orders_id_seq`},
 		{meta: `\l`, only: db}, {meta: `\du`, only: role},
 	} {
 		out := map[string]string{}
