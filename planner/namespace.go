@@ -401,7 +401,8 @@ func (b *binder) checkColumnSchema(e *ast.ColumnNameExpr) (string, error) {
 }
 
 // sessionFunc binds the functions that read or change the session's search
-// path: current_schema() and set_config(name, value, is_local). ok is false
+// path and settings: current_schema(), current_schemas(bool),
+// current_setting(name [, missing_ok]) and set_config(name, value, is_local). ok is false
 // for other calls (and other argument counts), left to the built-ins.
 func (b *binder) sessionFunc(name string, args []exec.Expr) (exec.Expr, bool, error) {
 	switch {
@@ -432,6 +433,28 @@ func (b *binder) sessionFunc(name string, args []exec.Expr) (exec.Expr, bool, er
 				elems = append(elems, s)
 			}
 			return types.NewArray(elems), nil
+		}}, true, nil
+	case name == "current_setting" && (len(args) == 1 || len(args) == 2):
+		// current_setting(name [, missing_ok]): what SHOW name answers; drivers
+		// ask for application_name this way when they connect.
+		in := make([]exec.Expr, len(args))
+		for i, t := range []types.T{types.Text, types.Bool}[:len(args)] {
+			x, err := b.coerce(args[i], t, "")
+			if err != nil {
+				return nil, true, err
+			}
+			in[i] = x
+		}
+		return &exec.Func{Name: name, T: types.Text, Args: in, Strict: true, Fn: func(c *exec.Ctx, a []types.Datum) (types.Datum, error) {
+			env, ok := c.Session.(Env)
+			if !ok {
+				return nil, pgerr.New(pgerrcode.UndefinedObject, "unrecognized configuration parameter %q", a[0].(string))
+			}
+			v, err := env.Var(a[0].(string))
+			if err != nil && len(a) == 2 && a[1].(bool) && pgerr.Code(err) == pgerrcode.UndefinedObject {
+				return nil, nil
+			}
+			return v, err
 		}}, true, nil
 	case name == "set_config" && len(args) == 3:
 		in := make([]exec.Expr, 3)

@@ -96,3 +96,14 @@ insert into dt (t) values (interval '3 hours 4 minutes');
 update dt set ts = timestamptz '2025-01-01 00:00:00+00' where ts is null;
 insert into dt (d) values (interval '1 day');
 select * from dt;
+
+-- current_setting, as drivers ask for settings.
+SELECT current_setting('application_name');
+SELECT current_setting('search_path'), current_setting('client_encoding'), current_setting('DateStyle');
+SELECT current_setting('no_such_setting');
+SELECT current_setting('no_such_setting', true);
+SELECT current_setting('no_such_setting', false);
+SELECT current_setting(NULL);
+SET application_name = 'augur-test';
+SELECT current_setting('application_name') AS a;
+SELECT set_config('application_name', 'other', false), current_setting('application_name');
