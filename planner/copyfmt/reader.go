@@ -27,6 +27,9 @@ type Reader struct {
 	raw     []byte // the last line read, for error messages
 }
 
+// empty is an empty, non-NULL field.
+var empty = []byte{}
+
 type span struct {
 	start, end int // in scratch
 	null       bool
@@ -190,6 +193,8 @@ func (r *Reader) finishFields() [][]byte {
 	for _, s := range r.spans {
 		if s.null {
 			r.fields = append(r.fields, nil)
+		} else if s.start == s.end {
+			r.fields = append(r.fields, empty) // not nil: nil is NULL
 		} else {
 			r.fields = append(r.fields, r.scratch[s.start:s.end:s.end])
 		}
@@ -444,6 +449,8 @@ func (r *Reader) nextBinary(final bool) ([][]byte, error) {
 	for _, s := range r.spans {
 		if s.null {
 			r.fields = append(r.fields, nil)
+		} else if s.start == s.end {
+			r.fields = append(r.fields, empty)
 		} else {
 			r.fields = append(r.fields, data[s.start:s.end:s.end])
 		}

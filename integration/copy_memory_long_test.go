@@ -1,0 +1,8 @@
+//go:build long
+
+package integration
+
+import "testing"
+
+// TestCopyMemoryMillion is TestCopyMemory with a million rows of each format.
+func TestCopyMemoryMillion(t *testing.T) { testCopyMemory(t, 1_000_000) }
