@@ -277,7 +277,7 @@ func copyOptions(cs *pgdialect.CopyStmt) (copyfmt.Options, bool, error) {
 		return o, false, pgerr.New(pgerrcode.SyntaxError, "cannot specify NULL in BINARY mode")
 	}
 	if bin && o.Header {
-		return o, false, pgerr.New(pgerrcode.SyntaxError, "cannot specify HEADER in BINARY mode")
+		return notSupported("cannot specify HEADER in BINARY mode")
 	}
 	if delimSet {
 		if len(delim) != 1 {
@@ -370,8 +370,7 @@ func forceColumns(o *copyfmt.Options, cs *pgdialect.CopyStmt, cols []Column) err
 				}
 			}
 			if !found {
-				what := strings.ToUpper(strings.ReplaceAll(opt.Name, "_", " "))
-				return pgerr.New(pgerrcode.InvalidColumnReference, "%s column \"%s\" not referenced by COPY", what, name)
+				return pgerr.New(pgerrcode.InvalidColumnReference, "%s column \"%s\" not referenced by COPY", strings.ToUpper(opt.Name), name)
 			}
 		}
 	}
@@ -511,10 +510,20 @@ func (ci *CopyIn) row(ctx context.Context, fields [][]byte) error {
 		}
 	}
 	if err != nil {
-		return ci.context(err, "", nil, true)
+		// PostgreSQL finds duplicates when it flushes its buffered rows, when
+		// the line's text is gone: the context of 23505 has no text.
+		return ci.context(err, "", nil, pgerr.Code(err) != pgerrcode.UniqueViolation)
 	}
 	ci.n++
 	return nil
+}
+
+// Interrupted adds PostgreSQL's context to an error that ends the COPY
+// between lines (CopyFail, a message out of place): the line it was reading.
+func (ci *CopyIn) Interrupted(err error) error {
+	pe := *pgerr.From(err)
+	pe.Where = "COPY " + ci.cp.relname + ", line " + itoa(int(ci.rd.Line())+1)
+	return &pe
 }
 
 // context adds PostgreSQL's COPY context to an error: "COPY t, line N,

@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/augurdb/augur/planner"
 	"github.com/augurdb/augur/planner/copyfmt"
+	"github.com/augurdb/augur/protocol"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/augurdb/augur/storage/types"
 	"github.com/jackc/pgerrcode"
@@ -163,7 +164,7 @@ func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3
 			return
 		}
 	case *pgproto3.CopyFail:
-		err = pgerr.New(pgerrcode.QueryCanceled, "COPY from stdin failed: %s", m.Message)
+		err = ci.in.Interrupted(pgerr.New(pgerrcode.QueryCanceled, "COPY from stdin failed: %s", m.Message))
 	case *pgproto3.Flush, *pgproto3.Sync:
 		return // ignored during copy-in, as PostgreSQL does
 	case *pgproto3.Terminate:
@@ -171,7 +172,14 @@ func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3
 		s.end(c, nil)
 		return
 	default:
-		err = pgerr.New(pgerrcode.ProtocolViolation, "unexpected message type 0x%02X during COPY from stdin", messageType(msg))
+		// PostgreSQL reports the message and, having lost its place in the
+		// stream, ends the session.
+		s.copyIn = nil
+		s.out.Send(ctx, protocol.ErrorResponse(ci.in.Interrupted(pgerr.New(pgerrcode.ProtocolViolation,
+			"unexpected message type 0x%02X during COPY from stdin", messageType(msg)))))
+		s.txn.Abort()
+		s.end(c, pgerr.Fatal(pgerrcode.ProtocolViolation, "terminating connection because protocol synchronization was lost"))
+		return
 	}
 	if err == nil {
 		return

@@ -182,6 +182,7 @@ func (r *Reader) nextLine(final bool) (line []byte, ok bool, err error) {
 	}
 	if inQuote {
 		r.line++
+		r.raw = data
 		return nil, false, badFormat("unterminated CSV quoted field")
 	}
 	r.off += len(data)
