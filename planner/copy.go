@@ -38,7 +38,6 @@ type copyPlan struct {
 	query    *Plan  // COPY TO
 	insert   *Plan  // COPY FROM
 	refusal  error  // reported at execution, as PostgreSQL checks it there
-	readOnly bool
 }
 
 // Copy returns the description of a COPY plan; nil for any other plan.

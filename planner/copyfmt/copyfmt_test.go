@@ -2,7 +2,6 @@ package copyfmt
 
 import (
 	"bytes"
-	"encoding/binary"
 	"reflect"
 	"testing"
 
@@ -193,5 +192,3 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
-
-var _ = binary.BigEndian
