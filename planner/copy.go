@@ -32,12 +32,12 @@ type CopyInfo struct {
 }
 
 type copyPlan struct {
-	info     CopyInfo
-	stmt     *pgdialect.CopyStmt
-	relname  string // the table's name in error contexts
-	query    *Plan  // COPY TO
-	insert   *Plan  // COPY FROM
-	refusal  error  // reported at execution, as PostgreSQL checks it there
+	info    CopyInfo
+	stmt    *pgdialect.CopyStmt
+	relname string // the table's name in error contexts
+	query   *Plan  // COPY TO
+	insert  *Plan  // COPY FROM
+	refusal error  // reported at execution, as PostgreSQL checks it there
 }
 
 // Copy returns the description of a COPY plan; nil for any other plan.
