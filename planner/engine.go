@@ -235,6 +235,10 @@ type Txn struct {
 	// ROLLBACK TO can give back those taken after it.
 	lockLog  []heldLock
 	logLocks bool
+	// rowLocks counts the row locks taken per table; wholeTable marks the
+	// tables locked EXCLUSIVE instead once there were too many (locks.go).
+	rowLocks   map[uint32]int
+	wholeTable map[uint32]bool
 	// onAbort undoes, when the transaction rolls back, changes made outside
 	// it (ALTER SEQUENCE … RESTART).
 	onAbort []func()

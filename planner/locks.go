@@ -59,7 +59,11 @@ type heldLock struct {
 // the lock log (ROLLBACK TO SAVEPOINT), newest first; holds taken before stay.
 func (t *Txn) releaseLocksSince(mark int) {
 	for i := len(t.lockLog) - 1; i >= mark; i-- {
-		t.e.Locks.Release(t.owner, t.lockLog[i].tag, t.lockLog[i].mode, false)
+		l := t.lockLog[i]
+		t.e.Locks.Release(t.owner, l.tag, l.mode, false)
+		if l.tag.Space == lockmgr.SpaceRelation && l.mode == lockmgr.Exclusive {
+			delete(t.wholeTable, l.tag.Rel) // row locks are needed again
+		}
 	}
 	t.lockLog = t.lockLog[:mark]
 }
@@ -71,6 +75,36 @@ func (t *Txn) releaseLocks() {
 	}
 }
 
+// rowLockLimit is how many row locks a transaction takes in one table before
+// it locks the table EXCLUSIVE instead (other writers and row lockers wait for
+// it, plain readers do not) and takes no more row locks there: it bounds the
+// lock table's memory for bulk writes (COPY, INSERT … SELECT), at the price of
+// concurrency for those transactions.
+const rowLockLimit = 10000
+
+// needRowLock counts a row lock in tbl and reports whether it must be taken:
+// false once the transaction holds the whole table.
+func (t *Txn) needRowLock(c *exec.Ctx, tbl *catalog.Table) (bool, error) {
+	if t.wholeTable[tbl.ID] {
+		return false, nil
+	}
+	if t.rowLocks == nil {
+		t.rowLocks = map[uint32]int{}
+	}
+	t.rowLocks[tbl.ID]++
+	if t.rowLocks[tbl.ID] <= rowLockLimit || c.Session == nil {
+		return true, nil
+	}
+	if _, err := t.lock(c.Context, relationTag(c.Session.Database(), tbl.ID), lockmgr.Exclusive, lockmgr.Block); err != nil {
+		return false, err
+	}
+	if t.wholeTable == nil {
+		t.wholeTable = map[uint32]bool{}
+	}
+	t.wholeTable[tbl.ID] = true
+	return false, nil
+}
+
 // LockRow implements exec.RowLocker.
 func (t *Txn) LockRow(c *exec.Ctx, tbl *catalog.Table, pk []byte, mode lockmgr.Mode, wait lockmgr.Wait) (exec.RowLock, error) {
 	if t.KV.Written(pk) {
@@ -78,7 +112,11 @@ func (t *Txn) LockRow(c *exec.Ctx, tbl *catalog.Table, pk []byte, mode lockmgr.M
 		// already and reads its own version.
 		return exec.RowLock{}, nil
 	}
-	ok, err := t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(pk)}, mode, wait)
+	ok := true
+	need, err := t.needRowLock(c, tbl)
+	if err == nil && need {
+		ok, err = t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(pk)}, mode, wait)
+	}
 	if errors.Is(err, lockmgr.ErrWouldBlock) {
 		return exec.RowLock{}, pgerr.New(pgerrcode.LockNotAvailable, "could not obtain lock on row in relation \"%s\"", tbl.Name)
 	}
@@ -109,7 +147,11 @@ func (t *Txn) LockKey(c *exec.Ctx, tbl *catalog.Table, key []byte) error {
 	if t.KV.Written(key) {
 		return nil
 	}
-	_, err := t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(key)}, lockmgr.ForUpdate, lockmgr.Block)
+	need, err := t.needRowLock(c, tbl)
+	if err != nil || !need {
+		return err
+	}
+	_, err = t.lock(c.Context, lockmgr.Tag{Space: lockmgr.SpaceRow, Rel: tbl.ID, Key: string(key)}, lockmgr.ForUpdate, lockmgr.Block)
 	return err
 }
 
