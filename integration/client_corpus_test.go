@@ -254,6 +254,8 @@ func TestClientCorpus(t *testing.T) {
 					known.seen = true
 				}
 				switch ok := pgRes.agree(auRes); {
+				case ok && known != nil && strings.HasPrefix(known.why, "(either) "):
+					passed++ // an entry whose outcome depends on the server's earlier work
 				case ok && known != nil:
 					t.Errorf("%s passes now but expected-failures.txt:%d lists it (%s): remove the entry", s.id(), known.line, known.why)
 				case ok:
