@@ -188,7 +188,9 @@ func (s *Stmt) Query(ctx context.Context, args []types.Datum, fn func(row []type
 	case KindBegin, KindCommit, KindRollback:
 		return "", pgerr.FeatureNotSupported("use Conn.Begin, Commit and Rollback")
 	case KindSavepoint, KindRelease, KindRollbackTo:
-		return s.plan.Kind.String(), c.savepoint(ctx, s.plan.Kind, s.plan.Savepoint)
+		// An error still ends the whole block (see Begin).
+		_, err := c.txn.SavepointStatement(ctx, s.plan.Kind, s.plan.Savepoint, c.block)
+		return s.plan.Kind.String(), err
 	}
 	rows, err := s.plan.Execute(ctx, c, args)
 	if err == nil {
@@ -232,25 +234,6 @@ func (c *Conn) Exec(ctx context.Context, sql string) (string, error) {
 		return "", err
 	}
 	return s.Exec(ctx)
-}
-
-// savepoint runs SAVEPOINT, RELEASE and ROLLBACK TO in the block (an error
-// still ends the whole block, see Begin).
-func (c *Conn) savepoint(ctx context.Context, k Kind, name string) error {
-	if !c.block {
-		return pgerr.New(pgerrcode.NoActiveSQLTransaction, "%s can only be used in transaction blocks", map[Kind]string{
-			KindSavepoint: "SAVEPOINT", KindRelease: "RELEASE SAVEPOINT", KindRollbackTo: "ROLLBACK TO SAVEPOINT"}[k])
-	}
-	var err error
-	switch k {
-	case KindSavepoint:
-		c.txn.Savepoint(name)
-	case KindRelease:
-		_, err = c.txn.Release(name)
-	case KindRollbackTo:
-		_, err = c.txn.RollbackTo(ctx, name)
-	}
-	return err
 }
 
 // Begin opens a transaction block: statements run in one transaction until Commit

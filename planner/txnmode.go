@@ -302,3 +302,21 @@ func (o *OpenTxn) SetReadOnly(ro bool) {
 		o.txn.mode.ReadOnly = ro
 	}
 }
+
+// SavepointStatement runs SAVEPOINT, RELEASE or ROLLBACK TO (kind k) for a
+// session; inBlock false is PostgreSQL's 25P01. It returns the number of
+// savepoints set afterwards (for ROLLBACK TO, the depth of the one returned to).
+func (o *OpenTxn) SavepointStatement(ctx context.Context, k Kind, name string, inBlock bool) (int, error) {
+	if !inBlock {
+		what := map[Kind]string{KindSavepoint: "SAVEPOINT", KindRelease: "RELEASE SAVEPOINT", KindRollbackTo: "ROLLBACK TO SAVEPOINT"}[k]
+		return 0, pgerr.New(pgerrcode.NoActiveSQLTransaction, "%s can only be used in transaction blocks", what)
+	}
+	switch k {
+	case KindRelease:
+		return o.Release(name)
+	case KindRollbackTo:
+		return o.RollbackTo(ctx, name)
+	}
+	o.Savepoint(name)
+	return len(o.savepoints), nil
+}

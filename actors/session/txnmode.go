@@ -171,25 +171,16 @@ func parseBool(v string) (bool, bool) {
 
 // savepointStatement runs SAVEPOINT, RELEASE and ROLLBACK TO.
 func (s *Session) savepointStatement(ctx context.Context, k planner.Kind, name string) error {
-	if s.txStatus == 'I' {
-		what := map[planner.Kind]string{planner.KindSavepoint: "SAVEPOINT", planner.KindRelease: "RELEASE SAVEPOINT", planner.KindRollbackTo: "ROLLBACK TO SAVEPOINT"}[k]
-		return pgerr.New(pgerrcode.NoActiveSQLTransaction, "%s can only be used in transaction blocks", what)
+	n, err := s.txn.SavepointStatement(ctx, k, name, s.txStatus != 'I')
+	if err != nil {
+		return err
 	}
 	switch k {
 	case planner.KindSavepoint:
-		s.txn.Savepoint(name)
 		s.spVars = append(s.spVars, s.vars.Clone())
 	case planner.KindRelease:
-		n, err := s.txn.Release(name)
-		if err != nil {
-			return err
-		}
 		s.spVars = s.spVars[:n]
 	case planner.KindRollbackTo:
-		n, err := s.txn.RollbackTo(ctx, name)
-		if err != nil {
-			return err
-		}
 		s.closePortals()
 		s.vars = s.spVars[n-1].Clone()
 		s.spVars = s.spVars[:n]
