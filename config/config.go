@@ -35,6 +35,8 @@ type Config struct {
 	ConfigFile string `toml:"-" help:"TOML configuration file"`
 	LogFormat  string `toml:"log_format" help:"log format: json or console (default: console on a terminal, json otherwise)"`
 	LogLevel   string `toml:"log_level" help:"log level: debug, info, warn, error"`
+	// PprofListen, when set, serves net/http/pprof on this loopback address.
+	PprofListen string `toml:"pprof_listen" help:"serve Go profiles (net/http/pprof) on this loopback HOST:PORT (default: off)"`
 
 	MaxConnections  int           `toml:"max_connections" help:"maximum concurrent client connections (53300 beyond it)"`
 	MaxMessageSize  int64         `toml:"max_message_size" help:"largest frontend message accepted, in bytes (08P01 beyond it)"`
@@ -173,6 +175,11 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("config: listen %q: %w", c.Listen, err)
 	}
+	if c.PprofListen != "" {
+		if err := checkLoopback(c.PprofListen); err != nil {
+			return fmt.Errorf("config: pprof_listen %q: %w", c.PprofListen, err)
+		}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("config: tls_cert and tls_key must be set together")
 	}
@@ -218,6 +225,23 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// checkLoopback accepts only HOST:PORT addresses whose host is a loopback IP or
+// "localhost": profiles show query text and memory contents, so they are never
+// served to the network.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("must be a loopback address (127.0.0.1, [::1] or localhost)")
 }
 
 // Port returns the TCP port of Listen (used to name the Unix socket).

@@ -49,6 +49,13 @@ func TestThreeSpellingsAndPrecedence(t *testing.T) {
 			[]string{"--tls-cert", "a.crt"}, func(c Config) bool { return c.TLSCert == "a.crt" && c.TLSKey == "e.key" }},
 		{"ints and durations from env", "", map[string]string{"AUGUR_MAX_CONNECTIONS": "7", "AUGUR_AUTH_TIMEOUT": "2s"}, nil,
 			func(c Config) bool { return c.MaxConnections == 7 && c.AuthTimeout == 2*time.Second }},
+		{"pprof off by default", "", nil, nil, func(c Config) bool { return c.PprofListen == "" }},
+		{"pprof on loopback", "", nil, []string{"--pprof-listen", "127.0.0.1:6060"},
+			func(c Config) bool { return c.PprofListen == "127.0.0.1:6060" }},
+		{"pprof on localhost from the file", "pprof_listen = \"localhost:6060\"\n", nil, nil,
+			func(c Config) bool { return c.PprofListen == "localhost:6060" }},
+		{"pprof on IPv6 loopback", "", map[string]string{"AUGUR_PPROF_LISTEN": "[::1]:6060"}, nil,
+			func(c Config) bool { return c.PprofListen == "[::1]:6060" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +82,7 @@ func TestConfigFileFromEnv(t *testing.T) {
 func TestEveryFlagIsDocumented(t *testing.T) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	RegisterFlags(fs)
-	for _, want := range []string{"data", "listen", "tls-cert", "tls-key", "config", "log-format", "log-level", "socket-dir"} {
+	for _, want := range []string{"data", "listen", "tls-cert", "tls-key", "config", "log-format", "log-level", "socket-dir", "pprof-listen"} {
 		f := fs.Lookup(want)
 		if f == nil {
 			t.Fatalf("flag --%s missing", want)
@@ -101,6 +108,9 @@ func TestInvalidConfig(t *testing.T) {
 		{"bad session default", "[session]\nstatement_timeout = \"soon\"\n", nil},
 		{"unknown session parameter", "[session]\nno_such = \"1\"\n", nil},
 		{"bad int", "", map[string]string{"AUGUR_MAX_CONNECTIONS": "many"}},
+		{"pprof on a public address", "", map[string]string{"AUGUR_PPROF_LISTEN": "0.0.0.0:6060"}},
+		{"pprof on all interfaces", "", map[string]string{"AUGUR_PPROF_LISTEN": ":6060"}},
+		{"pprof without port", "", map[string]string{"AUGUR_PPROF_LISTEN": "127.0.0.1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

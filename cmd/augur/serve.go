@@ -74,6 +74,13 @@ func serve(ctx context.Context, cfg config.Config, stderr io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if cfg.PprofListen != "" {
+		pp, err := startPprof(cfg.PprofListen, log)
+		if err != nil {
+			return err
+		}
+		defer pp.stop()
+	}
 	srv, err := supervisor.New(cfg, log, os.Getenv("AUGUR_PASSWORD"), stderr)
 	if err != nil {
 		return err
