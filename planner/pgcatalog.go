@@ -325,6 +325,12 @@ var systemTables = map[catalog.Name]*sysTable{
 	{Schema: catalog.CatalogSchema, Name: "pg_inherits"}: {
 		cols: cols("inhrelid", types.Oid, "inhparent", types.Oid, "inhseqno", types.Int4, "inhdetachpending", types.Bool),
 	},
+	// Augur has no partitioned tables: pg_partitioned_table is empty (pgbench
+	// asks whether pgbench_accounts is partitioned).
+	{Schema: catalog.CatalogSchema, Name: "pg_partitioned_table"}: {
+		cols: cols("partrelid", types.Oid, "partstrat", char, "partnatts", types.Int2, "partdefid", types.Oid,
+			"partattrs", int2Array, "partclass", oidArray, "partcollation", oidArray, "partexprs", types.Text),
+	},
 	{Schema: catalog.CatalogSchema, Name: "pg_policy"}: {
 		cols: cols("oid", types.Oid, "polname", types.Name, "polrelid", types.Oid, "polcmd", char,
 			"polpermissive", types.Bool, "polroles", oidArray, "polqual", types.Text, "polwithcheck", types.Text),
@@ -914,7 +920,7 @@ var catalogOIDs = map[string]uint32{
 	"pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": oidPgClass, "pg_database": 1262,
 	"pg_authid": 1260, "pg_auth_members": 1261, "pg_attrdef": 2604, "pg_constraint": 2606,
 	"pg_depend": 2608, "pg_description": 2609, "pg_index": 2610, "pg_namespace": oidPgNamespace,
-	"pg_am": 2601, "pg_collation": 3456, "pg_sequence": 2224, "pg_inherits": 2611, "pg_trigger": 2620,
+	"pg_am": 2601, "pg_collation": 3456, "pg_sequence": 2224, "pg_inherits": 2611, "pg_partitioned_table": 3350, "pg_trigger": 2620,
 	"pg_rewrite": 2618, "pg_policy": 3256, "pg_tablespace": 1213, "pg_statistic_ext": 3381,
 	"pg_publication": 6104, "pg_publication_namespace": 6237, "pg_publication_rel": 6106,
 }
