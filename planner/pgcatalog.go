@@ -385,9 +385,13 @@ func namespaceRows(v *catalogView) [][]types.Datum {
 	var rows [][]types.Datum
 	for _, n := range v.schemas() {
 		owner := int64(oidSuperuser)
+		var acl types.Datum
 		if v.db != nil {
 			if ns, ok := v.db.Schemas[n]; ok {
 				if ns.Owner == catalog.PublicOwner {
+					// PostgreSQL 15's public schema: its owner may create,
+					// everyone may use.
+					acl = types.NewArray([]types.Datum{catalog.PublicOwner + "=UC/" + catalog.PublicOwner, "=U/" + catalog.PublicOwner})
 					owner = v.roleOID(catalog.PublicOwner)
 					if owner == 0 {
 						owner = 6171 // PostgreSQL's pg_database_owner
@@ -397,7 +401,7 @@ func namespaceRows(v *catalogView) [][]types.Datum {
 				}
 			}
 		}
-		rows = append(rows, []types.Datum{oidv(namespaceOID(n)), n, owner, nil})
+		rows = append(rows, []types.Datum{oidv(namespaceOID(n)), n, owner, acl})
 	}
 	return rows
 }

@@ -70,20 +70,40 @@ var catalogFuncs = map[string][]catalogFuncSig{
 
 func sig(ts ...types.T) []types.T { return ts }
 
-// catalogFunc binds a call of a catalog function; ok is false for other names
-// and argument counts.
+// regclassFuncs are the catalog functions whose first parameter is regclass:
+// a string constant there names a relation ('t', 's.t').
+var regclassFuncs = map[string]bool{
+	"pg_table_size": true, "pg_relation_size": true, "pg_indexes_size": true, "pg_total_relation_size": true,
+}
+
+// catalogFunc binds a call of a catalog function: the first overload whose
+// parameters the arguments coerce to. ok is false for other names and
+// argument counts.
 func (b *binder) catalogFunc(name string, args []exec.Expr) (exec.Expr, bool, error) {
+	var firstErr error
 	for _, o := range catalogFuncs[name] {
 		if len(o.args) != len(args) {
 			continue
 		}
 		in := make([]exec.Expr, len(args))
+		var err error
 		for i, t := range o.args {
-			x, err := b.coerce(args[i], t, "")
-			if err != nil {
-				return nil, true, err
+			x := args[i]
+			if c, ok := x.(*exec.Const); ok && i == 0 && t == types.Oid && regclassFuncs[name] &&
+				c.Val != nil && (c.T == types.Unknown || c.T.IsString()) {
+				if x, err = b.regCast(x, "regclass"); err != nil {
+					return nil, true, err
+				}
 			}
-			in[i] = x
+			if in[i], err = b.coerce(x, t, ""); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
 		}
 		fn := o.fn
 		strict := name != "format_type"
@@ -97,6 +117,9 @@ func (b *binder) catalogFunc(name string, args []exec.Expr) (exec.Expr, bool, er
 			}
 			return fn(newCatalogView(env), a)
 		}}, true, nil
+	}
+	if firstErr != nil {
+		return nil, true, firstErr
 	}
 	return nil, false, nil
 }

@@ -256,10 +256,11 @@ type Database struct {
 	Sequences map[Name]*Sequence
 }
 
-// NewDatabase returns an empty database with its public schema.
+// NewDatabase returns an empty database with its public schema (commented
+// as PostgreSQL comments its own).
 func NewDatabase(name, owner string) *Database {
 	return &Database{Name: name, Owner: owner,
-		Schemas:   map[string]*Namespace{PublicSchema: {Name: PublicSchema, Owner: PublicOwner}},
+		Schemas:   map[string]*Namespace{PublicSchema: {Name: PublicSchema, Owner: PublicOwner, Comment: "standard public schema"}},
 		Tables:    map[Name]*Table{},
 		Sequences: map[Name]*Sequence{},
 	}
