@@ -122,18 +122,28 @@ func (x *ddlExec) dropConstraint(t *catalog.Table, a pgdialect.AlterAction, st *
 		}
 		return pgerr.New(pgerrcode.UndefinedObject, "constraint %q of relation %q does not exist", name, t.Name)
 	}
+	return x.dropIndex(t, i, a.Cascade, "constraint "+name+" on table "+t.Name, "index "+t.Indexes[i].Name, st)
+}
+
+// dropIndex drops the index t.Indexes[i] with the PRIMARY KEY or UNIQUE
+// constraint it backs, for DROP CONSTRAINT and for DROP COLUMN of a column it
+// indexes (what: the object dropped, of the error; on: what a dependent
+// foreign key depends on, of its detail). Foreign keys that read the index
+// need cascade, which drops them too. A primary key's index is replaced by
+// the hidden row id's: the rows are rewritten.
+func (x *ddlExec) dropIndex(t *catalog.Table, i int, cascade bool, what, on string, st *alterState) error {
 	ix := t.Indexes[i]
 	if deps := x.dependentFKs(t, &ix); len(deps) > 0 {
 		var lines []string
 		for _, r := range deps {
-			lines = append(lines, fmt.Sprintf("constraint %s on table %s depends on index %s", r.FK.Name, r.Table.Name, ix.Name))
+			lines = append(lines, fmt.Sprintf("constraint %s on table %s depends on %s", r.FK.Name, r.Table.Name, on))
 		}
-		if !a.Cascade {
-			return pgerr.New(pgerrcode.DependentObjectsStillExist, "cannot drop constraint %s on table %s because other objects depend on it", name, t.Name).
+		if !cascade {
+			return pgerr.New(pgerrcode.DependentObjectsStillExist, "cannot drop %s because other objects depend on it", what).
 				WithDetail("%s", strings.Join(lines, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 		}
 		if len(deps) == 1 {
-			x.notices = append(x.notices, "drop cascades to "+strings.TrimSuffix(lines[0], " depends on index "+ix.Name))
+			x.notices = append(x.notices, "drop cascades to "+strings.TrimSuffix(lines[0], " depends on "+on))
 		} else {
 			x.notices = append(x.notices, fmt.Sprintf("drop cascades to %d other objects", len(deps)))
 		}
@@ -155,6 +165,24 @@ func (x *ddlExec) dropConstraint(t *catalog.Table, a pgdialect.AlterAction, st *
 	t.Columns = append(t.Columns, catalog.Column{Name: "rowid", Num: len(t.Columns) + 1, Type: types.Int8, Typmod: -1, Hidden: true, NotNull: true})
 	t.Indexes[0] = catalog.Index{ID: catalog.PrimaryIndexID, Name: t.Name + "_rowid", Columns: []int{len(t.Columns)}, Unique: true, Primary: true}
 	st.rewrite = true
+	return nil
+}
+
+// dropColumnIndexes drops the indexes of t that use column num, multi-column
+// ones too, as PostgreSQL drops them with the column (DROP COLUMN).
+func (x *ddlExec) dropColumnIndexes(t *catalog.Table, num int, cascade bool, st *alterState) error {
+	c := t.ColumnByNum(num)
+	what := fmt.Sprintf("column %s of table %s", c.Name, t.Name)
+	for i := 0; i < len(t.Indexes); {
+		if !slices.Contains(t.Indexes[i].Columns, num) {
+			i++
+			continue
+		}
+		// The index at i is gone or is the row id's now: look at i again.
+		if err := x.dropIndex(t, i, cascade, what, what, st); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -865,13 +865,13 @@ func (x *ddlExec) alterTable(ctx context.Context, d *pgdialect.DDL) (string, err
 				}
 				return "", pgerr.New(pgerrcode.UndefinedColumn, "column %q of relation %q does not exist", a.Name, name)
 			}
-			for _, ix := range t.Indexes {
-				for _, n := range ix.Columns {
-					if n == c.Num {
-						return "", pgerr.FeatureNotSupported("dropping an indexed column is not supported yet")
-					}
-				}
+			num := c.Num
+			if err := x.dropColumnIndexes(t, num, a.Cascade, st); err != nil {
+				return "", err
 			}
+			c = t.ColumnByNum(num) // dropping a primary key may have grown t.Columns
+			// So do the check constraints that read the column.
+			t.Checks = slices.DeleteFunc(t.Checks, func(ck catalog.Check) bool { return slices.Contains(columnsIn(t, ck.Expr), num) })
 			c.Dropped, c.NotNull, c.Default = true, false, ""
 			c.Name = fmt.Sprintf("........pg.dropped.%d........", c.Num)
 			// The table's foreign keys through the column go with it.

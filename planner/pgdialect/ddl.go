@@ -803,7 +803,7 @@ func (u *utilParser) alterTable(d *DDL) error {
 			if a.Name, err = u.name(); err != nil {
 				return err
 			}
-			u.accept("cascade")
+			a.Cascade = u.accept("cascade")
 			u.accept("restrict")
 		case u.accept("rename", "to"):
 			a.Kind = "rename_table"
