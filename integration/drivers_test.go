@@ -565,3 +565,150 @@ func TestGoose(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolerStatements runs the statements connection poolers send between
+// clients (PgBouncer's server_reset_query DISCARD ALL, and RESET ALL,
+// DEALLOCATE ALL, SET/RESET SESSION AUTHORIZATION) over pgx, on Augur and on
+// the reference PostgreSQL, and checks each one's effect on the session.
+func TestPoolerStatements(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pgURL := referencePostgres(t)
+	au := startServer(t, serverOptions{config: trustConfig, logLevel: "warn"})
+	pgDB, auDB := freshDatabases(t, ctx, pgURL, au, "drivers_pooler")
+	const role = "pooler_other"
+	for name, url := range map[string]string{"augur": auDB, "postgres": pgDB} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := pgx.ParseConfig(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.RuntimeParams["application_name"] = "pooled"
+			// Behind a pooler a client cannot keep named statements: pgx's
+			// statement cache would lose them to DEALLOCATE ALL.
+			cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+			conn, err := pgx.ConnectConfig(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			exec := func(sql string) {
+				t.Helper()
+				if _, err := conn.Exec(ctx, sql); err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+			}
+			query := func(sql string) string {
+				t.Helper()
+				var s string
+				if err := conn.QueryRow(ctx, sql).Scan(&s); err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+				return s
+			}
+			// fails runs sql, which must fail with code.
+			fails := func(sql, code string) {
+				t.Helper()
+				if _, err := conn.Exec(ctx, sql); sqlState(err) != code {
+					t.Errorf("%s: got %v, want SQLSTATE %s", sql, err, code)
+				}
+			}
+			conn.Exec(ctx, "DROP ROLE IF EXISTS "+role)
+			exec("CREATE ROLE " + role)
+			defer conn.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+			me := query("SELECT current_user")
+
+			// DEALLOCATE ALL: SQL-level and protocol-level statements go.
+			exec("PREPARE q AS SELECT 1")
+			if _, err := conn.Prepare(ctx, "proto", "SELECT 2"); err != nil {
+				t.Fatal(err)
+			}
+			exec("DEALLOCATE ALL")
+			fails("EXECUTE q", "26000")
+			if err := conn.PgConn().ExecPrepared(ctx, "proto", nil, nil, nil).Read().Err; sqlState(err) != "26000" {
+				t.Errorf("protocol-level statement after DEALLOCATE ALL: got %v, want 26000", err)
+			}
+			conn.Deallocate(ctx, "proto") // forget pgx's cached description
+
+			// RESET ALL: settings back to the session's defaults (the startup
+			// packet's for application_name).
+			exec("SET search_path = pg_catalog")
+			exec("SET application_name = 'changed'")
+			exec("RESET ALL")
+			if got := query("SHOW search_path"); got != `"$user", public` {
+				t.Errorf("search_path after RESET ALL: %q", got)
+			}
+			if got := query("SHOW application_name"); got != "pooled" {
+				t.Errorf("application_name after RESET ALL: %q, want pooled", got)
+			}
+
+			// SET SESSION AUTHORIZATION and its RESET.
+			exec("SET SESSION AUTHORIZATION " + role)
+			if got := query("SELECT current_user || ' ' || session_user"); got != role+" "+role {
+				t.Errorf("after SET SESSION AUTHORIZATION: %q", got)
+			}
+			exec("RESET SESSION AUTHORIZATION")
+			if got := query("SELECT current_user || ' ' || session_user"); got != me+" "+me {
+				t.Errorf("after RESET SESSION AUTHORIZATION: %q", got)
+			}
+			exec("SET SESSION AUTHORIZATION " + role)
+			exec("SET SESSION AUTHORIZATION DEFAULT")
+			if got := query("SELECT current_user"); got != me {
+				t.Errorf("after SET SESSION AUTHORIZATION DEFAULT: %q", got)
+			}
+
+			// DISCARD ALL: all of the above at once, and temporary tables;
+			// not inside a transaction block.
+			exec("PREPARE q AS SELECT 1")
+			exec("CREATE TEMP TABLE scratch (a int)")
+			exec("SET search_path = pg_catalog")
+			exec("SET SESSION AUTHORIZATION " + role)
+			exec("BEGIN")
+			fails("DISCARD ALL", "25001")
+			exec("ROLLBACK")
+			exec("DISCARD ALL")
+			fails("EXECUTE q", "26000")
+			fails("SELECT * FROM scratch", "42P01")
+			if got := query("SHOW search_path"); got != `"$user", public` {
+				t.Errorf("search_path after DISCARD ALL: %q", got)
+			}
+			if got := query("SELECT current_user"); got != me {
+				t.Errorf("current_user after DISCARD ALL: %q", got)
+			}
+			// A temporary table made after DISCARD ALL works, and DISCARD TEMP
+			// drops it.
+			exec("CREATE TEMP TABLE scratch (a int)")
+			exec("INSERT INTO scratch VALUES (1)")
+			if got := query("SELECT a::text FROM scratch"); got != "1" {
+				t.Errorf("temp table after DISCARD ALL: %q", got)
+			}
+			exec("DISCARD TEMP")
+			fails("SELECT * FROM scratch", "42P01")
+		})
+	}
+}
+
+// TestListenNotify checks that asynchronous notifications, which Augur does
+// not implement, are refused with a clear 0A000 over the wire rather than
+// accepted and never delivered.
+func TestListenNotify(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	au := startServer(t, serverOptions{config: trustConfig, logLevel: "warn"})
+	conn := sqlConnect(t, ctx, au.url("augur", "disable"))
+	for _, c := range []struct{ sql, word string }{
+		{"LISTEN chan", "LISTEN"}, {"NOTIFY chan", "NOTIFY"}, {"NOTIFY chan, 'payload'", "NOTIFY"},
+		{"UNLISTEN chan", "UNLISTEN"}, {"UNLISTEN *", "UNLISTEN"}, {"SELECT pg_notify('chan', 'payload')", "pg_notify"},
+	} {
+		_, err := conn.Exec(ctx, c.sql)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "0A000" || !strings.Contains(pe.Message, c.word+" is not supported") {
+			t.Errorf("%s: got %v, want 0A000 %q", c.sql, err, c.word+" is not supported")
+		}
+	}
+	// The session goes on.
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("after the refusals: %v", err)
+	}
+}

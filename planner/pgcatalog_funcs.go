@@ -66,6 +66,11 @@ var catalogFuncs = map[string][]catalogFuncSig{
 	"pg_relation_is_publishable":      {{sig(types.Oid), types.Bool, func(*catalogView, []types.Datum) (types.Datum, error) { return false, nil }}},
 	"pg_get_statisticsobjdef_columns": {{sig(types.Oid), types.Text, func(*catalogView, []types.Datum) (types.Datum, error) { return nil, nil }}},
 	"pg_get_triggerdef":               {{sig(types.Oid, types.Bool), types.Text, func(*catalogView, []types.Datum) (types.Datum, error) { return nil, nil }}},
+	// pg_notify is NOTIFY's function form: refused as NOTIFY is, rather than
+	// accepted with notifications that would never arrive.
+	"pg_notify": {{sig(types.Text, types.Text), types.Void, func(*catalogView, []types.Datum) (types.Datum, error) {
+		return nil, pgerr.FeatureNotSupported("pg_notify is not supported yet")
+	}}},
 }
 
 func sig(ts ...types.T) []types.T { return ts }

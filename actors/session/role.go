@@ -152,8 +152,10 @@ func (s *Session) DeallocateAll() {
 }
 
 // Discard implements planner.PreparedStatements. Plans are planned again by
-// themselves when the schema changes, and there are no temporary tables, so
-// DISCARD PLANS and DISCARD TEMP have nothing to drop.
+// themselves when the schema changes, so DISCARD PLANS has nothing to drop.
+// DISCARD TEMP (and ALL) drops the session's temporary objects in a
+// transaction of its own, as the session's end does; inside a transaction
+// block, whose writes may hold those objects, it is refused.
 func (s *Session) Discard(what string) error {
 	switch what {
 	case "all":
@@ -162,10 +164,23 @@ func (s *Session) Discard(what string) error {
 		s.vars.ResetAll()
 		s.DeallocateAll()
 		s.SequenceState.Discard()
+		s.discardTemp()
 	case "sequences":
 		s.SequenceState.Discard()
+	case "temp":
+		if s.InTransactionBlock() {
+			return pgerr.FeatureNotSupported("DISCARD TEMP inside a transaction block is not supported yet")
+		}
+		s.discardTemp()
 	}
 	return nil
+}
+
+// discardTemp drops the session's temporary objects now; the next CREATE TEMP
+// starts a temp schema of a new name.
+func (s *Session) discardTemp() {
+	s.dropTemp()
+	s.temp = ""
 }
 
 // roleDefaults lays the role's ALTER ROLE ... SET values over the server's
