@@ -229,3 +229,35 @@ func TestDurations(t *testing.T) {
 		t.Error("bad unit accepted")
 	}
 }
+
+func TestGenerationCountsChanges(t *testing.T) {
+	v, err := NewVars(nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := []struct {
+		name   string
+		change func() error
+	}{
+		{"Set", func() error { _, err := v.Set("statement_timeout", "5s"); return err }},
+		{"Assign", func() error { v.Assign("is_superuser", "on"); return nil }},
+		{"Reset", func() error { return v.Reset("statement_timeout") }},
+		{"ResetAll", func() error { v.ResetAll(); return nil }},
+	}
+	for _, c := range changes {
+		before := v.Generation()
+		if err := c.change(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if v.Generation() == before {
+			t.Errorf("%s left Generation at %d", c.name, before)
+		}
+	}
+	before := v.Generation()
+	if _, err := v.Get("statement_timeout"); err != nil || v.Generation() != before {
+		t.Errorf("Get changed Generation (%v)", err)
+	}
+	if _, err := v.Set("statement_timeout", "soon"); err == nil || v.Generation() != before {
+		t.Errorf("a refused Set changed Generation (%v)", err)
+	}
+}

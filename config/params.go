@@ -164,6 +164,7 @@ type Vars struct {
 	defaults map[string]string // lower name -> value at session start (server default or startup packet)
 	values   map[string]string // lower name -> current value
 	custom   map[string]string // lower name -> spelling, for dotted names
+	gen      uint64            // counts changes of values (Generation)
 }
 
 // NewVars returns the values of a new session: each parameter's built-in default,
@@ -219,6 +220,7 @@ func (v *Vars) Set(name, value string) (string, error) {
 	}
 	l := strings.ToLower(name)
 	v.values[l] = nv
+	v.gen++
 	if isCustom(name) {
 		if _, ok := v.custom[l]; !ok {
 			v.custom[l] = name
@@ -232,6 +234,7 @@ func (v *Vars) Set(name, value string) (string, error) {
 // are read-only to SET and to the startup packet.
 func (v *Vars) Assign(name, value string) {
 	v.values[strings.ToLower(name)] = value
+	v.gen++
 }
 
 // Reset restores a parameter to its session default.
@@ -248,11 +251,18 @@ func (v *Vars) Reset(name string) error {
 	} else {
 		delete(v.values, l) // custom parameter set during the session
 	}
+	v.gen++
 	return nil
 }
 
+// Generation changes whenever a value may have changed (Set, Assign, Reset,
+// ResetAll): the session compares it to tell at no cost that no ParameterStatus
+// is due and that settings it parsed are still current.
+func (v *Vars) Generation() uint64 { return v.gen }
+
 // ResetAll restores every settable parameter (RESET ALL).
 func (v *Vars) ResetAll() {
+	v.gen++
 	for _, p := range params {
 		if !p.ReadOnly {
 			l := strings.ToLower(p.Name)
@@ -375,13 +385,32 @@ func ParseDuration(s string) (time.Duration, error) {
 	if f < 0 {
 		return 0, &valueError{kind: "range", shown: strings.TrimSpace(num + " " + map[string]string{"": "ms"}[unit] + unit), bounds: "0 .. 2147483647"}
 	}
-	mult := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond,
-		"s": time.Second, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
-	m, ok := mult[unit]
+	m, ok := durationUnit(unit)
 	if !ok {
 		return 0, &valueError{hint: `Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".`}
 	}
 	return time.Duration(f * float64(m)), nil
+}
+
+// durationUnit is the length of a time unit of a duration setting ("": ms). It is
+// a switch, not a map, because statements parse statement_timeout and lock_timeout
+// each time they start.
+func durationUnit(unit string) (time.Duration, bool) {
+	switch unit {
+	case "", "ms":
+		return time.Millisecond, true
+	case "us":
+		return time.Microsecond, true
+	case "s":
+		return time.Second, true
+	case "min":
+		return time.Minute, true
+	case "h":
+		return time.Hour, true
+	case "d":
+		return 24 * time.Hour, true
+	}
+	return 0, false
 }
 
 // FormatDuration shows a duration as PostgreSQL shows a millisecond time setting.
@@ -448,7 +477,7 @@ func timeZone(s string) (string, error) {
 // Clone returns an independent copy (a transaction block saves one at BEGIN, so
 // that ROLLBACK can undo SET, and COMMIT can undo SET LOCAL).
 func (v *Vars) Clone() *Vars {
-	c := &Vars{defaults: v.defaults, values: make(map[string]string, len(v.values)), custom: make(map[string]string, len(v.custom))}
+	c := &Vars{defaults: v.defaults, values: make(map[string]string, len(v.values)), custom: make(map[string]string, len(v.custom)), gen: v.gen}
 	for k, x := range v.values {
 		c.values[k] = x
 	}

@@ -111,6 +111,17 @@ type Session struct {
 	// until Sync, as PostgreSQL does.
 	skipToSync bool
 	reported   map[string]string // GUC_REPORT values last sent
+	// reportedVars and reportedGen are the settings (and their Generation) that
+	// reported was last brought up to date with.
+	reportedVars *config.Vars
+	reportedGen  uint64
+	// timeout caches statement_timeout, parsed, for the settings (and their
+	// Generation) it was read from.
+	timeout struct {
+		vars *config.Vars
+		gen  uint64
+		d    time.Duration
+	}
 	// temp is the name of the session's temp schema, once asked for; the
 	// schema (if it was created) is dropped when the session ends.
 	temp  string
@@ -309,7 +320,13 @@ func (s *Session) readyForQuery(ctx context.Context) {
 // reportParams sends ParameterStatus for every reported setting whose value the
 // client has not seen.
 func (s *Session) reportParams(ctx context.Context) {
-	s.vars.Assign("is_superuser", onOff(s.Superuser()))
+	if su := onOff(s.Superuser()); s.varsValue("is_superuser") != su {
+		s.vars.Assign("is_superuser", su)
+	}
+	if s.reportedVars == s.vars && s.reportedGen == s.vars.Generation() {
+		return // no setting changed since the last report
+	}
+	s.reportedVars, s.reportedGen = s.vars, s.vars.Generation()
 	for name, v := range s.vars.Reported() {
 		if name == "server_version" {
 			v = s.opts.ServerVersion
@@ -432,13 +449,11 @@ func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended
 func (s *Session) beginStatement() (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(s.opts.Base)
 	stop := func() {}
-	if v, err := s.vars.Get("statement_timeout"); err == nil {
-		if d, err := config.ParseDuration(v); err == nil && d > 0 {
-			var c2 context.CancelFunc
-			ctx, c2 = context.WithTimeoutCause(ctx, d,
-				pgerr.New(pgerrcode.QueryCanceled, "canceling statement due to statement timeout"))
-			stop = c2
-		}
+	if d := s.statementTimeout(); d > 0 {
+		var c2 context.CancelFunc
+		ctx, c2 = context.WithTimeoutCause(ctx, d,
+			pgerr.New(pgerrcode.QueryCanceled, "canceling statement due to statement timeout"))
+		stop = c2
 	}
 	s.mu.Lock()
 	s.cancel = cancel
@@ -450,6 +465,26 @@ func (s *Session) beginStatement() (context.Context, func()) {
 		stop()
 		cancel(nil)
 	}
+}
+
+// statementTimeout is statement_timeout (0: none), parsed again only when a
+// setting changed.
+func (s *Session) statementTimeout() time.Duration {
+	t := &s.timeout
+	if t.vars == s.vars && t.gen == s.vars.Generation() {
+		return t.d
+	}
+	t.vars, t.gen, t.d = s.vars, s.vars.Generation(), 0
+	if d, err := config.ParseDuration(s.varsValue("statement_timeout")); err == nil {
+		t.d = d
+	}
+	return t.d
+}
+
+// varsValue is a setting's value ("" for an unknown name).
+func (s *Session) varsValue(name string) string {
+	v, _ := s.vars.Get(name)
+	return v
 }
 
 // fold runs the planning-time evaluation of constant expressions (Plan.Fold) under
