@@ -32,6 +32,10 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// sessionThroughput is how many messages the session's goroutine processes before
+// it yields the processor (protoactor's default).
+const sessionThroughput = 300
+
 // Options are shared by all connections of a listener.
 type Options struct {
 	Protocol        *protocol.Options
@@ -61,9 +65,11 @@ type Connection struct {
 	outbox  *Outbox
 	sess    *session.Session
 	sessPID *actor.PID
-	pid     uint32
-	cancel  context.CancelFunc // cancels the session's base context
-	closing bool
+	// dispatch runs the session's mailbox on one goroutine for its whole life.
+	dispatch *loopDispatcher
+	pid      uint32
+	cancel   context.CancelFunc // cancels the session's base context
+	closing  bool
 }
 
 // Props returns the props of a connection actor for an accepted socket, with the
@@ -183,7 +189,8 @@ func (c *Connection) handshakeDone(ctx actor.Context, m handshakeDone) {
 	c.log = c.log.With().Uint32("backend_pid", pid).Logger()
 	c.log.Info().Bool("tls", st.TLS).Msg("connection start")
 
-	c.sessPID = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return sess }))
+	c.dispatch = newLoopDispatcher(sessionThroughput)
+	c.sessPID = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return sess }, actor.WithDispatcher(c.dispatch)))
 	ctx.Watch(c.sessPID)
 	go c.read(baseCtx, ctx.ActorSystem(), ctx.Self(), c.sessPID, inbound, cancel)
 }
@@ -240,6 +247,9 @@ func (c *Connection) stopped() {
 	}
 	if c.outbox != nil {
 		c.outbox.Close(time.Second)
+	}
+	if c.dispatch != nil {
+		c.dispatch.Close()
 	}
 	if c.conn != nil {
 		st := c.conn.Startup()
