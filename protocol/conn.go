@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgerrcode"
@@ -44,6 +45,12 @@ type Conn struct {
 	// Write side.
 	wbuf      []byte
 	encodeErr error
+	// raw is the socket's file descriptor access for TryFlush's non-blocking
+	// write; nil when the connection is TLS (or not a socket).
+	raw      syscall.RawConn
+	tryWrite func(fd uintptr) bool // c.writeOnce, bound once
+	tryN     int                   // tryWrite's result
+	tryErr   error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -53,7 +60,14 @@ func newConn(nc net.Conn, br *bufio.Reader, maxMessageSize int64) *Conn {
 	if br == nil {
 		br = bufio.NewReaderSize(nc, readBufferSize)
 	}
-	return &Conn{nc: nc, br: br, maxMessageSize: maxMessageSize}
+	c := &Conn{nc: nc, br: br, maxMessageSize: maxMessageSize}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+			c.tryWrite = c.writeOnce
+		}
+	}
+	return c
 }
 
 // Startup returns what the client asked for and who it authenticated as. Its
@@ -244,6 +258,55 @@ func (c *Conn) Flush() error {
 		return fmt.Errorf("protocol: write to client: %w", err)
 	}
 	return nil
+}
+
+// TryFlush writes the buffered messages if the socket takes them now, without
+// waiting: one non-blocking write(2). It returns how many bytes stay buffered
+// (0: all written); they stay in order for Flush. It lets the goroutine that
+// produced a response write it itself when the socket has room (nearly always),
+// instead of waking a writer goroutine for every response. A TLS connection
+// never writes here (its records are encrypted by the blocking tls.Conn.Write):
+// everything stays buffered for Flush. Errors are Flush's.
+func (c *Conn) TryFlush() (int, error) {
+	if c.encodeErr != nil {
+		return 0, c.Flush() // reports and clears the encoding error
+	}
+	if len(c.wbuf) == 0 || c.raw == nil {
+		return len(c.wbuf), nil
+	}
+	c.tryN, c.tryErr = 0, nil
+	err := c.raw.Write(c.tryWrite)
+	if err == nil {
+		err = c.tryErr
+	}
+	if err != nil {
+		c.wbuf = c.wbuf[:0]
+		return 0, fmt.Errorf("protocol: write to client: %w", err)
+	}
+	c.wbuf = c.wbuf[:copy(c.wbuf, c.wbuf[c.tryN:])]
+	if len(c.wbuf) == 0 && cap(c.wbuf) > shrinkWriteBuffer {
+		c.wbuf = nil
+	}
+	return len(c.wbuf), nil
+}
+
+// writeOnce is TryFlush's one write attempt on the socket's descriptor. Returning
+// true tells the runtime not to wait for the socket to become writable.
+func (c *Conn) writeOnce(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), c.wbuf)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return true // full: Flush waits for room
+		case err != nil:
+			c.tryErr = err
+			return true
+		}
+		c.tryN = n
+		return true
+	}
 }
 
 // SetReadDeadline sets the deadline for Receive (zero: none).

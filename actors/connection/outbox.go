@@ -18,6 +18,13 @@ type Socket interface {
 	Close() error
 }
 
+// TryFlusher is a Socket that can write what it buffered without blocking, as
+// far as the socket has room, and tells how many bytes it still holds
+// (protocol.Conn.TryFlush).
+type TryFlusher interface {
+	TryFlush() (remaining int, err error)
+}
+
 // Outbox carries backend messages from the session to the socket. The session
 // appends messages (Send) and hands them over in batches (at Flush, or when the
 // pending batch passes batchBytes); a writer goroutine owned by the connection
@@ -25,10 +32,17 @@ type Socket interface {
 // runs out of credits waits in Send: a client that stops reading stops its session,
 // and memory held for it stays under the credit capacity.
 //
+// When nothing is in flight, Flush writes the batch itself if the socket takes it
+// without blocking (TryFlusher): a response that fits the socket's buffer — every
+// short transaction's — then costs no hand-off to the writer goroutine and no
+// wake-up. Whatever the socket does not take at once goes to the writer, so the
+// session still never blocks on the socket, only on credits.
+//
 // Send, Flush, FlushWait and Close are called by one goroutine (the session's);
 // Abort by anyone.
 type Outbox struct {
 	sock       Socket
+	direct     TryFlusher // sock, if it can write without blocking; else nil
 	credits    *budget.Credits
 	batchBytes int64
 	batches    chan batch
@@ -45,7 +59,10 @@ type Outbox struct {
 }
 
 type batch struct {
-	msgs    []pgproto3.BackendMessage
+	msgs []pgproto3.BackendMessage
+	// encoded: the socket already holds bytes of this batch (a TryFlush that
+	// wrote part of them) that the writer must flush, after msgs if any.
+	encoded bool
 	credits int64
 	flushed chan struct{} // closed after the batch is written, if not nil
 }
@@ -80,6 +97,7 @@ func NewOutbox(sock Socket, opts OutboxOptions) *Outbox {
 		batches: make(chan batch, opts.CreditBytes/minBatchCredits+1),
 		done:    make(chan struct{}),
 	}
+	o.direct, _ = sock.(TryFlusher)
 	go o.write()
 	return o
 }
@@ -87,7 +105,7 @@ func NewOutbox(sock Socket, opts OutboxOptions) *Outbox {
 func (o *Outbox) write() {
 	defer close(o.done)
 	for b := range o.batches {
-		if b.msgs != nil && o.Err() == nil {
+		if (b.msgs != nil || b.encoded) && o.Err() == nil {
 			for _, m := range b.msgs {
 				o.sock.Send(m)
 			}
@@ -136,12 +154,46 @@ func (o *Outbox) Send(ctx context.Context, msg pgproto3.BackendMessage) error {
 	return nil
 }
 
-// Flush hands the pending batch to the writer without waiting for it to be written.
+// Flush writes the pending batch, or hands it to the writer, without waiting for
+// the client to read it.
 func (o *Outbox) Flush(ctx context.Context) error {
 	if len(o.pending) == 0 {
 		return o.Err()
 	}
+	if o.direct != nil && o.credits.InUse() == 0 {
+		return o.flushDirect(ctx)
+	}
 	return o.handOver(ctx, nil)
+}
+
+// flushDirect encodes the pending batch into the socket's buffer and writes it
+// from the calling goroutine if the socket has room. It is called only when no
+// batch is in flight: the writer goroutine then does not touch the socket (it
+// returned the credits of its last batch after writing it), and the channel
+// send of a later batch orders these writes before the writer's.
+func (o *Outbox) flushDirect(ctx context.Context) error {
+	if err := o.Err(); err != nil {
+		return err
+	}
+	for i, m := range o.pending {
+		o.sock.Send(m)
+		o.pending[i] = nil
+	}
+	o.pending, o.pendingSize = o.pending[:0], 0 // the next batch reuses the slice
+	remaining, err := o.direct.TryFlush()
+	if err != nil {
+		o.fail(fmt.Errorf("connection: write to client: %w", err))
+		return o.Err()
+	}
+	if remaining == 0 {
+		return nil
+	}
+	// The socket is full: the writer flushes the rest when the client reads.
+	n, err := o.credits.Acquire(ctx, max(int64(remaining), minBatchCredits))
+	if err != nil {
+		return o.acquireError(err)
+	}
+	return o.enqueue(batch{encoded: true, credits: n})
 }
 
 // FlushWait hands the pending batch over and waits until it is written (or ctx ends).
@@ -161,22 +213,30 @@ func (o *Outbox) FlushWait(ctx context.Context) error {
 func (o *Outbox) handOver(ctx context.Context, flushed chan struct{}) error {
 	n, err := o.credits.Acquire(ctx, max(o.pendingSize, minBatchCredits))
 	if err != nil {
-		if errors.Is(err, budget.ErrClosed) {
-			if werr := o.Err(); werr != nil {
-				return werr
-			}
-			return ErrOutboxClosed
-		}
-		return err
+		return o.acquireError(err)
 	}
 	b := batch{msgs: o.pending, credits: n, flushed: flushed}
 	o.pending, o.pendingSize = nil, 0
+	return o.enqueue(b)
+}
+
+func (o *Outbox) acquireError(err error) error {
+	if errors.Is(err, budget.ErrClosed) {
+		if werr := o.Err(); werr != nil {
+			return werr
+		}
+		return ErrOutboxClosed
+	}
+	return err
+}
+
+func (o *Outbox) enqueue(b batch) error {
 	select {
 	case o.batches <- b:
 		return nil
 	default:
 		// Unreachable while credits bound the batches; never block here.
-		o.credits.Release(n)
+		o.credits.Release(b.credits)
 		return fmt.Errorf("connection: outbox queue full")
 	}
 }

@@ -148,3 +148,110 @@ type fakeBackend struct{ cancels, shutdowns int }
 
 func (f *fakeBackend) CancelStatement(*pgerr.Error) { f.cancels++ }
 func (f *fakeBackend) Shutdown()                    { f.shutdowns++ }
+
+// directSocket is a socket that can write without blocking (TryFlusher): it
+// takes at most room messages that way; Flush (the writer's) writes the rest,
+// after release is closed.
+type directSocket struct {
+	mu       sync.Mutex
+	buffered []byte // message ids encoded and not written
+	written  []byte // message ids in the order they reached the client
+	room     int
+	tries    int
+	flushes  int
+	release  chan struct{}
+}
+
+func (s *directSocket) Send(m pgproto3.BackendMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buffered = append(s.buffered, m.(*pgproto3.DataRow).Values[0][0])
+}
+
+func (s *directSocket) TryFlush() (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tries++
+	n := min(s.room, len(s.buffered))
+	s.room -= n
+	s.written = append(s.written, s.buffered[:n]...)
+	s.buffered = s.buffered[n:]
+	return len(s.buffered) * 100, nil
+}
+
+func (s *directSocket) Flush() error {
+	<-s.release
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushes++
+	s.written = append(s.written, s.buffered...)
+	s.buffered = nil
+	return nil
+}
+
+func (s *directSocket) Close() error { return nil }
+
+func (s *directSocket) state() (written string, tries, flushes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return string(s.written), s.tries, s.flushes
+}
+
+func TestOutboxWritesDirectlyWhenNothingIsInFlight(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	row := func(id byte) *pgproto3.DataRow { return &pgproto3.DataRow{Values: [][]byte{{id}}} }
+	send := func(t *testing.T, o *Outbox, ids string) {
+		t.Helper()
+		for i := range len(ids) {
+			if err := o.Send(ctx, row(ids[i])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := o.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("the socket takes it all", func(t *testing.T) {
+		sock := &directSocket{room: 100, release: make(chan struct{})}
+		o := NewOutbox(sock, DefaultOutboxOptions())
+		defer o.Close(time.Second)
+		send(t, o, "abc")
+		send(t, o, "de")
+		// Written by Flush itself: the writer (blocked in Flush until release) was never asked.
+		if w, tries, flushes := sock.state(); w != "abcde" || tries != 2 || flushes != 0 {
+			t.Fatalf("written %q, %d tries, %d writer flushes; want abcde, 2, 0", w, tries, flushes)
+		}
+		if o.InFlight() != 0 {
+			t.Fatalf("%d bytes in flight after direct writes", o.InFlight())
+		}
+	})
+
+	t.Run("the socket is full", func(t *testing.T) {
+		sock := &directSocket{room: 1, release: make(chan struct{})}
+		o := NewOutbox(sock, DefaultOutboxOptions())
+		defer o.Close(time.Second)
+		send(t, o, "abc") // a is written; b and c wait for the writer, which waits for release
+		if w, _, _ := sock.state(); w != "a" {
+			t.Fatalf("written %q, want a", w)
+		}
+		if o.InFlight() == 0 {
+			t.Fatal("the unwritten rest holds no credits")
+		}
+		send(t, o, "de") // in flight: goes to the writer, behind b and c
+		if _, tries, _ := sock.state(); tries != 1 {
+			t.Fatalf("TryFlush called %d times; want 1 (never while a batch is in flight)", tries)
+		}
+		close(sock.release)
+		if err := o.FlushWait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if w, _, _ := sock.state(); w != "abcde" {
+			t.Fatalf("written %q, want abcde", w)
+		}
+		if o.InFlight() != 0 {
+			t.Fatalf("credits leaked: %d in flight", o.InFlight())
+		}
+	})
+}
