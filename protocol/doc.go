@@ -30,8 +30,9 @@
 //
 //   - the read side, Receive and SetReadDeadline, used by one goroutine at a time
 //     (the connection's reader);
-//   - the write side, Send, Buffered, Flush and SetWriteDeadline, used by one
-//     goroutine at a time (the connection's writer).
+//   - the write side, Send, Buffered, TryFlush, Flush and SetWriteDeadline, used
+//     by one goroutine at a time (the session while no batch is in flight, else
+//     the connection's writer; the outbox hands it over).
 //
 // The two sides may run at the same time. Close, Startup, RemoteAddr and the
 // deadline setters may be called from any goroutine; Close makes a blocked Receive
