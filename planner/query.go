@@ -240,6 +240,9 @@ func (b *binder) selectStmt(sel *ast.SelectStmt) (*relPlan, error) {
 	if locking {
 		level = b.lockJunk(&exprs)
 	}
+	if keys != nil && !sel.Distinct && scanOrderedBy(node, keys, exprs) {
+		keys = nil // the scan returns the rows in this order already
+	}
 	node = &exec.Projection{Input: node, Exprs: exprs, Info: exec.NodeInfo{Name: "Projection", Rows: est}}
 	if sel.From == nil {
 		b.fold = append(b.fold, exprs...)
@@ -1686,7 +1689,10 @@ func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joi
 				e = max(1, est/9)
 			}
 		}
-		if best == nil || e < bestEst {
+		// On a tie an index beats a full scan: estimates of a small or empty
+		// table are all about 1, and a prepared statement keeps its plan as the
+		// table grows.
+		if best == nil || e < bestEst || e == bestEst && best.Range == nil {
 			// Conditions the key range encodes exactly need no second check.
 			done := map[exec.Expr]bool{}
 			for i := range kr.Eq {
@@ -1728,6 +1734,36 @@ func (b *binder) accessPath(r *relation, conds []exec.Expr, all []*relation, joi
 	}
 	best.Info = exec.NodeInfo{Name: name, Rows: bestEst, Cost: bestEst, Details: details}
 	return best, bestEst, nil
+}
+
+// scanOrderedBy reports whether n is a scan whose rows come in the order of
+// keys (over the projection exprs) already, so the level needs no Sort: a
+// scan returns rows in its index's key order, and for NOT NULL integer columns
+// ascending key order is ascending value order. ORDER BY the primary key with
+// a LIMIT then reads only the rows it returns, not the whole range.
+func scanOrderedBy(n exec.Node, keys []exec.SortKey, exprs []exec.Expr) bool {
+	s, ok := n.(*exec.Scan)
+	if !ok || len(keys) > len(s.Index.Columns) {
+		return false
+	}
+	for i, k := range keys {
+		if k.Expr != nil || k.Desc || k.NullsFirst || k.Idx >= len(exprs) {
+			return false
+		}
+		ref, ok := exprs[k.Idx].(*exec.ColRef)
+		if !ok || ref.Up != 0 {
+			return false
+		}
+		ci := ref.Idx - s.Offset
+		if ci < 0 || ci >= len(s.Table.Columns) {
+			return false
+		}
+		col := &s.Table.Columns[ci]
+		if col.Num != s.Index.Columns[i] || !col.Type.IsInteger() || !col.NotNull && !s.Index.Primary {
+			return false
+		}
+	}
+	return true
 }
 
 func flipOp(op string) string {
