@@ -19,7 +19,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
-	"github.com/augurdb/augur/actors/shard"
 	walactor "github.com/augurdb/augur/actors/wal"
 	"github.com/augurdb/augur/planner"
 	"github.com/augurdb/augur/storage/keycodec"
@@ -312,30 +311,12 @@ func commitBenchKey(worker, seq int) []byte {
 // path below the wire: dialect, planner, executor, transactions, WAL actor, index
 // shards), one connection and one prepared INSERT per committer, as SQLite's side.
 func commitBenchAugurSQL(ctx context.Context, dir string, n int) (*commitBenchEngine, error) {
-	sys := walactor.NewSystem(zerolog.Nop())
-	shards, err := shard.NewManager(shard.Options{System: sys, Log: zerolog.Nop()})
+	emb, err := openEmbeddedAugur(ctx, dir, store.Options{})
 	if err != nil {
-		sys.Shutdown()
 		return nil, err
 	}
-	s, err := store.Open(ctx, dir, store.Options{NewCommitter: walactor.New(sys, 0), OnApply: shards.Defer, OnApplyStart: shards.StartFlush}, zerolog.Nop())
-	if err != nil {
-		shards.Close()
-		sys.Shutdown()
-		return nil, err
-	}
-	closeAll := func() error {
-		err := s.Close(ctx)
-		shards.Close()
-		sys.Shutdown()
-		return err
-	}
-	s.SetIndex(shards)
-	eng, err := planner.NewEngine(ctx, s, map[string]string{"augur": "augur"})
-	if err != nil {
-		closeAll()
-		return nil, err
-	}
+	closeAll := func() error { return emb.Close(ctx) }
+	eng := emb.Engine
 	setup, err := eng.Connect("augur", "augur", store.TxnOptions{})
 	if err != nil {
 		closeAll()
