@@ -38,8 +38,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -51,6 +49,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/augurdb/augur/internal/pgref"
 )
 
 const diffDir = "testdata/diff"
@@ -445,57 +445,22 @@ func referencePostgres(t *testing.T) string {
 	return referenceURL
 }
 
-// startReferencePostgres runs initdb and pg_ctl start on a temporary directory.
-// skip is set when this machine cannot run it.
+// startReferencePostgres starts a PostgreSQL from AUGUR_PG_BIN (as AUGUR_PG_USER
+// when root) on a temporary directory. skip is set when this machine cannot run it.
 func startReferencePostgres() (url, skip string, err error) {
-	bin := os.Getenv("AUGUR_PG_BIN")
-	if bin == "" {
-		bin = "/usr/lib/postgresql/15/bin"
+	pg, err := pgref.Start(context.Background(), pgref.Options{
+		Bin:   os.Getenv("AUGUR_PG_BIN"),
+		RunAs: os.Getenv("AUGUR_PG_USER"),
+		Port:  freePortNoTest(),
+		Settings: []string{"fsync=off", "synchronous_commit=off", "full_page_writes=off", "timezone=UTC",
+			"datestyle=iso, mdy", "lc_messages=C", "max_connections=200"},
+	})
+	if errors.Is(err, pgref.ErrUnavailable) {
+		return "", err.Error() + " (set AUGUR_PG_BIN, AUGUR_PG_USER or AUGUR_DIFF_PG)", nil
 	}
-	if _, err := os.Stat(filepath.Join(bin, "initdb")); err != nil {
-		return "", "no PostgreSQL 15 binaries in " + bin + " (set AUGUR_PG_BIN or AUGUR_DIFF_PG)", nil
-	}
-	dir, err := os.MkdirTemp("", "augur-diff-pg")
 	if err != nil {
 		return "", "", err
 	}
-	// run runs a PostgreSQL program, as AUGUR_PG_USER when this process is root.
-	var run func(args ...string) *exec.Cmd
-	if os.Geteuid() == 0 {
-		name := os.Getenv("AUGUR_PG_USER")
-		if name == "" {
-			name = "postgres"
-		}
-		u, err := user.Lookup(name)
-		if err != nil {
-			return "", fmt.Sprintf("running as root and there is no user %q to run PostgreSQL as (set AUGUR_PG_USER)", name), nil
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			return "", "", err
-		}
-		run = func(args ...string) *exec.Cmd {
-			return exec.Command("runuser", append([]string{"-u", name, "--"}, args...)...)
-		}
-	} else {
-		run = func(args ...string) *exec.Cmd { return exec.Command(args[0], args[1:]...) }
-	}
-	port := freePortNoTest()
-	data := filepath.Join(dir, "data")
-	initdb := run(filepath.Join(bin, "initdb"), "-D", data, "--locale=C", "-E", "UTF8", "-A", "trust", "-U", "augur", "--no-sync")
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("initdb: %v\n%s", err, out)
-	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c timezone=UTC -c datestyle='iso, mdy' -c lc_messages=C -c max_connections=200", port, dir)
-	start := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start")
-	if out, err := start.CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		return "", "", fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
-	}
-	atExit = append(atExit, func() {
-		run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop").Run()
-		os.RemoveAll(dir)
-	})
-	return fmt.Sprintf("postgres://augur@127.0.0.1:%d/postgres?sslmode=disable", port), "", nil
+	atExit = append(atExit, func() { pg.Stop() })
+	return pg.URL("postgres"), "", nil
 }
