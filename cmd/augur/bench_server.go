@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -37,10 +36,12 @@ type serverBenchResult struct {
 }
 
 // serverBenchSharedBuffers is PostgreSQL's shared_buffers in the benchmark:
-// Augur's memory budget for cached data, which is Badger's block cache at its
-// default size (256 MiB; Augur does not change it). Augur has no single
-// memory-budget setting yet; when it gets one, this follows it.
-const serverBenchSharedBuffers = "256MB"
+// Augur's memory budget as `augur bench embedded` states it (Badger's memtables
+// and block cache and the transaction write-set buffer), in whole MiB.
+func serverBenchSharedBuffers() string {
+	budget, _ := augurMemoryBudget()
+	return fmt.Sprintf("%dMB", budget>>20)
+}
 
 // serverBenchOptions is what one `augur bench server` run does.
 type serverBenchOptions struct {
@@ -69,7 +70,8 @@ Both servers start on temporary directories under --dir (on disk: not tmpfs) and
 listen on loopback TCP. Augur is this binary's "serve" as a child process with
 synchronous_commit = on; PostgreSQL runs from the installed binaries (initdb
 --locale=C) with fsync = on, synchronous_commit = on and shared_buffers equal to
-Augur's memory budget (Badger's block cache, 256 MiB). When run as root,
+Augur's memory budget (Badger's memtables and block cache and the
+transaction write-set buffer, as "augur bench embedded" prints it). When run as root,
 PostgreSQL runs as --pg-user.
 
 pgbench -i loads the given scale into each; then, for each workload (select-only,
@@ -116,7 +118,7 @@ func newBenchServerCmd() *cobra.Command {
 	f.StringVar(&o.dir, "dir", "/var/tmp", "directory for the servers' temporary data directories (use a disk, not tmpfs)")
 	f.StringVar(&o.pgBin, "pg-bin", pgref.DefaultBin, "directory of PostgreSQL 15's initdb, pg_ctl and postgres")
 	f.StringVar(&o.pgUser, "pg-user", "postgres", "system user to run PostgreSQL as when running as root")
-	f.StringVar(&o.sharedBuffers, "shared-buffers", serverBenchSharedBuffers, "PostgreSQL's shared_buffers (default: Augur's memory budget)")
+	f.StringVar(&o.sharedBuffers, "shared-buffers", serverBenchSharedBuffers(), "PostgreSQL's shared_buffers (default: Augur's memory budget)")
 	f.StringVar(&o.augurBin, "augur-bin", "", "augur binary to serve (default: this one)")
 	f.BoolVar(&asJSON, "json", false, "print results as one JSON array")
 	f.MarkHidden("augur-bin")
@@ -160,6 +162,9 @@ func runServerBench(ctx context.Context, o serverBenchOptions) (rep serverBenchR
 		if o.augurBin, err = os.Executable(); err != nil {
 			return rep, fmt.Errorf("bench server: find this executable: %w", err)
 		}
+	}
+	if err := checkNotTmpfs(o.dir); err != nil {
+		return rep, fmt.Errorf("bench server: %w", err)
 	}
 	base, err := os.MkdirTemp(o.dir, "augur-bench-server-")
 	if err != nil {
@@ -325,43 +330,12 @@ func serverBenchSetup(ctx context.Context, o serverBenchOptions, targets []serve
 	if err != nil {
 		return nil, fmt.Errorf("bench server: %w", err)
 	}
+	_, budget := augurMemoryBudget()
 	setup = append(setup,
+		fmt.Sprintf("augur memory budget: %s; postgres shared_buffers = %s", budget, o.sharedBuffers),
 		fmt.Sprintf("machine: %d cores (%s), %s memory, %s %s/%s, %s; data under %s",
-			runtime.NumCPU(), serverBenchCPUModel(), serverBenchMemTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH, pgVersion, dir))
+			runtime.NumCPU(), cpuModel(), formatBytes(memTotal()), runtime.Version(), runtime.GOOS, runtime.GOARCH, pgVersion, dir))
 	return setup, nil
-}
-
-// serverBenchCPUModel returns the first "model name" of /proc/cpuinfo.
-func serverBenchCPUModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
-}
-
-// serverBenchMemTotal returns MemTotal of /proc/meminfo in GiB.
-func serverBenchMemTotal() string {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err == nil {
-				return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
-			}
-		}
-	}
-	return "unknown"
 }
 
 // serverBenchTable prints the results a pair of runs to a line.

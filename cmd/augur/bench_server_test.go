@@ -111,7 +111,7 @@ func TestBenchServer(t *testing.T) {
 		t.Fatalf("bench server: %v\nstderr:\n%s", err, stderr.String())
 	}
 	t.Logf("stderr:\n%s", stderr.String())
-	for _, want := range []string{"synchronous_commit = on", "fsync = on", "shared_buffers = 256MB", "machine: "} {
+	for _, want := range []string{"synchronous_commit = on", "fsync = on", "shared_buffers = " + serverBenchSharedBuffers(), "machine: "} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q", want)
 		}
