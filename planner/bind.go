@@ -591,6 +591,8 @@ var implicitCasts = func() map[[2]types.T]bool {
 	add(types.Varchar, types.Text, types.Bpchar, types.Name)
 	add(types.Bpchar, types.Text, types.Varchar, types.Name)
 	add(types.Name, types.Text)
+	// regtype compares with oids as an oid (pg_type.oid = 'int4'::regtype).
+	add(types.Regtype, types.Oid)
 	return m
 }()
 
@@ -1381,8 +1383,7 @@ func (b *binder) call(e *ast.FuncCallExpr) (exec.Expr, error) {
 		if len(args) != 1 {
 			return nil, undefinedFunction(name, args).WithPosition(b.nodePos(e))
 		}
-		// regtype is not a type of ours yet: its text form is what clients read.
-		return &exec.Const{T: types.Text, Val: args[0].Type().SQLName(), Typmod: -1}, nil
+		return &exec.Const{T: types.Regtype, Val: int64(args[0].Type().OID()), Typmod: -1}, nil
 	}
 	if x, ok, err := b.marker(e); ok {
 		return x, err

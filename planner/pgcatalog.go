@@ -322,6 +322,10 @@ var systemTables = map[catalog.Name]*sysTable{
 			"prolang", types.Oid, "prokind", char, "proretset", types.Bool, "provolatile", char,
 			"pronargs", types.Int2, "prorettype", types.Oid, "proargtypes", oidArray, "prosrc", types.Text),
 	},
+	{Schema: catalog.CatalogSchema, Name: "pg_range"}: {
+		cols: cols("rngtypid", types.Oid, "rngsubtype", types.Oid, "rngmultitypid", types.Oid, "rngcollation", types.Oid,
+			"rngsubopc", types.Oid, "rngcanonical", types.Text, "rngsubdiff", types.Text),
+	},
 	{Schema: catalog.CatalogSchema, Name: "pg_inherits"}: {
 		cols: cols("inhrelid", types.Oid, "inhparent", types.Oid, "inhseqno", types.Int4, "inhdetachpending", types.Bool),
 	},
@@ -544,7 +548,7 @@ func attributeRows(v *catalogView) [][]types.Datum {
 // baseTypes are the types Augur implements, by PostgreSQL OID.
 var baseTypes = []types.T{types.Bool, types.Bytea, types.Name, types.Int8, types.Int2, types.Int4, types.Text,
 	types.Oid, types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.DateT,
-	types.TimeT, types.TimestampT, types.TimestampTZT, types.IntervalT, types.Numeric, types.Void, types.UUIDT, types.JSONB}
+	types.TimeT, types.TimestampT, types.TimestampTZT, types.IntervalT, types.Numeric, types.Void, types.UUIDT, types.JSONB, types.Regtype}
 
 func typeRows(*catalogView) [][]types.Datum {
 	var rows [][]types.Datum
@@ -925,7 +929,7 @@ var catalogOIDs = map[string]uint32{
 	"pg_authid": 1260, "pg_auth_members": 1261, "pg_attrdef": 2604, "pg_constraint": 2606,
 	"pg_depend": 2608, "pg_description": 2609, "pg_index": 2610, "pg_namespace": oidPgNamespace,
 	"pg_am": 2601, "pg_collation": 3456, "pg_sequence": 2224, "pg_inherits": 2611, "pg_partitioned_table": 3350, "pg_trigger": 2620,
-	"pg_rewrite": 2618, "pg_policy": 3256, "pg_tablespace": 1213, "pg_statistic_ext": 3381,
+	"pg_rewrite": 2618, "pg_policy": 3256, "pg_range": 3541, "pg_tablespace": 1213, "pg_statistic_ext": 3381,
 	"pg_publication": 6104, "pg_publication_namespace": 6237, "pg_publication_rel": 6106,
 }
 

@@ -459,22 +459,30 @@ func regKind(typ string) (string, bool) {
 	return "", false
 }
 
-// regCast binds x::regclass (regtype, regnamespace, regrole). Augur has no
-// reg* types: a constant name is resolved to its oid when the cast is bound,
-// as PostgreSQL resolves the constant at parse time, and the result is an
-// oid; an oid value is printed as the name it stands for, as text (what
-// clients read in the reg* output).
+// regCast binds x::regclass (regtype, regnamespace, regrole). A constant
+// name is resolved to its oid when the cast is bound, as PostgreSQL resolves
+// the constant at parse time. regtype is a type of its own (types.Regtype),
+// whose values print as type names; the other reg* types are not: their
+// constants are oids, and an oid value cast to one is printed as the name
+// it stands for, as text (what clients read in the reg* output).
 func (b *binder) regCast(x exec.Expr, kind string) (exec.Expr, error) {
+	result := types.Oid
+	if kind == "regtype" {
+		result = types.Regtype
+	}
 	if c, ok := x.(*exec.Const); ok && c.Val != nil && (c.T == types.Unknown || c.T.IsString()) {
 		s := c.Val.(string)
 		if n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 32); err == nil {
-			return &exec.Const{T: types.Oid, Val: int64(n), Typmod: -1}, nil
+			return &exec.Const{T: result, Val: int64(n), Typmod: -1}, nil
 		}
 		id, err := b.regLookup(kind, s)
 		if err != nil {
 			return nil, err
 		}
-		return &exec.Const{T: types.Oid, Val: int64(id), Typmod: -1}, nil
+		return &exec.Const{T: result, Val: int64(id), Typmod: -1}, nil
+	}
+	if kind == "regtype" {
+		return b.regtypeCast(x)
 	}
 	in, err := b.coerce(x, types.Oid, "")
 	if err != nil {
@@ -493,13 +501,40 @@ func (b *binder) regCast(x exec.Expr, kind string) (exec.Expr, error) {
 	}}, nil
 }
 
+// regtypeCast binds x::regtype for an x known when the statement runs: a
+// string is read as a type name then ($1::text::regtype, as pgx's LoadType
+// sends it), an oid or integer is relabeled.
+func (b *binder) regtypeCast(x exec.Expr) (exec.Expr, error) {
+	if t := x.Type(); t.IsString() || t == types.Unknown {
+		in, err := b.coerce(x, types.Text, "")
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Func{Name: "regtypein", T: types.Regtype, Args: []exec.Expr{in}, Strict: true, Fn: func(_ *exec.Ctx, a []types.Datum) (types.Datum, error) {
+			return types.ParseRegtype(a[0].(string))
+		}}, nil
+	}
+	in, err := b.coerce(x, types.Oid, "")
+	if err != nil {
+		return nil, err
+	}
+	return &exec.Func{Name: "regtype", T: types.Regtype, Args: []exec.Expr{in}, Strict: true, Fn: func(_ *exec.Ctx, a []types.Datum) (types.Datum, error) {
+		return a[0], nil
+	}}, nil
+}
+
 // regLookup resolves a name given to a reg* cast to its oid.
 func (b *binder) regLookup(kind, s string) (uint32, error) {
 	switch kind {
 	case "regtype":
 		t, _, err := parseTypeText(s)
 		if err != nil {
-			return 0, err
+			// Names only regtype reads: typnames (_int4, regtype).
+			id, err2 := types.ParseRegtype(s)
+			if err2 != nil {
+				return 0, err
+			}
+			return uint32(id), nil
 		}
 		return t.OID(), nil
 	case "regnamespace":

@@ -128,7 +128,7 @@ func AppendKeyValue(dst []byte, t types.T, d types.Datum) []byte {
 		return keycodec.AppendNull(dst, keycodec.Asc)
 	}
 	switch {
-	case t.IsInteger() || t == types.Oid:
+	case t.IsInteger() || t.IsOid():
 		return keycodec.AppendInt(dst, d.(int64), keycodec.Asc)
 	case t == types.Float4 || t == types.Float8:
 		return keycodec.AppendFloat(dst, d.(float64), keycodec.Asc)

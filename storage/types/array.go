@@ -35,7 +35,7 @@ var arrayOIDs = map[uint32]uint32{
 	OIDBool: 1000, OIDBytea: 1001, OIDName: 1003, OIDInt2: 1005, OIDInt4: 1007, OIDText: 1009,
 	OIDBpchar: 1014, OIDVarchar: 1015, OIDInt8: 1016, OIDFloat4: 1021, OIDFloat8: 1022, OIDOid: 1028,
 	OIDNumeric: 1231, OIDJSON: 199, OIDDate: 1182, OIDTime: 1183, OIDTimestamp: 1115,
-	OIDTimestampTZ: 1185, OIDInterval: 1187, OIDUUID: 2951, OIDJSONB: 3807,
+	OIDTimestampTZ: 1185, OIDInterval: 1187, OIDUUID: 2951, OIDJSONB: 3807, OIDRegtype: 2211,
 }
 
 // elemOIDs maps each array type to its element type (pg_type.typelem).

@@ -292,10 +292,10 @@ func castValue(d Datum, from, to T) (Datum, error) {
 		return DecodeText(to, []byte(d.(string)))
 	}
 	switch {
-	case from.IsInteger() || from == Oid:
+	case from.IsInteger() || from.IsOid():
 		i := d.(int64)
 		switch {
-		case to.IsInteger() || to == Oid:
+		case to.IsInteger() || to.IsOid():
 			return checkIntRange(to, i)
 		case to == Float8 || to == Float4:
 			return float64(i), nil
@@ -307,7 +307,7 @@ func castValue(d Datum, from, to T) (Datum, error) {
 	case from == Float8 || from == Float4:
 		f := d.(float64)
 		switch {
-		case to.IsInteger() || to == Oid:
+		case to.IsInteger() || to.IsOid():
 			r := math.RoundToEven(f)
 			if math.IsNaN(r) || r < -9.3e18 || r > 9.3e18 {
 				return nil, outOfRange(to)
@@ -394,7 +394,7 @@ func checkIntRange(t T, i int64) (Datum, error) {
 		if i < math.MinInt32 || i > math.MaxInt32 {
 			return nil, outOfRange(t)
 		}
-	case Oid:
+	case Oid, Regtype:
 		if i < 0 || i > math.MaxUint32 {
 			return nil, pgerr.New(pgerrcode.NumericValueOutOfRange, "OID out of range")
 		}

@@ -36,6 +36,8 @@ func AppendText(buf []byte, t T, d Datum) []byte {
 		return append(buf, 'f')
 	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
 		return strconv.AppendInt(buf, mustInt(t, d), 10)
+	case OIDRegtype:
+		return append(buf, RegtypeText(mustInt(t, d))...)
 	case OIDFloat8:
 		return AppendFloat(buf, mustFloat(t, d), 64)
 	case OIDFloat4:
@@ -74,7 +76,7 @@ func EncodeBinary(t T, d Datum) []byte {
 		return []byte{0}
 	case OIDInt2:
 		return binary.BigEndian.AppendUint16(nil, uint16(mustInt(t, d)))
-	case OIDInt4, OIDOid:
+	case OIDInt4, OIDOid, OIDRegtype:
 		return binary.BigEndian.AppendUint32(nil, uint32(mustInt(t, d)))
 	case OIDInt8:
 		return binary.BigEndian.AppendUint64(nil, uint64(mustInt(t, d)))
@@ -132,6 +134,8 @@ func DecodeText(t T, b []byte) (Datum, error) {
 		return parseInt(t, b, math.MinInt64, math.MaxInt64)
 	case OIDOid:
 		return parseOid(b)
+	case OIDRegtype:
+		return ParseRegtype(string(b))
 	case OIDFloat8:
 		return parseFloat(t, b, 64)
 	case OIDFloat4:
@@ -221,7 +225,7 @@ func binaryWidth(oid uint32) (int, bool) {
 		return 1, true
 	case OIDInt2:
 		return 2, true
-	case OIDInt4, OIDOid, OIDFloat4, OIDDate:
+	case OIDInt4, OIDOid, OIDRegtype, OIDFloat4, OIDDate:
 		return 4, true
 	case OIDInt8, OIDFloat8, OIDTime, OIDTimestamp, OIDTimestampTZ:
 		return 8, true
@@ -248,7 +252,7 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 		return int64(int16(binary.BigEndian.Uint16(b))), nil
 	case OIDInt4:
 		return int64(int32(binary.BigEndian.Uint32(b))), nil
-	case OIDOid:
+	case OIDOid, OIDRegtype:
 		return int64(binary.BigEndian.Uint32(b)), nil
 	case OIDInt8:
 		return int64(binary.BigEndian.Uint64(b)), nil

@@ -34,7 +34,7 @@ func Compare(t T, a, b Datum) int {
 		return compareArrays(t.Elem(), a.(*Array), b.(*Array))
 	}
 	switch t.oid {
-	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
+	case OIDInt2, OIDInt4, OIDInt8, OIDOid, OIDRegtype:
 		return cmpInt64(a.(int64), b.(int64))
 	case OIDFloat4, OIDFloat8:
 		return FloatCmp(a.(float64), b.(float64))
@@ -85,7 +85,7 @@ func AppendKey(dst []byte, t T, d Datum) []byte {
 		return appendArrayKey(dst, t.Elem(), d.(*Array))
 	}
 	switch t.oid {
-	case OIDInt2, OIDInt4, OIDInt8, OIDOid:
+	case OIDInt2, OIDInt4, OIDInt8, OIDOid, OIDRegtype:
 		return binary.BigEndian.AppendUint64(dst, uint64(d.(int64)))
 	case OIDFloat4, OIDFloat8:
 		f := d.(float64)

@@ -724,7 +724,7 @@ func appendToJSON(buf []byte, t T, d Datum) []byte {
 		return appendJSONArrayDim(buf, t.Elem(), a, 0, &i)
 	}
 	switch {
-	case t.Category() == CatNumeric && t != Oid:
+	case t.Category() == CatNumeric && !t.IsOid():
 		s := EncodeText(t, d)
 		if jsonNumberSyntax(string(s)) {
 			return append(buf, s...)

@@ -41,7 +41,13 @@
 // equality keys of hash joins, grouping and DISTINCT.
 package types
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/augurdb/augur/storage/pgerr"
+	"github.com/jackc/pgerrcode"
+)
 
 // T is a SQL type. It is comparable; the zero T is invalid (OID 0).
 type T struct{ oid uint32 }
@@ -63,6 +69,7 @@ const (
 	OIDVarchar uint32 = 1043
 	OIDNumeric uint32 = 1700
 	OIDVoid    uint32 = 2278
+	OIDRegtype uint32 = 2206
 
 	OIDJSON        uint32 = 114
 	OIDDate        uint32 = 1082
@@ -104,6 +111,10 @@ var (
 	TimestampTZT = T{OIDTimestampTZ}
 	IntervalT    = T{OIDInterval}
 	UUIDT        = T{OIDUUID}
+	// Regtype is an oid that names a type: it prints as the type's name
+	// and reads a type name (pg_typeof's result, 'int4'::regtype). It is
+	// not a column type here.
+	Regtype = T{OIDRegtype}
 	// Invalid is the zero T: "no type".
 	Invalid = T{}
 )
@@ -150,6 +161,7 @@ var infos = map[uint32]info{
 	OIDOid:     {"oid", "oid", 4, CatNumeric},
 	OIDUnknown: {"unknown", "unknown", -2, CatUnknown},
 	OIDVoid:    {"void", "void", 4, CatPseudo},
+	OIDRegtype: {"regtype", "regtype", 4, CatNumeric},
 
 	OIDBytea:       {"bytea", "bytea", -1, CatUser},
 	OIDDate:        {"date", "date", 4, CatDateTime},
@@ -192,6 +204,9 @@ func (t T) Category() Category { return infos[t.oid].category }
 // Valid reports whether t is a known type.
 func (t T) Valid() bool { _, ok := infos[t.oid]; return ok }
 
+// IsOid reports whether t is oid or regtype, whose values are oids.
+func (t T) IsOid() bool { return t == Oid || t == Regtype }
+
 // IsInteger reports whether t is int2, int4 or int8.
 func (t T) IsInteger() bool { return t == Int2 || t == Int4 || t == Int8 }
 
@@ -232,6 +247,72 @@ var aliases = map[string]T{
 	"uuid":     UUIDT,
 	"json":     JSON,
 	"jsonb":    JSONB,
+}
+
+// ByTypname returns the type whose pg_type.typname is name ("int4", "_int4",
+// "regtype").
+func ByTypname(name string) (T, bool) {
+	for oid, i := range infos {
+		if i.name == name {
+			return T{oid}, true
+		}
+		if a, ok := ArrayOf(T{oid}); ok && a.Name() == name {
+			return a, true
+		}
+	}
+	return T{}, false
+}
+
+// ParseRegtype is regtype's input function: a type's oid ("-" for 0), or its name as SQL
+// writes it (integer, int4, pg_catalog.int4, "int4", _int4, integer[],
+// character varying(10): type modifiers are read past).
+func ParseRegtype(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+		return int64(n), nil
+	}
+	if s == "-" {
+		return 0, nil
+	}
+	name := s
+	if i := strings.IndexByte(name, '('); i >= 0 {
+		if j := strings.IndexByte(name[i:], ')'); j >= 0 {
+			name = name[:i] + name[i+j+1:]
+		}
+	}
+	name = strings.TrimSpace(name)
+	dims := 0
+	for strings.HasSuffix(name, "[]") {
+		name, dims = strings.TrimSpace(strings.TrimSuffix(name, "[]")), dims+1
+	}
+	quoted := strings.Contains(name, `"`)
+	name = strings.ReplaceAll(name, `"`, "")
+	t, ok := T{}, false
+	if !quoted {
+		t, ok = ByName(name)
+	}
+	if !ok {
+		t, ok = ByTypname(strings.TrimPrefix(name, "pg_catalog."))
+	}
+	if ok && dims > 0 && !t.IsArray() {
+		t, ok = ArrayOf(t)
+	}
+	if !ok {
+		return 0, pgerr.New(pgerrcode.UndefinedObject, "type %q does not exist", name)
+	}
+	return int64(t.OID()), nil
+}
+
+// RegtypeText is regtype's output: the type's name as format_type prints it,
+// "-" for oid 0, or the number for an oid that names no type.
+func RegtypeText(oid int64) string {
+	if oid == 0 {
+		return "-"
+	}
+	if t, ok := ByOID(uint32(oid)); ok {
+		return FormatType(t, -1)
+	}
+	return strconv.FormatInt(oid, 10)
 }
 
 // ByName returns the type with that name. It accepts PostgreSQL's aliases
