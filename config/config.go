@@ -48,7 +48,7 @@ type Config struct {
 	CheckpointTimeout time.Duration `toml:"checkpoint_timeout" help:"time between checkpoints (one is also taken at shutdown)"`
 	WALArchive        string        `toml:"wal_archive" help:"move WAL segments a checkpoint no longer needs here instead of deleting them"`
 	WALRecovery       string        `toml:"wal_recovery" help:"on a bad WAL record before the tail: strict (refuse to start) or truncate (cut the log there)"`
-	TxnBufferMax      int64         `toml:"txn_buffer_max" help:"bytes of writes a transaction buffers in memory before spilling to a temporary file"`
+	TxnBufferMax      int64         `toml:"txn_buffer_max" help:"memory a transaction's writes may take before they spill to a temporary file"`
 	ShardMaxKeys      int64         `toml:"shard_max_keys" help:"keys an index shard holds before it splits in two"`
 
 	// Auth is the ordered list of authentication rules (TOML [[auth]] only); the first
@@ -74,7 +74,7 @@ func Default() Config {
 		WALWriterDelay:    10 * time.Millisecond,
 		CheckpointTimeout: 5 * time.Minute,
 		WALRecovery:       "strict",
-		TxnBufferMax:      64 << 20,
+		TxnBufferMax:      32 << 20,
 		ShardMaxKeys:      1_000_000,
 	}
 }

@@ -31,7 +31,8 @@ type spill struct {
 
 type run struct {
 	off, end int64
-	index    []indexEntry
+	index    []indexEntry // index[0].key is the run's first key
+	last     []byte       // the run's last key
 }
 
 type indexEntry struct {
@@ -64,6 +65,9 @@ func (sp *spill) addRun(buf *btree.BTreeG[*Mutation]) error {
 	pos := sp.size
 	i := 0
 	var err error
+	if m, ok := buf.Max(); ok {
+		r.last = bytes.Clone(m.Key)
+	}
 	buf.Scan(func(m *Mutation) bool {
 		if i%indexEvery == 0 {
 			r.index = append(r.index, indexEntry{key: bytes.Clone(m.Key), off: pos + int64(len(out))})
@@ -182,9 +186,18 @@ func (sp *spill) sources(start, end []byte) ([]source, error) {
 	return out, nil
 }
 
+// holds reports whether key is within the run's key range (a run is only read
+// when it may hold the key: the runs of an ordered load do not overlap).
+func (r *run) holds(key []byte) bool {
+	return len(r.index) > 0 && bytes.Compare(key, r.index[0].key) >= 0 && bytes.Compare(key, r.last) <= 0
+}
+
 // get looks key up in the runs, newest first.
 func (sp *spill) get(key []byte) (Mutation, bool, error) {
 	for i := len(sp.runs) - 1; i >= 0; i-- {
+		if !sp.runs[i].holds(key) {
+			continue
+		}
 		rs, err := sp.newRunSource(sp.runs[i], key, nil)
 		if err != nil {
 			return Mutation{}, false, err

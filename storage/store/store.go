@@ -66,7 +66,8 @@ type Options struct {
 	// RecoveryMode is wal.RecoveryStrict (default) or wal.RecoveryTruncate (wal_recovery).
 	RecoveryMode wal.RecoveryMode
 	// TxnBufferMax is the write-set size above which a transaction spills its writes
-	// to a temporary file (txn_buffer_max, default 64 MiB).
+	// to a temporary file (txn_buffer_max, default 32 MiB): memory, as bufferedSize
+	// counts it, not just the bytes of the keys and values.
 	TxnBufferMax int64
 	// FS is the file system of the WAL (default wal.OSFS; tests inject faults).
 	FS wal.FS
@@ -87,15 +88,25 @@ type Options struct {
 	// the returned wait after the group is applied to Badger, and makes the group
 	// visible only after wait returns.
 	OnApplyStart func() (wait func())
-	// BadgerMemTableSize overrides Badger's memtable size (0: Badger's default).
+	// BadgerMemTableSize is the size of Badger's memtables (default 16 MiB). Each
+	// one is an arena allocated whole, and the garbage collector counts all of it
+	// as live heap, so its size also sets how much garbage the heap may carry.
 	BadgerMemTableSize int64
+	// BadgerMemTables is how many memtables Badger keeps, the one being written and
+	// those waiting to be flushed to level 0 (default 3); writes wait when all are full.
+	BadgerMemTables int
 }
 
 // Defaults.
 const (
 	DefaultWriterDelay       = 10 * time.Millisecond
 	DefaultCheckpointTimeout = 5 * time.Minute
-	DefaultTxnBufferMax      = 64 << 20
+	DefaultTxnBufferMax      = 32 << 20
+	// Badger's defaults are 64 MiB and 5: up to 5 × 83 MiB of arenas during a
+	// large commit, which the garbage collector counts as live heap and lets
+	// the heap grow by as much again.
+	DefaultBadgerMemTableSize = 16 << 20
+	DefaultBadgerMemTables    = 3
 )
 
 func (o *Options) fill() {
@@ -113,6 +124,12 @@ func (o *Options) fill() {
 	}
 	if o.TxnBufferMax <= 0 {
 		o.TxnBufferMax = DefaultTxnBufferMax
+	}
+	if o.BadgerMemTableSize <= 0 {
+		o.BadgerMemTableSize = DefaultBadgerMemTableSize
+	}
+	if o.BadgerMemTables <= 0 {
+		o.BadgerMemTables = DefaultBadgerMemTables
 	}
 	if o.FS == nil {
 		o.FS = wal.OSFS{}
@@ -214,10 +231,9 @@ func OpenWithStats(ctx context.Context, dir string, opts Options, logger zerolog
 		// their zero commit timestamp is not below the discard horizon).
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(math.MaxInt32).
-		WithCompactL0OnClose(false)
-	if opts.BadgerMemTableSize > 0 {
-		bopts = bopts.WithMemTableSize(opts.BadgerMemTableSize)
-	}
+		WithCompactL0OnClose(false).
+		WithMemTableSize(opts.BadgerMemTableSize).
+		WithNumMemtables(opts.BadgerMemTables)
 	db, err := badger.OpenManaged(bopts)
 	if err != nil {
 		return nil, rs, fmt.Errorf("store: open badger in %s: %w", bdir, err)
@@ -386,12 +402,66 @@ func (s *Store) apply(commits []*Commit) error {
 			return fmt.Errorf("store: apply commit %d to badger: %w", commits[0].ts, err)
 		}
 	}
-	if !applied {
-		if err := s.applyBatch(commits); err != nil {
+	if applied {
+		return nil
+	}
+	// Spilled write sets are written on their own, one Badger transaction after
+	// the other: a WriteBatch keeps up to 16 transactions in flight, which for a
+	// write set of a million rows is ~400,000 entries (~100 MiB) held at once.
+	var batched []*Commit
+	for _, c := range commits {
+		if c.spill == nil {
+			batched = append(batched, c)
+			continue
+		}
+		if err := s.applySpilled(c); err != nil {
+			return fmt.Errorf("store: apply commit %d to badger: %w", c.ts, err)
+		}
+	}
+	if len(batched) > 0 {
+		if err := s.applyBatch(batched); err != nil {
 			return fmt.Errorf("store: apply group to badger: %w", err)
 		}
 	}
 	return nil
+}
+
+// applySpilled writes a spilled commit's write set (the buffered mutations and
+// the spill file's) as a sequence of Badger transactions, each committed before
+// the next is filled, so the memory it takes is one Badger transaction's worth.
+// The group becomes visible only once all are written (the watermark), so the
+// split is invisible to readers; after a crash the WAL replays the whole commit.
+func (s *Store) applySpilled(c *Commit) error {
+	txn := s.db.NewTransactionAt(c.ts, true)
+	defer func() { txn.Discard() }()
+	put := func(m Mutation) error {
+		for {
+			var err error
+			if m.Delete {
+				err = txn.Delete(m.Key)
+			} else {
+				err = txn.Set(m.Key, m.Value)
+			}
+			if !errors.Is(err, badger.ErrTxnTooBig) {
+				return err
+			}
+			if err := txn.CommitAt(c.ts, nil); err != nil {
+				return err
+			}
+			txn = s.db.NewTransactionAt(c.ts, true)
+		}
+	}
+	for _, m := range c.muts {
+		if err := put(m); err != nil {
+			return err
+		}
+	}
+	// The spill's mutations alias the blocks it read, which are not reused, so
+	// Badger may keep them until its transaction is committed.
+	if err := c.spill.forEach(put); err != nil {
+		return err
+	}
+	return txn.CommitAt(c.ts, nil)
 }
 
 // startIndexApply reports a group written to the WAL to OnApply and OnApplyStart

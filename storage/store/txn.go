@@ -137,12 +137,12 @@ func (t *Txn) write(m Mutation) error {
 	}
 	old, replaced := t.buf.Set(&m)
 	if replaced {
-		t.bufBytes -= int64(mutationSize(*old))
+		t.bufBytes -= int64(bufferedSize(*old))
 	}
 	if err := t.noteUndo(m.Key, old, replaced); err != nil {
 		return err
 	}
-	t.bufBytes += int64(mutationSize(m))
+	t.bufBytes += int64(bufferedSize(m))
 	if t.bufBytes > t.s.opts.TxnBufferMax {
 		return t.spillBuffer()
 	}
@@ -297,6 +297,16 @@ func (t *Txn) Commit(ctx context.Context) (uint64, error) {
 	defer t.s.commitMu.RUnlock()
 	if t.s.closed.Load() {
 		return 0, ErrClosed
+	}
+	// A spilled write set goes to the committer entirely from its file: the
+	// rest of the buffer is spilled too, so the commit record carries no
+	// mutations and the commit (WAL chain, index shards, Badger) reads the
+	// write set in bounded chunks instead of copying up to TxnBufferMax of it
+	// into the record, the WAL's buffer and the shards' batches at once.
+	if t.spill != nil && t.buf.Len() > 0 {
+		if err := t.spillBuffer(); err != nil {
+			return 0, pgerr.Wrap(err, pgerrcode.IOError, "could not write the transaction's spill file")
+		}
 	}
 	c := &Commit{snapshot: t.snapshot, spill: t.spill, sync: t.sync, noCheck: t.noCheck, done: make(chan struct{})}
 	c.muts = make([]Mutation, 0, t.buf.Len())

@@ -149,12 +149,12 @@ func (t *Txn) RollbackTo(mark int) error {
 func (t *Txn) restore(u undoEntry) error {
 	cur, had := t.buf.Get(&Mutation{Key: u.key})
 	if had {
-		t.bufBytes -= int64(mutationSize(*cur))
+		t.bufBytes -= int64(bufferedSize(*cur))
 	}
 	switch {
 	case u.prev != nil:
 		t.buf.Set(u.prev)
-		t.bufBytes += int64(mutationSize(*u.prev))
+		t.bufBytes += int64(bufferedSize(*u.prev))
 	case t.spill == nil:
 		t.buf.Delete(&Mutation{Key: u.key})
 	default:
@@ -174,7 +174,7 @@ func (t *Txn) restore(u undoEntry) error {
 			return fmt.Errorf("store: rollback to savepoint: %w", err)
 		}
 		t.buf.Set(&m)
-		t.bufBytes += int64(mutationSize(m))
+		t.bufBytes += int64(bufferedSize(m))
 	}
 	return nil
 }
