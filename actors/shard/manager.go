@@ -21,6 +21,9 @@ import (
 // (shard_max_keys).
 const DefaultMaxKeys = 1_000_000
 
+// defaultRecentMax bounds the entries a shard keeps for a rebuild (about 3 MiB).
+const defaultRecentMax = 1 << 16
+
 // tombstoneRef marks a deleted key in a payload's Ref.
 const tombstoneRef = uint64(1) << 63
 
@@ -95,6 +98,9 @@ type Manager struct {
 	deferredN int
 
 	gcMin int // fewest tombstones worth a collection
+	// recentMax is the most entries a shard keeps in recent (for a rebuild)
+	// before it drops them; see shardRef.recentLost.
+	recentMax int
 
 	// applyHook, when set by tests, runs in a shard actor before it applies a batch.
 	applyHook atomic.Pointer[func(shardID uint64)]
@@ -144,9 +150,14 @@ type shardRef struct {
 	initial      *learned.Index // the index the first incarnation starts with
 	initialTombs int            // tombstones in initial
 	recent       []*applyBatch  // batches newer than the store's visible timestamp
-	unacked      *applyBatch    // the batch being applied; acked after a restart if it failed
-	retired      *splitResult   // set when the shard has been replaced by two halves
-	started      bool           // an incarnation has started (the next one is a restart)
+	// recentLost is the newest commit whose batches were dropped from recent
+	// because there were more than recentMax entries: a commit of a million
+	// rows would keep all its keys a second time until it is visible. A
+	// rebuild that cannot see that commit yet leaves the shard failed.
+	recentLost uint64
+	unacked    *applyBatch  // the batch being applied; acked after a restart if it failed
+	retired    *splitResult // set when the shard has been replaced by two halves
+	started    bool         // an incarnation has started (the next one is a restart)
 }
 
 func (s *shardRef) publish(v *learned.View, since uint64) {
@@ -164,7 +175,7 @@ func NewManager(opts Options) (*Manager, error) {
 	if opts.MaxKeys < 2 {
 		return nil, fmt.Errorf("shard: NewManager: MaxKeys %d: must be at least 2", opts.MaxKeys)
 	}
-	m := &Manager{opts: opts, log: opts.Log, sys: opts.System, gcMin: 1024}
+	m := &Manager{opts: opts, log: opts.Log, sys: opts.System, gcMin: 1024, recentMax: defaultRecentMax}
 	m.routes.Store(&routes{})
 	strategy := actor.NewOneForOneStrategy(10, time.Minute, func(reason any) actor.Directive {
 		m.log.Error().Interface("reason", reason).Msg("shard failed; restarting it (it rebuilds from storage)")

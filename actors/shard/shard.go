@@ -186,6 +186,9 @@ func (a *shardActor) rebuild() error {
 	if err != nil {
 		return fmt.Errorf("shard %d: rebuild: %w", ref.id, err)
 	}
+	if ref.recentLost > since {
+		return fmt.Errorf("shard %d: rebuild: commit %d is not visible yet and had too many entries to keep for a rebuild", ref.id, ref.recentLost)
+	}
 	a.idx, a.since, a.tombs = idx, since, 0
 	a.splitting, a.splitLog = false, nil
 	replayed := 0
@@ -245,13 +248,22 @@ func (a *shardActor) apply(c actor.Context, b *applyBatch) {
 		// Keep what a rebuild at the visible timestamp would miss.
 		v := st.Visible()
 		keep := ref.recent[:0]
+		n := len(b.ents)
 		for _, r := range ref.recent {
 			if r.ts > v {
 				keep = append(keep, r)
+				n += len(r.ents)
 			}
 		}
 		clear(ref.recent[len(keep):])
 		ref.recent = append(keep, b)
+		if n > a.m.recentMax {
+			for _, r := range ref.recent {
+				ref.recentLost = max(ref.recentLost, r.ts)
+			}
+			clear(ref.recent)
+			ref.recent = ref.recent[:0]
+		}
 	}
 	if h := a.m.applyHook.Load(); h != nil {
 		(*h)(ref.id)
@@ -397,6 +409,7 @@ func (a *shardActor) finishSplit(msg *splitBuilt) {
 	left := m.newRef(ref.prefix, ref.start, msg.mid, msg.left, a.since)
 	right := m.newRef(ref.prefix, msg.mid, ref.end, msg.right, a.since)
 	left.initialTombs, right.initialTombs = msg.lt, msg.rt
+	left.recentLost, right.recentLost = ref.recentLost, ref.recentLost
 	// The halves inherit the batches a rebuild at the visible timestamp would
 	// miss, so that a half that fails before the next group is visible loses none.
 	for _, b := range ref.recent {

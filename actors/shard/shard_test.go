@@ -611,3 +611,61 @@ func TestNewTableLearnsKeyPrefix(t *testing.T) {
 		t.Errorf("data nodes average %d slots: sequential composite keys are not spread over data nodes", biggest)
 	}
 }
+
+// TestRestartDuringLargeCommitGivesRangeToStorage: a shard keeps at most
+// recentMax entries of not-yet-visible commits for a rebuild. When it fails
+// while applying a commit larger than that, the rebuild cannot see the commit
+// and has not kept it, so the shard is marked failed and its reads go to the
+// store, which still answers them correctly.
+func TestRestartDuringLargeCommitGivesRangeToStorage(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		recentMax  int
+		wantFailed bool
+	}{
+		{"kept", 1000, false},
+		{"dropped", 10, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newManager(t, Options{})
+			m.recentMax = tc.recentMax
+			st := openStore(t, t.TempDir(), m)
+			defer st.Close(context.Background())
+			if _, err := m.Rebuild(context.Background(), st); err != nil {
+				t.Fatal(err)
+			}
+			commit(t, st, [][]byte{key(1, 0)}, nil)
+			var fired atomic.Bool
+			hook := func(uint64) {
+				if fired.CompareAndSwap(false, true) {
+					panic("injected shard failure")
+				}
+			}
+			m.applyHook.Store(&hook)
+			var puts [][]byte
+			for i := range int64(100) {
+				puts = append(puts, key(1, 1+i))
+			}
+			ts := commit(t, st, puts, nil)
+			m.applyHook.Store(nil)
+			if !fired.Load() {
+				t.Fatal("the hook did not run")
+			}
+			if got := m.Shards()[0].Failed; got != tc.wantFailed {
+				t.Fatalf("shard failed = %v after a restart during a commit of 100 entries with recentMax %d, want %v", got, tc.recentMax, tc.wantFailed)
+			}
+			for i := range int64(101) {
+				_, s := m.Get(key(1, i), ts)
+				if tc.wantFailed && s != AskStorage || !tc.wantFailed && s != Found {
+					t.Fatalf("Get(%d) = %v (shard failed %v)", i, s, tc.wantFailed)
+				}
+				txn := st.Begin(store.TxnOptions{})
+				_, found, err := txn.Get(key(1, i))
+				txn.Abort()
+				if err != nil || !found {
+					t.Fatalf("store Get(%d) = %v, %v; want found", i, found, err)
+				}
+			}
+		})
+	}
+}
