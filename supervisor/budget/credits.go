@@ -22,7 +22,8 @@ type Credits struct {
 	mu       sync.Mutex
 	capacity int64
 	free     int64
-	changed  chan struct{} // closed and replaced whenever credits are released
+	changed  chan struct{} // closed and replaced when credits are released to waiters
+	waiters  int           // Acquire calls waiting on changed
 	closed   bool
 }
 
@@ -56,11 +57,19 @@ func (c *Credits) Acquire(ctx context.Context, n int64) (int64, error) {
 			return n, nil
 		}
 		wait := c.changed
+		c.waiters++
 		c.mu.Unlock()
+		var err error
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			err = ctx.Err()
+		}
+		c.mu.Lock()
+		c.waiters--
+		c.mu.Unlock()
+		if err != nil {
+			return 0, err
 		}
 	}
 }
@@ -87,8 +96,10 @@ func (c *Credits) Release(n int64) {
 		c.mu.Unlock()
 		panic("budget: released more credits than acquired")
 	}
-	close(c.changed)
-	c.changed = make(chan struct{})
+	if c.waiters > 0 { // a channel per release would cost an allocation per message
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
 	c.mu.Unlock()
 }
 

@@ -82,3 +82,17 @@ func TestCreditsClose(t *testing.T) {
 		t.Fatalf("waiter after Close: %v, want ErrClosed", err)
 	}
 }
+
+func TestCreditsWithoutWaitersDoNotAllocate(t *testing.T) {
+	c := NewCredits(100)
+	allocs := testing.AllocsPerRun(100, func() {
+		n, err := c.Acquire(context.Background(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Release(n)
+	})
+	if allocs != 0 {
+		t.Fatalf("Acquire and Release allocate %v times per call with nobody waiting", allocs)
+	}
+}
