@@ -416,14 +416,18 @@ type Plan struct {
 	// it was bound along.
 	version    uint64
 	searchPath []string
-	stmt       *Statement
-	declared   []uint32
-	planner    *Planner
-	explain    *explainOpts
-	inner      *Plan
-	role       *pgdialect.RoleStmt
-	prep       *preparedPlan
-	copy       *copyPlan
+	// searchPathText is the search_path setting searchPath was parsed from:
+	// when the setting still reads the same, the path is the same, and Execute
+	// need not parse it again.
+	searchPathText string
+	stmt           *Statement
+	declared       []uint32
+	planner        *Planner
+	explain        *explainOpts
+	inner          *Plan
+	role           *pgdialect.RoleStmt
+	prep           *preparedPlan
+	copy           *copyPlan
 }
 
 // Rows is the result of one execution, pulled row by row.
@@ -482,6 +486,7 @@ func (p *Planner) Prepare(env Env, st *Statement, paramTypes []uint32) (*Plan, e
 	}
 	b.ns = newNames(env, b.schema)
 	pl.searchPath = b.ns.path
+	pl.searchPathText = searchPathSetting(env)
 	pl.version = b.schema.Version
 	locks, done := p.collectRelations()
 	defer done()
@@ -675,7 +680,7 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 		return nil, pgerr.New(pgerrcode.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pl.Params))
 	}
 	run := pl
-	if pl.stmt != nil && (pl.version != env.Schema().Version || !slices.Equal(pl.searchPath, newNames(env, env.Schema()).path)) {
+	if pl.stmt != nil && (pl.version != env.Schema().Version || !pl.sameSearchPath(env)) {
 		// The schema changed since the plan was made: plan again, as PostgreSQL
 		// re-plans a cached plan whose tables changed.
 		np, err := pl.planner.Prepare(env, pl.stmt, pl.declared)
@@ -732,6 +737,24 @@ func (pl *Plan) Execute(ctx context.Context, env Env, params []types.Datum) (Row
 	return &nodeRows{it: it, c: c, kind: pl.Kind}, nil
 }
 
+// searchPathSetting returns env's search_path setting ("" without env).
+func searchPathSetting(env Env) string {
+	if env == nil {
+		return ""
+	}
+	v, _ := env.Var("search_path")
+	return v
+}
+
+// sameSearchPath reports whether env resolves names along the path the plan
+// was bound along.
+func (pl *Plan) sameSearchPath(env Env) bool {
+	if v := searchPathSetting(env); v == pl.searchPathText {
+		return true
+	}
+	return slices.Equal(pl.searchPath, newNames(env, env.Schema()).path)
+}
+
 func sameColumns(a, b []Column) bool {
 	if len(a) != len(b) {
 		return false
@@ -775,6 +798,17 @@ func (r *nodeRows) Next(ctx context.Context) ([]types.Datum, error) {
 }
 
 func (r *nodeRows) Tag() string {
+	if r.n == 1 { // the single-row statement: no string to build
+		switch r.kind {
+		case KindInsert:
+			return "INSERT 0 1"
+		case KindUpdate:
+			return "UPDATE 1"
+		case KindDelete:
+			return "DELETE 1"
+		}
+		return "SELECT 1"
+	}
 	switch r.kind {
 	case KindInsert:
 		return "INSERT 0 " + strconv.FormatInt(r.n, 10)

@@ -22,6 +22,7 @@ func BenchmarkTxnStatements(b *testing.B) {
 			{"point select", `SELECT n FROM bt WHERE id = $1`},
 			{"point update", `UPDATE bt SET n = n + 1 WHERE id = $1`},
 			{"insert", `INSERT INTO bt VALUES ($1 + 100000, 0)`},
+			{"range 100", `SELECT id, n FROM bt WHERE id >= $1 ORDER BY id LIMIT 100`},
 		} {
 			b.Run(fmt.Sprintf("%s/%s", iso, stmt.name), func(b *testing.B) {
 				st, err := store.Open(ctx, b.TempDir(), store.Options{CheckpointTimeout: -1, AsyncCommit: true}, zerolog.Nop())

@@ -121,7 +121,9 @@ func (s *Scan) Open(c *Ctx) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &scanIter{s: s, c: c.With(nil), row: make([]types.Datum, max(s.Width, s.Offset+len(s.Table.Columns)))}
+	it := &scanIter{s: s, row: make([]types.Datum, max(s.Width, s.Offset+len(s.Table.Columns)))}
+	it.ctx, it.c = *c, &it.ctx // c.With(nil) without an allocation of its own
+	it.ctx.Row = nil
 	if empty {
 		it.done = true
 		return it, nil
@@ -211,6 +213,7 @@ func (s *Scan) bounds(c *Ctx) (start, end []byte, empty bool, err error) {
 type scanIter struct {
 	s     *Scan
 	c     *Ctx
+	ctx   Ctx // what c points to
 	kv    *store.Iterator
 	point []byte
 	row   []types.Datum
@@ -347,13 +350,17 @@ func (p *Projection) Open(c *Ctx) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &projIter{in: in, exprs: p.Exprs, c: c.With(nil)}, nil
+	it := &projIter{in: in, exprs: p.Exprs}
+	it.ctx, it.c = *c, &it.ctx // c.With(nil) without an allocation of its own
+	it.ctx.Row = nil
+	return it, nil
 }
 
 type projIter struct {
 	in    Iter
 	exprs []Expr
 	c     *Ctx
+	ctx   Ctx // what c points to
 }
 
 func (p *projIter) Next() ([]types.Datum, error) {

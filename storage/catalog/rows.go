@@ -25,7 +25,8 @@ func (t *Table) EncodeRow(dst []byte, row []types.Datum) []byte {
 // DecodeRow reads a stored row into dst (len(dst) == len(t.Columns)). Attributes
 // added after the row was written read as NULL.
 func (t *Table) DecodeRow(b []byte, dst []types.Datum) error {
-	_, cols, err := rowcodec.Decode(b)
+	var buf [16][]byte // the columns of most tables, without an allocation
+	_, cols, err := rowcodec.DecodeInto(b, buf[:0])
 	if err != nil {
 		return fmt.Errorf("catalog: table %s: %w", t.Name, err)
 	}

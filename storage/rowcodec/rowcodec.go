@@ -70,6 +70,12 @@ func Verify(row []byte) error {
 // Decode verifies a row and returns its schema version and columns. The columns
 // alias row; NULL columns are nil.
 func Decode(row []byte) (schemaVersion uint32, cols [][]byte, err error) {
+	return DecodeInto(row, nil)
+}
+
+// DecodeInto is Decode that appends the columns to buf[:0] (a reader that
+// decodes row after row reuses one slice, or a small array on its stack).
+func DecodeInto(row []byte, buf [][]byte) (schemaVersion uint32, cols [][]byte, err error) {
 	if err := Verify(row); err != nil {
 		return 0, nil, err
 	}
@@ -93,7 +99,12 @@ func Decode(row []byte) (schemaVersion uint32, cols [][]byte, err error) {
 		return 0, nil, fmt.Errorf("%w: short null bitmap", ErrCorrupt)
 	}
 	bm, b := b[:bmLen], b[bmLen:]
-	cols = make([][]byte, ncols)
+	if uint64(cap(buf)) >= ncols {
+		cols = buf[:ncols]
+		clear(cols)
+	} else {
+		cols = make([][]byte, ncols)
+	}
 	for i := range cols {
 		if bm[i/8]&(1<<(i%8)) != 0 {
 			continue

@@ -103,3 +103,38 @@ func FuzzRowDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeIntoReusesBuffer: DecodeInto fills a buffer large enough in place
+// (a NULL column left over from the previous row is cleared), and allocates
+// when the buffer is too small.
+func TestDecodeIntoReusesBuffer(t *testing.T) {
+	buf := make([][]byte, 0, 3)
+	for _, tt := range []struct {
+		name  string
+		cols  [][]byte
+		inBuf bool
+	}{
+		{"fills the buffer", [][]byte{[]byte("a"), []byte("bb"), []byte("ccc")}, true},
+		{"NULLs where values were", [][]byte{nil, []byte("x"), nil}, true},
+		{"fewer columns", [][]byte{[]byte("y")}, true},
+		{"more columns than room", [][]byte{[]byte("1"), []byte("2"), []byte("3"), []byte("4")}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, got, err := DecodeInto(Append(nil, 7, tt.cols), buf[:0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.cols) {
+				t.Fatalf("%d columns, want %d", len(got), len(tt.cols))
+			}
+			for i := range got {
+				if !bytes.Equal(got[i], tt.cols[i]) || (got[i] == nil) != (tt.cols[i] == nil) {
+					t.Errorf("column %d = %q, want %q", i, got[i], tt.cols[i])
+				}
+			}
+			if inBuf := &got[0] == &buf[:1][0]; inBuf != tt.inBuf {
+				t.Errorf("decoded into the buffer: %v, want %v", inBuf, tt.inBuf)
+			}
+		})
+	}
+}
