@@ -105,7 +105,7 @@ func TestPsqlDescribe(t *testing.T) {
 		{meta: `\d big_orders`}, {meta: `\d invoice_seq`}, {meta: `\d orders_pkey`},
 		{meta: `\dT`}, {meta: `\dt shop.*`}, {meta: `\d+ customers`}, {meta: `\d orders_id_seq`},
 		{meta: `\dt+`}, {meta: `\di+`}, {meta: `\dv+`}, {meta: `\ds+`}, {meta: `\dn+`}, {meta: `\dt+ shop.*`},
-		{meta: `\l`, only: db}, {meta: `\du`, only: role}, {meta: `\l+`, only: db, skipField: 9},
+		{meta: `\l`, only: db}, {meta: `\du`, only: role}, {meta: `\du+`, only: role}, {meta: `\l+`, only: db, skipField: 9},
 	} {
 		out := map[string]string{}
 		for name, u := range urls {

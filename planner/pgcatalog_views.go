@@ -57,9 +57,20 @@ func init() {
 			{sig(types.Int8), types.Text, func(_ *catalogView, a []types.Datum) (types.Datum, error) { return sizePretty(a[0].(int64)), nil }},
 			{sig(types.Numeric), types.Text, sizePrettyNumeric},
 		},
-		"has_database_privilege": {{sig(types.Text, types.Text), types.Bool, hasDatabasePrivilege}},
-		"has_schema_privilege":   {{sig(types.Text, types.Text), types.Bool, hasSchemaPrivilege}},
-		"has_table_privilege":    {{sig(types.Text, types.Text), types.Bool, hasTablePrivilege}, {sig(types.Oid, types.Text), types.Bool, hasTablePrivilege}},
+		"has_database_privilege": {
+			{sig(types.Text, types.Text), types.Bool, hasDatabasePrivilege},
+			{sig(types.Text, types.Text, types.Text), types.Bool, forRole(hasDatabasePrivilege)},
+		},
+		"has_schema_privilege": {
+			{sig(types.Text, types.Text), types.Bool, hasSchemaPrivilege},
+			{sig(types.Text, types.Text, types.Text), types.Bool, forRole(hasSchemaPrivilege)},
+		},
+		"has_table_privilege": {
+			{sig(types.Text, types.Text), types.Bool, hasTablePrivilege},
+			{sig(types.Oid, types.Text), types.Bool, hasTablePrivilege},
+			{sig(types.Text, types.Text, types.Text), types.Bool, forRole(hasTablePrivilege)},
+			{sig(types.Text, types.Oid, types.Text), types.Bool, forRole(hasTablePrivilege)},
+		},
 	} {
 		catalogFuncs[name] = sigs
 	}
@@ -333,6 +344,17 @@ func checkPrivileges(kind, list string) error {
 		}
 	}
 	return nil
+}
+
+// forRole makes the form of a has_*_privilege function that names the role
+// first: the role must exist, and has every privilege.
+func forRole(fn func(*catalogView, []types.Datum) (types.Datum, error)) func(*catalogView, []types.Datum) (types.Datum, error) {
+	return func(v *catalogView, a []types.Datum) (types.Datum, error) {
+		if _, ok := v.schema.RoleByName(a[0].(string)); !ok {
+			return nil, pgerr.New(pgerrcode.UndefinedObject, "role %q does not exist", a[0].(string))
+		}
+		return fn(v, a[1:])
+	}
 }
 
 func hasDatabasePrivilege(v *catalogView, a []types.Datum) (types.Datum, error) {

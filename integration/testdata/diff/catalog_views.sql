@@ -41,3 +41,6 @@ SELECT has_table_privilege('cv.t', 'USAGE');
 SELECT has_table_privilege('cv.t'::regclass, 'SELECT WITH GRANT OPTION');
 SELECT nspname, array_to_string(nspacl, ',') FROM pg_namespace WHERE nspname IN ('public', 'cv') ORDER BY 1;
 SELECT obj_description('public'::regnamespace, 'pg_namespace');
+SELECT has_table_privilege(current_user, 'cv.t', 'SELECT'), has_schema_privilege(current_user, 'cv', 'USAGE'), has_database_privilege(current_user, current_database(), 'CONNECT');
+SELECT has_table_privilege(current_user, 'cv.t'::regclass, 'UPDATE');
+SELECT has_table_privilege('no_such_role', 'cv.t', 'SELECT');
