@@ -12,12 +12,13 @@ import (
 )
 
 // TestPsqlDescribe runs psql's backslash commands (\l \dt \d \d table \d+ table
-// \d of a view, sequence and index, \di \dv \ds \dn \du \df \dT, and the +
-// forms \dt+ \di+ \dv+ \ds+ \dn+ \l+) against Augur and against PostgreSQL 15
+// \d of a view, sequence and index, \di \dv \ds \dn \du \df \dT, the +
+// forms \dt+ \di+ \dv+ \ds+ \dn+ \du+ \l+ \dT+ \df+, and \dD \des \dew \det \dy
+// \dc \ddp \dX \drds) against Augur and against PostgreSQL 15
 // for the same schema — a table with a primary key, a unique index, a check, a
 // foreign key and defaults, a view, a sequence, comments — and requires the
 // same output. The objects are created by one role on both servers, so owners
-// agree. The commands that list cluster-wide objects (\l, \du) are compared
+// agree. The commands that list cluster-wide objects (\l, \du, \drds) are compared
 // on their title, column headers and the rows of this test's database and
 // role, unaligned: the other rows are other databases and roles, which differ
 // by design. The tables are empty, so the sizes \dt+ and \di+ show are
@@ -44,6 +45,9 @@ func TestPsqlDescribe(t *testing.T) {
 		c.Exec(ctx, "DROP ROLE IF EXISTS "+role)
 		if _, err := c.Exec(ctx, "CREATE ROLE "+role+" LOGIN CREATEDB PASSWORD '"+testPassword+"'"); err != nil {
 			t.Fatalf("%s: create role: %v", name, err)
+		}
+		if _, err := c.Exec(ctx, "ALTER ROLE "+role+" SET statement_timeout = '1min'"); err != nil {
+			t.Fatalf("%s: alter role: %v", name, err)
 		}
 		c.Close(ctx)
 		cfg, err := pgx.ParseConfig(admin)
@@ -105,6 +109,11 @@ func TestPsqlDescribe(t *testing.T) {
 		{meta: `\d big_orders`}, {meta: `\d invoice_seq`}, {meta: `\d orders_pkey`},
 		{meta: `\dT`}, {meta: `\dt shop.*`}, {meta: `\d+ customers`}, {meta: `\d orders_id_seq`},
 		{meta: `\dt+`}, {meta: `\di+`}, {meta: `\dv+`}, {meta: `\ds+`}, {meta: `\dn+`}, {meta: `\dt+ shop.*`},
+		// Catalogs of features Augur lacks (user types, functions, foreign
+		// data, event triggers, conversions, default privileges, extended
+		// statistics): the same empty listings; \drds lists ALTER ROLE … SET.
+		{meta: `\dT+`}, {meta: `\df+`}, {meta: `\dD`}, {meta: `\des`}, {meta: `\dew`}, {meta: `\det`}, {meta: `\dy`},
+		{meta: `\dc`}, {meta: `\ddp`}, {meta: `\dX`}, {meta: `\drds`, only: role},
 		{meta: `\l`, only: db}, {meta: `\du`, only: role}, {meta: `\du+`, only: role}, {meta: `\l+`, only: db, skipField: 9},
 	} {
 		out := map[string]string{}

@@ -260,7 +260,8 @@ var systemTables = map[catalog.Name]*sysTable{
 			"typlen", types.Int2, "typbyval", types.Bool, "typtype", char, "typcategory", char,
 			"typispreferred", types.Bool, "typisdefined", types.Bool, "typdelim", char, "typrelid", types.Oid,
 			"typelem", types.Oid, "typarray", types.Oid, "typnotnull", types.Bool, "typbasetype", types.Oid,
-			"typtypmod", types.Int4, "typndims", types.Int4, "typcollation", types.Oid, "typdefault", types.Text),
+			"typtypmod", types.Int4, "typndims", types.Int4, "typcollation", types.Oid, "typdefault", types.Text,
+			"typacl", textArray),
 		rows: typeRows,
 	},
 	{Schema: catalog.CatalogSchema, Name: "pg_index"}: {
@@ -320,7 +321,10 @@ var systemTables = map[catalog.Name]*sysTable{
 	{Schema: catalog.CatalogSchema, Name: "pg_proc"}: {
 		cols: cols("oid", types.Oid, "proname", types.Name, "pronamespace", types.Oid, "proowner", types.Oid,
 			"prolang", types.Oid, "prokind", char, "proretset", types.Bool, "provolatile", char,
-			"pronargs", types.Int2, "prorettype", types.Oid, "proargtypes", oidArray, "prosrc", types.Text),
+			"pronargs", types.Int2, "prorettype", types.Oid, "proargtypes", oidArray, "prosrc", types.Text,
+			"prosecdef", types.Bool, "proleakproof", types.Bool, "proisstrict", types.Bool, "proparallel", char,
+			"provariadic", types.Oid, "procost", types.Float4, "prorows", types.Float4, "proallargtypes", oidArray,
+			"proargmodes", textArray, "proargnames", textArray, "proconfig", textArray, "proacl", textArray),
 	},
 	{Schema: catalog.CatalogSchema, Name: "pg_range"}: {
 		cols: cols("rngtypid", types.Oid, "rngsubtype", types.Oid, "rngmultitypid", types.Oid, "rngcollation", types.Oid,
@@ -561,7 +565,8 @@ func typeRows(*catalogView) [][]types.Datum {
 			int64(t.Len()), byval(t), typtype, string(rune(t.Category())),
 			false, true, ",", int64(0),
 			oidv(elem), oidv(array), false, int64(0),
-			int64(-1), int64(0), collationOf(t), nil})
+			int64(-1), int64(0), collationOf(t), nil,
+			nil})
 	}
 	for _, t := range baseTypes {
 		arr, ok := types.ArrayOf(t)
@@ -929,7 +934,10 @@ var catalogOIDs = map[string]uint32{
 	"pg_authid": 1260, "pg_auth_members": 1261, "pg_attrdef": 2604, "pg_constraint": 2606,
 	"pg_depend": 2608, "pg_description": 2609, "pg_index": 2610, "pg_namespace": oidPgNamespace,
 	"pg_am": 2601, "pg_collation": 3456, "pg_sequence": 2224, "pg_inherits": 2611, "pg_partitioned_table": 3350, "pg_trigger": 2620,
-	"pg_rewrite": 2618, "pg_policy": 3256, "pg_range": 3541, "pg_tablespace": 1213, "pg_statistic_ext": 3381,
+	"pg_rewrite": 2618, "pg_policy": 3256, "pg_range": 3541, "pg_extension": 3079, "pg_enum": 3501,
+	"pg_language": 2612, "pg_foreign_data_wrapper": 2328, "pg_foreign_server": 1417, "pg_foreign_table": 3118,
+	"pg_user_mapping": 1418, "pg_event_trigger": 3466, "pg_conversion": 2607, "pg_default_acl": 826,
+	"pg_db_role_setting": 2964, "pg_tablespace": 1213, "pg_statistic_ext": 3381,
 	"pg_publication": 6104, "pg_publication_namespace": 6237, "pg_publication_rel": 6106,
 }
 

@@ -449,11 +449,11 @@ func colDescription(v *catalogView, a []types.Datum) (types.Datum, error) {
 }
 
 // regKind reports whether a cast's type text names an object identifier type
-// (regclass, regtype, regnamespace, regrole) and which.
+// (regclass, regtype, regnamespace, regrole, regproc, regprocedure) and which.
 func regKind(typ string) (string, bool) {
 	t := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(typ)), "pg_catalog.")
 	switch t {
-	case "regclass", "regtype", "regnamespace", "regrole":
+	case "regclass", "regtype", "regnamespace", "regrole", "regproc", "regprocedure":
 		return t, true
 	}
 	return "", false
@@ -491,6 +491,9 @@ func (b *binder) regCast(x exec.Expr, kind string) (exec.Expr, error) {
 	return &exec.Func{Name: kind, T: types.Text, Args: []exec.Expr{in}, Strict: true, Fn: func(c *exec.Ctx, a []types.Datum) (types.Datum, error) {
 		env, ok := c.Session.(Env)
 		id := uint32(a[0].(int64))
+		if id == 0 {
+			return "-", nil // the reg* types' InvalidOid
+		}
 		if !ok {
 			return strconv.FormatUint(uint64(id), 10), nil
 		}
@@ -546,6 +549,9 @@ func (b *binder) regLookup(kind, s string) (uint32, error) {
 			return 0, pgerr.New(pgerrcode.UndefinedObject, "schema %q does not exist", parts[0])
 		}
 		return namespaceOID(parts[0]), nil
+	case "regproc", "regprocedure":
+		// Augur has no functions in pg_proc to name.
+		return 0, pgerr.New(pgerrcode.UndefinedFunction, "function %q does not exist", s)
 	case "regrole":
 		parts, ok := splitQualified(s)
 		if !ok || len(parts) != 1 {
@@ -608,6 +614,8 @@ func (v *catalogView) regName(kind string, id uint32) (string, bool) {
 			return quoteIdentIfNeeded(r.Name), true
 		}
 		return "", false
+	case "regproc", "regprocedure":
+		return "", false // no functions in pg_proc
 	}
 	o, ok := v.relByOID(id)
 	if !ok {

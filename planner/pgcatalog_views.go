@@ -1,7 +1,9 @@
 package planner
 
 // PostgreSQL's convenience views over the catalogs (pg_tables, pg_views,
-// pg_indexes), the object size functions psql's \dt+, \di+ and \l+ call, and
+// pg_indexes), pg_db_role_setting, the catalogs of features Augur lacks
+// (extensions, enums, languages, foreign data, event triggers, ...: columns
+// and no rows, so the queries psql joins them into run), the object size functions psql's \dt+, \di+ and \l+ call, and
 // the privilege inquiry functions.
 //
 // Sizes are estimates: Augur's store keeps rows and index entries in one
@@ -39,6 +41,28 @@ func init() {
 			cols: cols("schemaname", types.Name, "viewname", types.Name, "viewowner", types.Name, "definition", types.Text),
 			rows: viewsViewRows,
 		},
+		// Role defaults (ALTER ROLE … SET), for every database.
+		"pg_db_role_setting": {
+			cols: cols("setdatabase", types.Oid, "setrole", types.Oid, "setconfig", textArray),
+			rows: dbRoleSettingRows,
+		},
+		// Catalogs of features Augur lacks: their columns, no rows.
+		"pg_extension": {cols: cols("oid", types.Oid, "extname", types.Name, "extowner", types.Oid, "extnamespace", types.Oid,
+			"extrelocatable", types.Bool, "extversion", types.Text, "extconfig", oidArray, "extcondition", textArray)},
+		"pg_enum":     {cols: cols("oid", types.Oid, "enumtypid", types.Oid, "enumsortorder", types.Float4, "enumlabel", types.Name)},
+		"pg_language": {cols: cols("oid", types.Oid, "lanname", types.Name, "lanowner", types.Oid, "lanispl", types.Bool, "lanpltrusted", types.Bool, "lanplcallfoid", types.Oid, "laninline", types.Oid, "lanvalidator", types.Oid, "lanacl", textArray)},
+		"pg_foreign_data_wrapper": {cols: cols("oid", types.Oid, "fdwname", types.Name, "fdwowner", types.Oid, "fdwhandler", types.Oid,
+			"fdwvalidator", types.Oid, "fdwacl", textArray, "fdwoptions", textArray)},
+		"pg_foreign_server": {cols: cols("oid", types.Oid, "srvname", types.Name, "srvowner", types.Oid, "srvfdw", types.Oid,
+			"srvtype", types.Text, "srvversion", types.Text, "srvacl", textArray, "srvoptions", textArray)},
+		"pg_foreign_table": {cols: cols("ftrelid", types.Oid, "ftserver", types.Oid, "ftoptions", textArray)},
+		"pg_user_mapping":  {cols: cols("oid", types.Oid, "umuser", types.Oid, "umserver", types.Oid, "umoptions", textArray)},
+		"pg_event_trigger": {cols: cols("oid", types.Oid, "evtname", types.Name, "evtevent", types.Name, "evtowner", types.Oid,
+			"evtfoid", types.Oid, "evtenabled", char, "evttags", textArray)},
+		"pg_conversion": {cols: cols("oid", types.Oid, "conname", types.Name, "connamespace", types.Oid, "conowner", types.Oid,
+			"conforencoding", types.Int4, "contoencoding", types.Int4, "conproc", types.Text, "condefault", types.Bool)},
+		"pg_default_acl": {cols: cols("oid", types.Oid, "defaclrole", types.Oid, "defaclnamespace", types.Oid, "defaclobjtype", char,
+			"defaclacl", textArray)},
 		"pg_indexes": {
 			cols: cols("schemaname", types.Name, "tablename", types.Name, "indexname", types.Name,
 				"tablespace", types.Name, "indexdef", types.Text),
@@ -53,6 +77,11 @@ func init() {
 		"pg_indexes_size":        {{sig(types.Oid), types.Int8, sizeFunc(indexesSize)}},
 		"pg_total_relation_size": {{sig(types.Oid), types.Int8, sizeFunc(totalSize)}},
 		"pg_database_size":       {{sig(types.Name), types.Int8, databaseSize}, {sig(types.Oid), types.Int8, databaseSize}},
+		// Tablespaces are pg_default and pg_global, whose location is "".
+		"pg_tablespace_location":       {{sig(types.Oid), types.Text, func(*catalogView, []types.Datum) (types.Datum, error) { return "", nil }}},
+		"pg_conversion_is_visible":     {{sig(types.Oid), types.Bool, func(*catalogView, []types.Datum) (types.Datum, error) { return true, nil }}},
+		"pg_get_function_sqlbody":      {{sig(types.Oid), types.Text, func(*catalogView, []types.Datum) (types.Datum, error) { return nil, nil }}},
+		"pg_statistics_obj_is_visible": {{sig(types.Oid), types.Bool, func(*catalogView, []types.Datum) (types.Datum, error) { return true, nil }}},
 		"pg_size_pretty": {
 			{sig(types.Int8), types.Text, func(_ *catalogView, a []types.Datum) (types.Datum, error) { return sizePretty(a[0].(int64)), nil }},
 			{sig(types.Numeric), types.Text, sizePrettyNumeric},
@@ -90,6 +119,21 @@ func tablesViewRows(v *catalogView) [][]types.Datum {
 			continue
 		}
 		rows = append(rows, []types.Datum{t.Schema, t.Name, owner, nil, len(userIndexes(t)) > 0, false, false, false})
+	}
+	return rows
+}
+
+func dbRoleSettingRows(v *catalogView) [][]types.Datum {
+	var rows [][]types.Datum
+	for _, r := range v.schema.SortedRoles() {
+		if len(r.Config) == 0 {
+			continue
+		}
+		var cs []types.Datum
+		for _, c := range r.Config {
+			cs = append(cs, c)
+		}
+		rows = append(rows, []types.Datum{int64(0), oidv(r.ID), types.NewArray(cs)})
 	}
 	return rows
 }
