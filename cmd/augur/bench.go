@@ -4,5 +4,5 @@ import "github.com/spf13/cobra"
 
 // benchCommands lists the `augur bench` subcommands.
 func benchCommands() []*cobra.Command {
-	return []*cobra.Command{newBenchCommitCmd(), newBenchIndexCmd(), newBenchEmbeddedCmd(), newBenchEmbeddedRunCmd(), newBenchServerCmd()}
+	return []*cobra.Command{newBenchCommitCmd(), newBenchIndexCmd(), newBenchEmbeddedCmd(), newBenchEmbeddedRunCmd(), newBenchServerCmd(), newBenchMemoryCmd()}
 }
