@@ -591,8 +591,13 @@ var implicitCasts = func() map[[2]types.T]bool {
 	add(types.Varchar, types.Text, types.Bpchar, types.Name)
 	add(types.Bpchar, types.Text, types.Varchar, types.Name)
 	add(types.Name, types.Text)
-	// regtype compares with oids as an oid (pg_type.oid = 'int4'::regtype).
+	// regtype compares with oids as an oid (pg_type.oid = 'int4'::regtype);
+	// oids and integers are regtypes where one is wanted.
 	add(types.Regtype, types.Oid)
+	add(types.Oid, types.Regtype)
+	add(types.Int2, types.Regtype)
+	add(types.Int4, types.Regtype)
+	add(types.Int8, types.Regtype)
 	return m
 }()
 

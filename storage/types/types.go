@@ -112,8 +112,7 @@ var (
 	IntervalT    = T{OIDInterval}
 	UUIDT        = T{OIDUUID}
 	// Regtype is an oid that names a type: it prints as the type's name
-	// and reads a type name (pg_typeof's result, 'int4'::regtype). It is
-	// not a column type here.
+	// and reads a type name (pg_typeof's result, 'int4'::regtype).
 	Regtype = T{OIDRegtype}
 	// Invalid is the zero T: "no type".
 	Invalid = T{}
@@ -247,6 +246,7 @@ var aliases = map[string]T{
 	"uuid":     UUIDT,
 	"json":     JSON,
 	"jsonb":    JSONB,
+	"regtype":  Regtype,
 }
 
 // ByTypname returns the type whose pg_type.typname is name ("int4", "_int4",

@@ -20,3 +20,20 @@ SELECT attname, atttypid::regtype, format_type(atttypid, atttypmod) FROM pg_attr
 SELECT pg_typeof(a), pg_typeof(b), pg_typeof(c) FROM (VALUES (1, ARRAY['x'], 1.5::numeric(5,2))) v(a, b, c);
 SELECT ARRAY['int4'::regtype, 'text'::regtype];
 SELECT oid::regtype FROM pg_type WHERE typname = '_int8';
+-- regtype columns: CREATE TABLE AS, literals and integers assigned, indexed, compared.
+CREATE TABLE rtc AS SELECT pg_typeof(1) AS t, 1 AS n;
+INSERT INTO rtc VALUES ('text', 2), ('_int4', 3), (20, 4);
+INSERT INTO rtc VALUES ('nope', 5);
+SELECT * FROM rtc ORDER BY t;
+SELECT t, pg_typeof(t) FROM rtc WHERE t = 'integer'::regtype;
+SELECT array_agg(t ORDER BY n) FROM rtc;
+CREATE INDEX rtc_t ON rtc (t);
+SELECT n FROM rtc WHERE t = 'text'::regtype;
+UPDATE rtc SET t = 'bool' WHERE n = 1;
+SELECT t::text, t::oid FROM rtc ORDER BY n;
+SELECT '{int4,text}'::regtype[] AS r, pg_typeof('{int4,text}'::regtype[]);
+CREATE TABLE rtc2 (r regtype PRIMARY KEY, a regtype[]);
+INSERT INTO rtc2 VALUES ('int4', '{text,bool}'), ('int8', NULL);
+INSERT INTO rtc2 VALUES (23, NULL);
+SELECT * FROM rtc2 ORDER BY r;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'rtc2'::regclass AND attnum > 0 ORDER BY attnum;
