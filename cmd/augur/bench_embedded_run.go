@@ -33,6 +33,8 @@ type embeddedRunConfig struct {
 	dist     string
 	dir      string
 	opsScale float64
+	// ops are the workloads to run after the load (nil: all of them).
+	ops []string
 	// profileOp names the workload the profiles cover ("" = all of them).
 	profileOp  string
 	cpuProfile string
@@ -70,6 +72,7 @@ func newBenchEmbeddedRunCmd() *cobra.Command {
 	f.StringVar(&cfg.dist, "dist", "sequential", "key distribution: sequential or random")
 	f.StringVar(&cfg.dir, "dir", "", "directory of the database (created)")
 	f.Float64Var(&cfg.opsScale, "ops-scale", 1, "scale the number of point, range and mixed operations")
+	f.StringSliceVar(&cfg.ops, "ops", nil, "workloads to run after the load (default all: point, range100, mixed)")
 	f.StringVar(&cfg.profileOp, "profile-op", "", "profile only this workload (insert, point, range100, mixed)")
 	f.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the workloads to this file")
 	f.StringVar(&cfg.memProfile, "memprofile", "", "write an allocation profile of the workloads to this file")
@@ -187,8 +190,14 @@ func runEmbedded(ctx context.Context, cfg embeddedRunConfig) (_ []embeddedBenchR
 	scaled := func(n int) int { return max(1, int(float64(n)*cfg.opsScale)) }
 	var results []embeddedBenchResult
 	var rss, disk int64
+	var run []string // the workloads this run runs, the load first
 	for _, op := range embeddedOps {
-		stop, err := startEmbeddedProfiles(cfg, op)
+		if op == "insert" || cfg.ops == nil || containsString(cfg.ops, op) {
+			run = append(run, op)
+		}
+	}
+	for i, op := range run {
+		stop, err := startEmbeddedProfiles(cfg, op, i == 0, i == len(run)-1)
 		if err != nil {
 			return nil, err
 		}
@@ -243,12 +252,13 @@ func embeddedSteadyState(dir string) (rssAnon, disk int64) {
 
 // startEmbeddedProfiles starts the CPU profile and allocation sampling for op
 // when cfg asks for them; stop writes them out.
-func startEmbeddedProfiles(cfg embeddedRunConfig, op string) (stop func(), err error) {
+// first and last say whether op is the first and the last workload of the run.
+func startEmbeddedProfiles(cfg embeddedRunConfig, op string, first, last bool) (stop func(), err error) {
 	if cfg.profileOp != "" && cfg.profileOp != op {
 		return func() {}, nil
 	}
-	first := cfg.profileOp != "" || op == embeddedOps[0]
-	last := cfg.profileOp != "" || op == embeddedOps[len(embeddedOps)-1]
+	first = first || cfg.profileOp != ""
+	last = last || cfg.profileOp != ""
 	if cfg.cpuProfile != "" && first {
 		f, err := os.Create(cfg.cpuProfile)
 		if err != nil {
