@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Tags. Their order is the order of the values they introduce where kinds mix
@@ -74,6 +75,11 @@ var ErrCorrupt = errors.New("keycodec: corrupt key")
 // AppendTablePrefix appends the prefix shared by every key of one index of one table.
 // Ids are fixed-width big-endian so that prefixes of different indexes never overlap.
 func AppendTablePrefix(dst []byte, tableID, indexID uint32) []byte {
+	if cap(dst)-len(dst) < TablePrefixLen {
+		// One allocation, with room for the key values that usually follow,
+		// rather than one per append (three from nil, and more for the values).
+		dst = slices.Grow(dst, TablePrefixLen+tablePrefixSlack)
+	}
 	dst = append(dst, TablePrefixByte)
 	dst = binary.BigEndian.AppendUint32(dst, tableID)
 	return binary.BigEndian.AppendUint32(dst, indexID)
@@ -81,6 +87,10 @@ func AppendTablePrefix(dst []byte, tableID, indexID uint32) []byte {
 
 // TablePrefixLen is the length of the prefix AppendTablePrefix writes.
 const TablePrefixLen = 9
+
+// tablePrefixSlack is the room AppendTablePrefix leaves after the prefix when
+// it allocates: a few key values (a bigint is 9 bytes) without another one.
+const tablePrefixSlack = 23
 
 // DecodeTablePrefix reads the prefix written by AppendTablePrefix.
 func DecodeTablePrefix(b []byte) (tableID, indexID uint32, rest []byte, err error) {

@@ -228,3 +228,22 @@ func FuzzKeyDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestTablePrefixOneAllocation: a key built from nil (the prefix and a
+// bigint, as a point read builds it) costs one allocation, and the prefix is
+// the same however much room dst had.
+func TestTablePrefixOneAllocation(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() {
+		k := AppendTablePrefix(nil, 7, 1)
+		_ = AppendInt(k, 42, Asc)
+	}); n != 1 {
+		t.Errorf("%v allocations, want 1", n)
+	}
+	for _, dst := range [][]byte{nil, make([]byte, 0, 3), []byte("ab"), make([]byte, 2, 64)} {
+		got := AppendTablePrefix(dst, 0x01020304, 0x0a0b0c0d)
+		want := append(append([]byte(nil), dst...), TablePrefixByte, 1, 2, 3, 4, 0x0a, 0x0b, 0x0c, 0x0d)
+		if string(got) != string(want) {
+			t.Errorf("AppendTablePrefix(%q) = %x, want %x", dst, got, want)
+		}
+	}
+}
