@@ -50,7 +50,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/augurdb/augur/internal/pgref"
+	"github.com/augurdb/augur/integration/pgref"
 )
 
 const diffDir = "testdata/diff"

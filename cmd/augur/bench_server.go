@@ -22,7 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
-	"github.com/augurdb/augur/internal/pgref"
+	"github.com/augurdb/augur/integration/pgref"
 )
 
 // serverBenchResult is one object of `augur bench server --json`: one pgbench run.

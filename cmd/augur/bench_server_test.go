@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/augurdb/augur/internal/pgref"
+	"github.com/augurdb/augur/integration/pgref"
 )
 
 func TestParseServerBenchRun(t *testing.T) {
