@@ -360,11 +360,11 @@ func embeddedBenchTable(w io.Writer, results []embeddedBenchResult) error {
 // configuration: Badger's memtables and block cache (its defaults, which the
 // store keeps) and the transaction write-set buffer before it spills.
 func augurMemoryBudget() (int64, string) {
-	bo := badger.DefaultOptions("")
-	mem := int64(bo.NumMemtables) * bo.MemTableSize
+	bo := badger.DefaultOptions("") // the caches the store leaves at Badger's defaults
+	mem := int64(store.DefaultBadgerMemTables) * store.DefaultBadgerMemTableSize
 	total := mem + bo.BlockCacheSize + bo.IndexCacheSize + store.DefaultTxnBufferMax
 	parts := fmt.Sprintf("Badger memtables %d × %s, block cache %s, index cache %s; txn_buffer_max %s",
-		bo.NumMemtables, formatBytes(bo.MemTableSize), formatBytes(bo.BlockCacheSize),
+		store.DefaultBadgerMemTables, formatBytes(store.DefaultBadgerMemTableSize), formatBytes(bo.BlockCacheSize),
 		formatBytes(bo.IndexCacheSize), formatBytes(store.DefaultTxnBufferMax))
 	return total, parts
 }
