@@ -317,6 +317,13 @@ func listenUnix(dir string, port int) (net.Listener, string, error) {
 // Addr returns the TCP address the server listens on.
 func (s *Server) Addr() net.Addr { return s.listeners[0].Addr() }
 
+// storageCloseTimeout bounds the storage's close at shutdown (WAL sync, the
+// shutdown checkpoint, Badger's close). It is separate from shutdown_timeout,
+// which is the running statements' time. Past it the server exits anyway: a
+// storage that cannot write (a failing disk) would otherwise keep it up for
+// ever, and the WAL, synced before, holds every commit for the next start.
+const storageCloseTimeout = time.Minute
+
 // Shutdown stops accepting, lets running statements finish until ctx's deadline,
 // ends every session with FATAL 57P01, and stops the actor tree.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -348,7 +355,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	if s.store != nil { // drains commits and takes the shutdown checkpoint
-		if err := s.store.Close(context.Background()); err != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), storageCloseTimeout)
+		err := s.store.Close(cctx)
+		cancel()
+		if err != nil {
 			errs = append(errs, fmt.Errorf("supervisor: close storage: %w", err))
 		}
 	}

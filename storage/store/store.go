@@ -699,7 +699,7 @@ func (s *Store) releaseSnapshot(ts uint64) {
 var ErrClosed = errors.New("store: closed")
 
 // Close stops the committer (finishing queued commits), syncs the WAL, checkpoints,
-// and closes Badger.
+// and closes Badger, waiting for Badger at most until ctx ends.
 func (s *Store) Close(ctx context.Context) error {
 	s.commitMu.Lock()
 	wasClosed := s.closed.Swap(true)
@@ -721,10 +721,28 @@ func (s *Store) Close(ctx context.Context) error {
 	if err := s.wal.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("store: close wal: %w", err))
 	}
-	if err := s.db.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("store: close badger: %w", err))
+	if err := s.closeBadger(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// closeBadger closes Badger, waiting at most until ctx ends. Badger's Close
+// waits for its memtable flush, which retries for ever when it cannot write a
+// table (the data directory gone, a failing disk); giving up then loses nothing,
+// since every commit is in the WAL, which the next start replays.
+func (s *Store) closeBadger(ctx context.Context) error {
+	closed := make(chan error, 1)
+	go func() { closed <- s.db.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			return fmt.Errorf("store: close badger: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("store: close badger: gave up waiting for its memtable flush (the WAL holds every commit; the next start replays it): %w", ctx.Err())
+	}
 }
 
 // badgerLogger routes Badger's logs into zerolog (its Info is chatty: debug level).

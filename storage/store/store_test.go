@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/rs/zerolog"
@@ -568,5 +569,32 @@ func TestOnApplySeesWholeWriteSets(t *testing.T) {
 		if seen[key] != v || tsOf[key] != bigTs {
 			t.Fatalf("%s: OnApply saw %q at %d, want %q at %d", key, seen[key], tsOf[key], v, bigTs)
 		}
+	}
+}
+
+// TestCloseGivesUpOnAFailingDisk removes the data directory under an open store
+// with a commit in Badger's memtable: Badger's flush then retries for ever, and
+// Close must return (with an error) when its context ends instead of hanging.
+func TestCloseGivesUpOnAFailingDisk(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	tx := s.Begin(TxnOptions{})
+	tx.Put([]byte("a"), []byte("1"))
+	mustCommit(t, tx)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Close(cctx) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Close of a store whose directory is gone reported no error")
+		}
+		t.Logf("Close: %v", err)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("Close did not return after its context ended")
 	}
 }
