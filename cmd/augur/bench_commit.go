@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -128,29 +127,19 @@ all of it into an empty Badger (reported per GiB).`,
 // commitBenchProfiles starts the requested profiles and returns the function that
 // stops them and writes them out.
 func commitBenchProfiles(cpu, block string) (stop func(), err error) {
-	var cpuFile *os.File
+	stopCPU := func() {}
 	if cpu != "" {
-		if cpuFile, err = os.Create(cpu); err != nil {
-			return nil, fmt.Errorf("bench commit: cpu profile: %w", err)
-		}
-		if err := pprof.StartCPUProfile(cpuFile); err != nil {
-			cpuFile.Close()
-			return nil, fmt.Errorf("bench commit: cpu profile: %w", err)
+		if stopCPU, err = startCPUProfile(cpu); err != nil {
+			return nil, fmt.Errorf("bench commit: %w", err)
 		}
 	}
 	if block != "" {
 		runtime.SetBlockProfileRate(1000) // one sample per µs blocked
 	}
 	return func() {
-		if cpuFile != nil {
-			pprof.StopCPUProfile()
-			cpuFile.Close()
-		}
+		stopCPU()
 		if block != "" {
-			if f, err := os.Create(block); err == nil {
-				pprof.Lookup("block").WriteTo(f, 0)
-				f.Close()
-			}
+			writeProfile("block", block)
 			runtime.SetBlockProfileRate(0)
 		}
 	}, nil

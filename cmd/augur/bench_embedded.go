@@ -275,8 +275,7 @@ func embeddedBenchHeader(w io.Writer, dir string) {
 	sqliteVersion, _, _ := sqlite3.Version()
 	budget, parts := augurMemoryBudget()
 	fmt.Fprintf(w, "augur bench embedded: Augur (planner.Conn, synchronous_commit = off) vs SQLite %s (mattn/go-sqlite3, journal_mode=WAL, synchronous=NORMAL)\n", sqliteVersion)
-	fmt.Fprintf(w, "machine: %d cores (%s), %s memory, %s %s/%s; data in %s\n",
-		runtime.NumCPU(), cpuModel(), formatBytes(memTotal()), runtime.Version(), runtime.GOOS, runtime.GOARCH, dir)
+	fmt.Fprintf(w, "machine: %s; data in %s\n", machineDescription(), dir)
 	fmt.Fprintf(w, "augur memory budget: %s (%s); the index shards' keys come on top\n\n", formatBytes(budget), parts)
 }
 
@@ -406,6 +405,13 @@ func procField(path, name string) int64 {
 		return v
 	}
 	return 0
+}
+
+// machineDescription is the machine line the bench commands print with their
+// results: cores and CPU model, memory, Go version and platform.
+func machineDescription() string {
+	return fmt.Sprintf("%d cores (%s), %s memory, %s %s/%s", runtime.NumCPU(), cpuModel(),
+		formatBytes(memTotal()), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 func memTotal() int64 { return procField("/proc/meminfo", "MemTotal") }

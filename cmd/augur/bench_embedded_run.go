@@ -281,10 +281,7 @@ func startEmbeddedProfiles(cfg embeddedRunConfig, op string, first, last bool) (
 		}
 		if cfg.memProfile != "" {
 			runtime.GC()
-			if f, err := os.Create(cfg.memProfile); err == nil {
-				pprof.Lookup("allocs").WriteTo(f, 0)
-				f.Close()
-			}
+			writeProfile("allocs", cfg.memProfile)
 			runtime.MemProfileRate = 0
 		}
 	}, nil

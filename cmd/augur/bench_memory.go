@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -137,8 +136,8 @@ func benchMemoryLoad(ctx context.Context, dir string, opts store.Options, rows i
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	if heapProfile != "" {
-		if err := writeHeapProfile(heapProfile); err != nil {
-			return nil, err
+		if err := writeProfile("heap", heapProfile); err != nil {
+			return nil, fmt.Errorf("bench memory: %w", err)
 		}
 	}
 	raw := rows * 108
@@ -172,18 +171,6 @@ func settledRSSAnon(dir string) int64 {
 		prev = cur
 	}
 	return prev
-}
-
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("bench memory: heap profile: %w", err)
-	}
-	defer f.Close()
-	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
-		return fmt.Errorf("bench memory: heap profile: %w", err)
-	}
-	return nil
 }
 
 // memoryOpenReport is what "bench memory open" prints.

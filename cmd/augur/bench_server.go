@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -333,8 +332,7 @@ func serverBenchSetup(ctx context.Context, o serverBenchOptions, targets []serve
 	_, budget := augurMemoryBudget()
 	setup = append(setup,
 		fmt.Sprintf("augur memory budget: %s; postgres shared_buffers = %s", budget, o.sharedBuffers),
-		fmt.Sprintf("machine: %d cores (%s), %s memory, %s %s/%s, %s; data under %s",
-			runtime.NumCPU(), cpuModel(), formatBytes(memTotal()), runtime.Version(), runtime.GOOS, runtime.GOARCH, pgVersion, dir))
+		fmt.Sprintf("machine: %s, %s; data under %s", machineDescription(), pgVersion, dir))
 	return setup, nil
 }
 
