@@ -386,9 +386,10 @@ func setAt(wb *badger.WriteBatch, m Mutation, ts uint64) error {
 // A group of one ordinary commit — every group of a lone committer — is written as
 // one Badger transaction committed at its timestamp: Txn.CommitAt waits for Badger's
 // writer directly, where a WriteBatch commits through a callback goroutine and a
-// throttle, one more goroutine hand-off on the commit's critical path. Larger groups,
-// and spilled write sets, go through a WriteBatch, which gives each entry its own
-// version and splits what does not fit one Badger transaction.
+// throttle, one more goroutine hand-off on the commit's critical path. Larger groups
+// go through a WriteBatch, which gives each entry its own version and splits what
+// does not fit one Badger transaction; a spilled write set is written from its
+// file by applySpilled, one Badger transaction at a time.
 func (s *Store) apply(commits []*Commit) error {
 	if f := s.applyFault.Load(); f != nil {
 		if err := (*f)(); err != nil {
@@ -541,17 +542,14 @@ func (s *Store) applyOne(c *Commit) (bool, error) {
 	return true, txn.CommitAt(c.ts, nil)
 }
 
+// applyBatch writes commits whose write sets are in memory (not spilled) through
+// one WriteBatch.
 func (s *Store) applyBatch(commits []*Commit) error {
 	wb := s.db.NewManagedWriteBatch()
 	defer wb.Cancel()
 	for _, c := range commits {
 		for _, m := range c.muts {
 			if err := setAt(wb, m, c.ts); err != nil {
-				return err
-			}
-		}
-		if c.spill != nil {
-			if err := c.spill.forEach(func(m Mutation) error { return setAt(wb, m, c.ts) }); err != nil {
 				return err
 			}
 		}
