@@ -33,6 +33,12 @@ type run struct {
 	off, end int64
 	index    []indexEntry // index[0].key is the run's first key
 	last     []byte       // the run's last key
+
+	// The block get read last: a transaction that reads its own writes back in
+	// key order (ALTER TABLE's rewrite checks each new key's uniqueness against
+	// the deletions of the old rows) reads each block once instead of once a key.
+	cachedOff   int64
+	cachedBlock []Mutation // nil when no block is cached
 }
 
 type indexEntry struct {
@@ -195,19 +201,40 @@ func (r *run) holds(key []byte) bool {
 // get looks key up in the runs, newest first.
 func (sp *spill) get(key []byte) (Mutation, bool, error) {
 	for i := len(sp.runs) - 1; i >= 0; i-- {
-		if !sp.runs[i].holds(key) {
+		r := sp.runs[i]
+		if !r.holds(key) {
 			continue
 		}
-		rs, err := sp.newRunSource(sp.runs[i], key, nil)
+		block, err := sp.block(r, key)
 		if err != nil {
 			return Mutation{}, false, err
 		}
-		if rs.valid() && bytes.Equal(rs.key(), key) {
-			m := rs.block[rs.i]
+		j := sort.Search(len(block), func(j int) bool { return bytes.Compare(block[j].Key, key) >= 0 })
+		if j < len(block) && bytes.Equal(block[j].Key, key) {
+			m := block[j]
 			return Mutation{Key: bytes.Clone(m.Key), Value: bytes.Clone(m.Value), Delete: m.Delete}, true, nil
 		}
 	}
 	return Mutation{}, false, nil
+}
+
+// block returns the block of r that holds key if r holds it: the one starting at
+// the last index entry at or before key.
+func (sp *spill) block(r *run, key []byte) ([]Mutation, error) {
+	j := sort.Search(len(r.index), func(j int) bool { return bytes.Compare(r.index[j].key, key) > 0 }) - 1
+	off := r.off
+	if j >= 0 {
+		off = r.index[j].off
+	}
+	if r.cachedBlock != nil && r.cachedOff == off {
+		return r.cachedBlock, nil
+	}
+	s := &runSource{sp: sp, r: r, blockOff: off}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	r.cachedOff, r.cachedBlock = off, s.block
+	return s.block, nil
 }
 
 // forEach calls fn for each spilled mutation that the memory buffer does not
