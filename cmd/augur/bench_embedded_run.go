@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -196,9 +195,9 @@ func runEmbedded(ctx context.Context, cfg embeddedRunConfig) (_ []embeddedBenchR
 			run = append(run, op)
 		}
 	}
+	profiles := &workloadProfiles{cfg: cfg}
 	for i, op := range run {
-		stop, err := startEmbeddedProfiles(cfg, op, i == 0, i == len(run)-1)
-		if err != nil {
+		if err := profiles.begin(op, i == 0); err != nil {
 			return nil, err
 		}
 		var (
@@ -220,7 +219,9 @@ func runEmbedded(ctx context.Context, cfg embeddedRunConfig) (_ []embeddedBenchR
 			elapsed, err = embeddedMixed(ctx, db, key, cfg.size, scaled(embeddedMixedOps), &h)
 			rows = int64(h.Count())
 		}
-		stop()
+		if perr := profiles.end(op, i == len(run)-1); err == nil {
+			err = perr
+		}
 		if err != nil {
 			return nil, fmt.Errorf("bench embedded-run: %s %d rows %s keys, %s: %w", cfg.engine, cfg.size, cfg.dist, op, err)
 		}
@@ -250,41 +251,59 @@ func embeddedSteadyState(dir string) (rssAnon, disk int64) {
 	return procField("/proc/self/status", "RssAnon"), diskBytes(dir)
 }
 
-// startEmbeddedProfiles starts the CPU profile and allocation sampling for op
-// when cfg asks for them; stop writes them out.
-// first and last say whether op is the first and the last workload of the run.
-func startEmbeddedProfiles(cfg embeddedRunConfig, op string, first, last bool) (stop func(), err error) {
-	if cfg.profileOp != "" && cfg.profileOp != op {
-		return func() {}, nil
+// workloadProfiles writes the profiles --cpuprofile and --memprofile ask for,
+// over --profile-op's workload or, without it, over every workload of the run:
+// then the CPU profile begins with the first workload and ends with the last.
+type workloadProfiles struct {
+	cfg     embeddedRunConfig
+	stopCPU func() // set while the CPU profile runs
+}
+
+// begin starts profiling before op, the run's first workload when first.
+func (p *workloadProfiles) begin(op string, first bool) error {
+	if !p.covers(op, first) {
+		return nil
 	}
-	first = first || cfg.profileOp != ""
-	last = last || cfg.profileOp != ""
-	if cfg.cpuProfile != "" && first {
-		f, err := os.Create(cfg.cpuProfile)
+	if p.cfg.cpuProfile != "" {
+		stop, err := startCPUProfile(p.cfg.cpuProfile)
 		if err != nil {
-			return nil, fmt.Errorf("bench embedded-run: cpu profile: %w", err)
+			return fmt.Errorf("bench embedded-run: %w", err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("bench embedded-run: cpu profile: %w", err)
-		}
+		p.stopCPU = stop
 	}
-	if cfg.memProfile != "" && first {
+	if p.cfg.memProfile != "" {
 		runtime.MemProfileRate = 512 << 10
 	}
-	return func() {
-		if !last {
-			return
+	return nil
+}
+
+// end stops profiling after op, the run's last workload when last, and writes
+// the profiles.
+func (p *workloadProfiles) end(op string, last bool) error {
+	if !p.covers(op, last) {
+		return nil
+	}
+	if p.stopCPU != nil {
+		p.stopCPU()
+		p.stopCPU = nil
+	}
+	if p.cfg.memProfile != "" {
+		runtime.GC()
+		runtime.MemProfileRate = 0
+		if err := writeProfile("allocs", p.cfg.memProfile); err != nil {
+			return fmt.Errorf("bench embedded-run: %w", err)
 		}
-		if cfg.cpuProfile != "" {
-			pprof.StopCPUProfile()
-		}
-		if cfg.memProfile != "" {
-			runtime.GC()
-			writeProfile("allocs", cfg.memProfile)
-			runtime.MemProfileRate = 0
-		}
-	}, nil
+	}
+	return nil
+}
+
+// covers reports whether profiling begins or ends at op: at --profile-op's
+// workload, or without it at the first or last workload (edge).
+func (p *workloadProfiles) covers(op string, edge bool) bool {
+	if p.cfg.profileOp != "" {
+		return p.cfg.profileOp == op
+	}
+	return edge
 }
 
 // embeddedInsert loads size rows in transactions of 1,000 single-row INSERTs.
