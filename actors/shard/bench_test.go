@@ -21,7 +21,7 @@ func adopt(b testing.TB, m *Manager, n int) *shardRef {
 		}
 	}
 	prefix := keycodec.AppendTablePrefix(nil, 1, 0)
-	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), bl.Build(), 0)
+	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), bl.Build(), nil, 0)
 	m.start(ref)
 	m.mu.Lock()
 	m.publishRoutes(m.routes.Load(), nil, []*shardRef{ref})

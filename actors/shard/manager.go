@@ -27,6 +27,10 @@ const defaultRecentMax = 1 << 16
 // tombstoneRef marks a deleted key in a payload's Ref.
 const tombstoneRef = uint64(1) << 63
 
+// DefaultRowCacheBytes is the default memory the shards' row arenas may take
+// together (row_cache_size).
+const DefaultRowCacheBytes = 2 << 30
+
 // Options configure a Manager.
 type Options struct {
 	// System is the actor system the shard actors run in.
@@ -38,6 +42,12 @@ type Options struct {
 	// may use; tombstones at or below it are dropped. Nil keeps tombstones
 	// (until a rebuild, which does not load deleted keys).
 	Horizon func() uint64
+	// RowCacheBytes is the memory the shards may take for row values, all
+	// shards together, counted in allocated arena chunks (default
+	// DefaultRowCacheBytes; negative: rows are not cached). A value that does
+	// not fit is not cached: the shard keeps its key and version, and reads of
+	// it go to the store. A commit never fails for it.
+	RowCacheBytes int64
 	// Log receives shard failures, restarts and splits.
 	Log zerolog.Logger
 }
@@ -71,7 +81,8 @@ func (s Status) String() string {
 type Entry struct {
 	// Version is the commit timestamp of the version.
 	Version uint64
-	// Ref is the row reference (reserved; 0 means "read the row from the store").
+	// Ref is the row's place in the shard's row arena; 0 means the row is not
+	// cached (read it from the store).
 	Ref uint64
 }
 
@@ -79,9 +90,10 @@ type Entry struct {
 // sends a key to its shard. Get, Scan and Len are safe for concurrent use and never
 // block; OnApply must be called by one goroutine at a time (the store's applier).
 type Manager struct {
-	opts Options
-	log  zerolog.Logger
-	sys  *actor.ActorSystem
+	opts   Options
+	log    zerolog.Logger
+	sys    *actor.ActorSystem
+	budget rowBudget // the row arenas' memory, all shards together
 
 	parent *actor.PID // the shards supervisor
 	routes atomic.Pointer[routes]
@@ -128,11 +140,15 @@ func (r *routes) from(key []byte) int {
 	return sort.Search(len(r.shards), func(i int) bool { return bytes.Compare(r.shards[i].end, key) > 0 })
 }
 
-// published is what a shard shows readers: a view and the timestamp from which
-// the view is complete. They change together, so they are one pointer.
+// published is what a shard shows readers: a view, the timestamp from which
+// the view is complete, and the row arena's chunks its payloads reference.
+// They change together, so they are one pointer.
 type published struct {
 	view  *learned.View
 	since uint64
+	rows  [][]byte
+	// uncached is the number of live keys whose value is not in rows.
+	uncached int
 }
 
 // shardRef is a shard as the manager and readers see it. The fields below pid are
@@ -149,6 +165,7 @@ type shardRef struct {
 	// Actor-owned state.
 	initial      *learned.Index // the index the first incarnation starts with
 	initialTombs int            // tombstones in initial
+	rows         *rowArena      // the values the index references
 	recent       []*applyBatch  // batches newer than the store's visible timestamp
 	// recentLost is the newest commit whose batches were dropped from recent
 	// because there were more than recentMax entries: a commit of a million
@@ -160,8 +177,12 @@ type shardRef struct {
 	started    bool         // an incarnation has started (the next one is a restart)
 }
 
-func (s *shardRef) publish(v *learned.View, since uint64) {
-	s.pub.Store(&published{view: v, since: since})
+func (s *shardRef) publish(v *learned.View, since uint64, rows *rowArena) {
+	p := &published{view: v, since: since}
+	if rows != nil {
+		p.rows, p.uncached = rows.view(), rows.uncached
+	}
+	s.pub.Store(p)
 }
 
 // NewManager starts the shards supervisor in opts.System.
@@ -175,7 +196,11 @@ func NewManager(opts Options) (*Manager, error) {
 	if opts.MaxKeys < 2 {
 		return nil, fmt.Errorf("shard: NewManager: MaxKeys %d: must be at least 2", opts.MaxKeys)
 	}
+	if opts.RowCacheBytes == 0 {
+		opts.RowCacheBytes = DefaultRowCacheBytes
+	}
 	m := &Manager{opts: opts, log: opts.Log, sys: opts.System, gcMin: 1024, recentMax: defaultRecentMax}
+	m.budget.limit, m.budget.compactMin = opts.RowCacheBytes, compactMin
 	m.routes.Store(&routes{})
 	strategy := actor.NewOneForOneStrategy(10, time.Minute, func(reason any) actor.Directive {
 		m.log.Error().Interface("reason", reason).Msg("shard failed; restarting it (it rebuilds from storage)")
@@ -210,10 +235,14 @@ func (m *Manager) start(ref *shardRef) {
 }
 
 // newRef returns a shard for [start, end) of the table prefix, with idx as its
-// index (published as its first view, complete from since).
-func (m *Manager) newRef(prefix, start, end []byte, idx *learned.Index, since uint64) *shardRef {
-	ref := &shardRef{id: m.nextID.Add(1), prefix: prefix, start: start, end: end, initial: idx}
-	ref.publish(idx.Snapshot(), since)
+// index and rows as the arena of its values (published as its first view,
+// complete from since). A nil rows is an empty arena.
+func (m *Manager) newRef(prefix, start, end []byte, idx *learned.Index, rows *rowArena, since uint64) *shardRef {
+	if rows == nil {
+		rows = newRowArena(&m.budget)
+	}
+	ref := &shardRef{id: m.nextID.Add(1), prefix: prefix, start: start, end: end, initial: idx, rows: rows}
+	ref.publish(idx.Snapshot(), since, rows)
 	return ref
 }
 
@@ -246,7 +275,7 @@ func (m *Manager) ensureTable(prefix []byte) *shardRef {
 	// whose first eight bytes after it are equal — (worker int, seq int) — would
 	// give every key of a worker the same model input, and such keys all live in
 	// one data node that each commit then copies whole.
-	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), learned.New(learned.Options{}), since)
+	ref := m.newRef(prefix, prefix, keycodec.PrefixEnd(prefix), learned.New(learned.Options{}), nil, since)
 	m.start(ref)
 	m.publishRoutes(r, nil, []*shardRef{ref})
 	return ref
@@ -282,9 +311,10 @@ func tableKey(key []byte) []byte {
 // shard has applied them and published a view that includes them. It is meant
 // for store.Options.OnApply, which the store calls once per commit, serially,
 // before the commit becomes visible. Keys outside the table key space (store
-// metadata) are ignored. The mutations' keys are retained by the shards until
-// the next split or restart of their shard has no more use for them; the store
-// never reuses them.
+// metadata) are ignored. The mutations' keys and values are retained by the
+// shards until the next split or restart of their shard has no more use for
+// them (the values are copied into the shards' row arenas when applied); the
+// store never reuses them.
 func (m *Manager) OnApply(ts uint64, muts []store.Mutation) {
 	m.applyMu.Lock()
 	defer m.applyMu.Unlock()
@@ -400,13 +430,13 @@ func (m *Manager) send(commits []appliedCommit) *pendingApply {
 					cur = len(refs) - 1
 				}
 			}
-			pl := learned.Payload{Version: ts}
+			e := logEntry{key: mu.Key, pl: learned.Payload{Version: ts}, val: mu.Value}
 			if mu.Delete {
-				pl.Ref = tombstoneRef
+				e.pl.Ref, e.val = tombstoneRef, nil
 			}
 			b := batches[cur]
 			b.ts = max(b.ts, ts)
-			b.ents = append(b.ents, logEntry{key: mu.Key, pl: pl})
+			b.ents = append(b.ents, e)
 		}
 	}
 	if len(batches) == 0 {
@@ -595,12 +625,33 @@ func (m *Manager) ChangedSince(key []byte, snapshot uint64) (changed, known bool
 	return pl.Version > snapshot, true
 }
 
-// Absent reports whether the index knows that key does not exist at snapshot
-// (store.Index: point reads skip the store for such keys).
-func (m *Manager) Absent(key []byte, snapshot uint64) bool {
-	_, st := m.Get(key, snapshot)
-	return st == Absent
+// Lookup implements store.Index: the value of key at snapshot when the shard's
+// view holds the key's version visible at the snapshot and its value is cached
+// (the slice aliases the shard's row arena: it must not be modified), that the
+// key does not exist at snapshot, or that the store must be asked.
+func (m *Manager) Lookup(key []byte, snapshot uint64) ([]byte, store.IndexAnswer) {
+	s := m.routes.Load().find(key)
+	if s == nil || s.failed.Load() {
+		return nil, store.IndexUnknown
+	}
+	pub := s.pub.Load()
+	if snapshot < pub.since {
+		return nil, store.IndexUnknown
+	}
+	pl, ok := pub.view.Get(key)
+	switch e, st := interpret(pl, ok, snapshot); {
+	case st == Absent:
+		return nil, store.IndexAbsent
+	case st == Found && e.Ref != 0:
+		return rowValue(pub.rows, e.Ref), store.IndexFound
+	}
+	return nil, store.IndexUnknown
 }
+
+// RowCacheBytes returns the memory the row arenas of all shards take now
+// (allocated chunks, including those of views that readers may still hold
+// after a compaction or split until they drop them).
+func (m *Manager) RowCacheBytes() int64 { return m.budget.used.Load() }
 
 // KeyCount returns the number of entries (tombstones included) of one index of
 // one table, as of the shards' published views: the planner's row estimate.

@@ -49,12 +49,12 @@ func (m *Manager) Rebuild(ctx context.Context, st *store.Store) (RebuildStats, e
 		tableSem       = make(chan struct{}, workers)
 		buildSem       = make(chan struct{}, workers)
 	)
-	emit := func(prefix, start, end []byte, b *learned.Builder, since uint64) {
+	emit := func(prefix, start, end []byte, b *learned.Builder, rows *rowArena, since uint64) {
 		buildSem <- struct{}{}
 		builds.Add(1)
 		go func() {
 			defer builds.Done()
-			ref := m.newRef(prefix, start, end, b.Build(), since)
+			ref := m.newRef(prefix, start, end, b.Build(), rows, since)
 			<-buildSem
 			mu.Lock()
 			refs = append(refs, ref)
@@ -68,7 +68,7 @@ func (m *Manager) Rebuild(ctx context.Context, st *store.Store) (RebuildStats, e
 		go func() {
 			defer tables.Done()
 			defer func() { <-tableSem }()
-			if err := loadTable(ctx, st, p, chunk, emit); err != nil {
+			if err := loadTable(ctx, st, p, chunk, &m.budget, emit); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("shard: rebuild table prefix %x: %w", p, err))
 				mu.Unlock()
@@ -78,6 +78,9 @@ func (m *Manager) Rebuild(ctx context.Context, st *store.Store) (RebuildStats, e
 	tables.Wait()
 	builds.Wait()
 	if err := errors.Join(errs...); err != nil {
+		for _, ref := range refs {
+			ref.rows.release()
+		}
 		return RebuildStats{}, err
 	}
 	for _, ref := range refs {
@@ -95,6 +98,10 @@ func (m *Manager) Rebuild(ctx context.Context, st *store.Store) (RebuildStats, e
 	}
 	m.publishRoutes(r, drop, refs)
 	m.retired = append(m.retired, drop...)
+	for _, d := range drop {
+		// No batch is in flight (applyMu): the replaced shards' actors are idle.
+		d.rows.release()
+	}
 	m.mu.Unlock()
 	stats := RebuildStats{Tables: len(prefixes), Shards: len(refs), Keys: keys, Duration: time.Since(began)}
 	m.log.Info().Int("tables", stats.Tables).Int("shards", stats.Shards).Int("keys", stats.Keys).
@@ -136,35 +143,38 @@ func discoverTables(st *store.Store) ([][]byte, error) {
 }
 
 // loadTable scans one table at the visible timestamp and hands runs of chunk
-// keys to emit, each with its range: the first starts at the prefix, each next
-// one at its first key, the last ends at the prefix's end.
-func loadTable(ctx context.Context, st *store.Store, prefix []byte, chunk int,
-	emit func(prefix, start, end []byte, b *learned.Builder, since uint64)) error {
+// keys, with their values in a row arena charged to budget, to emit, each with
+// its range: the first starts at the prefix, each next one at its first key,
+// the last ends at the prefix's end.
+func loadTable(ctx context.Context, st *store.Store, prefix []byte, chunk int, budget *rowBudget,
+	emit func(prefix, start, end []byte, b *learned.Builder, rows *rowArena, since uint64)) error {
 	txn := st.Begin(store.TxnOptions{})
 	defer txn.Abort()
 	since := txn.Snapshot()
 	end := keycodec.PrefixEnd(prefix)
 	it := txn.Scan(prefix, end)
 	defer it.Close()
-	b, start, n := learned.NewBuilder(), prefix, 0
-	pl := learned.Payload{Version: since}
+	b, rows, start, n := learned.NewBuilder(), newRowArena(budget), prefix, 0
 	for ; it.Valid(); it.Next() {
 		if n == chunk {
 			if err := ctx.Err(); err != nil {
+				rows.release()
 				return err
 			}
 			k := bytes.Clone(it.Key())
-			emit(prefix, start, k, b, since)
-			b, start, n = learned.NewBuilder(), k, 0
+			emit(prefix, start, k, b, rows, since)
+			b, rows, start, n = learned.NewBuilder(), newRowArena(budget), k, 0
 		}
-		if err := b.Add(it.Key(), pl); err != nil {
-			return fmt.Errorf("load %x: %w", it.Key(), err)
+		if err := addRow(b, rows, it, since); err != nil {
+			rows.release()
+			return err
 		}
 		n++
 	}
 	if err := it.Err(); err != nil {
+		rows.release()
 		return fmt.Errorf("scan: %w", err)
 	}
-	emit(prefix, start, end, b, since)
+	emit(prefix, start, end, b, rows, since)
 	return nil
 }

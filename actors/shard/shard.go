@@ -11,10 +11,13 @@ import (
 	"github.com/augurdb/augur/storage/store"
 )
 
-// logEntry is one write to a shard's index.
+// logEntry is one write to a shard's index: the key, its version (and the
+// tombstone bit of a delete), and the value of a put, which the shard copies
+// into its row arena.
 type logEntry struct {
 	key []byte
 	pl  learned.Payload
+	val []byte
 }
 
 // applyBatch carries one commit's writes for one shard. done is counted down
@@ -61,10 +64,11 @@ func (w *applyWait) done() {
 
 // splitBuilt reports that the halves of a split were built from a view.
 type splitBuilt struct {
-	owner       *shardActor // the incarnation that started the split
-	mid         []byte      // first key of the right half
-	left, right *learned.Index
-	lt, rt      int // tombstones in each half
+	owner        *shardActor // the incarnation that started the split
+	mid          []byte      // first key of the right half
+	left, right  *learned.Index
+	lrows, rrows *rowArena // the halves' row arenas
+	lt, rt       int       // tombstones in each half
 }
 
 // splitResult is where a retired shard forwards writes.
@@ -150,6 +154,9 @@ func (a *shardActor) start() {
 	if !ref.started {
 		ref.started = true
 		a.idx, ref.initial = ref.initial, nil
+		if ref.rows == nil {
+			ref.rows = newRowArena(&a.m.budget)
+		}
 		a.since = ref.pub.Load().since
 		a.tombs = ref.initialTombs
 		a.nextGC = a.tombs + a.gcStep()
@@ -182,51 +189,76 @@ func (a *shardActor) rebuild() error {
 	if st == nil {
 		return fmt.Errorf("shard %d: rebuild: no store attached (Rebuild was never called)", ref.id)
 	}
-	idx, since, n, err := loadRange(st, ref.start, ref.end)
+	idx, rows, since, n, err := loadRange(st, ref.start, ref.end, &a.m.budget)
 	if err != nil {
 		return fmt.Errorf("shard %d: rebuild: %w", ref.id, err)
 	}
 	if ref.recentLost > since {
+		rows.release()
 		return fmt.Errorf("shard %d: rebuild: commit %d is not visible yet and had too many entries to keep for a rebuild", ref.id, ref.recentLost)
 	}
+	// The previous incarnation's arena stays readable through its views; only
+	// its charge ends here.
+	ref.rows.release()
+	ref.rows = rows
 	a.idx, a.since, a.tombs = idx, since, 0
 	a.splitting, a.splitLog = false, nil
 	replayed := 0
 	for _, b := range ref.recent {
 		if b.ts > since {
-			a.tombs += applyEntries(a.idx, b.ents)
+			a.tombs += applyEntries(a.idx, rows, b.ents)
 			replayed++
 		}
 	}
 	a.nextGC = a.tombs + a.gcStep()
-	ref.publish(a.idx.Snapshot(), since)
+	ref.publish(a.idx.Snapshot(), since, rows)
 	a.m.log.Info().Uint64("shard", ref.id).Int("keys", n).Int("replayed_batches", replayed).
 		Uint64("since", since).Msg("shard rebuilt from storage after a failure")
 	return nil
 }
 
-// loadRange bulk-loads the keys of [start, end) visible in the store now. Every
-// entry gets the scan's snapshot as its version: the store's iterator does not
-// report versions, and the snapshot is an upper bound of each key's version,
-// which is what readers need (an older reader is sent to storage).
-func loadRange(st *store.Store, start, end []byte) (*learned.Index, uint64, int, error) {
+// loadRange bulk-loads the keys of [start, end) visible in the store now, and
+// their values into a new row arena charged to budget. Every entry gets the
+// scan's snapshot as its version: the store's iterator does not report
+// versions, and the snapshot is an upper bound of each key's version, which is
+// what readers need (an older reader is sent to storage).
+func loadRange(st *store.Store, start, end []byte, budget *rowBudget) (*learned.Index, *rowArena, uint64, int, error) {
 	txn := st.Begin(store.TxnOptions{})
 	defer txn.Abort()
 	since := txn.Snapshot()
 	b := learned.NewBuilder()
+	rows := newRowArena(budget)
 	it := txn.Scan(start, end)
 	defer it.Close()
 	n := 0
 	for ; it.Valid(); it.Next() {
-		if err := b.Add(it.Key(), learned.Payload{Version: since}); err != nil {
-			return nil, 0, 0, fmt.Errorf("load %x: %w", it.Key(), err)
+		if err := addRow(b, rows, it, since); err != nil {
+			rows.release()
+			return nil, nil, 0, 0, err
 		}
 		n++
 	}
 	if err := it.Err(); err != nil {
-		return nil, 0, 0, fmt.Errorf("scan [%x, %x): %w", start, end, err)
+		rows.release()
+		return nil, nil, 0, 0, fmt.Errorf("scan [%x, %x): %w", start, end, err)
 	}
-	return b.Build(), since, n, nil
+	return b.Build(), rows, since, n, nil
+}
+
+// addRow adds the iterator's key at version since to b and its value to rows.
+func addRow(b *learned.Builder, rows *rowArena, it *store.Iterator, since uint64) error {
+	pl := learned.Payload{Version: since}
+	err := it.WithValue(func(v []byte) error {
+		pl.Ref = rows.add(v, false)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load %x: value: %w", it.Key(), err)
+	}
+	if err := b.Add(it.Key(), pl); err != nil {
+		return fmt.Errorf("load %x: %w", it.Key(), err)
+	}
+	return nil
 }
 
 func (a *shardActor) gcStep() int {
@@ -268,21 +300,24 @@ func (a *shardActor) apply(c actor.Context, b *applyBatch) {
 	if h := a.m.applyHook.Load(); h != nil {
 		(*h)(ref.id)
 	}
-	a.tombs += applyEntries(a.idx, b.ents)
+	a.tombs += applyEntries(a.idx, ref.rows, b.ents)
 	if a.splitting {
 		a.splitLog = append(a.splitLog, b.ents...)
+	} else if ref.rows.wantsCompaction() {
+		a.compactRows()
 	}
 	a.collectTombstones()
-	ref.publish(a.idx.Snapshot(), a.since)
+	ref.publish(a.idx.Snapshot(), a.since, ref.rows)
 	ref.unacked = nil
 	b.ack()
 	a.maybeSplit(c)
 }
 
-// applyEntries writes ents to idx, skipping versions older than the entry's and
-// deletes of absent keys (nothing to hide from any reader the index serves). It
-// returns the change in the number of tombstones.
-func applyEntries(idx *learned.Index, ents []logEntry) int {
+// applyEntries writes ents to idx and the values of puts to rows, skipping
+// versions older than the entry's and deletes of absent keys (nothing to hide
+// from any reader the index serves). It returns the change in the number of
+// tombstones.
+func applyEntries(idx *learned.Index, rows *rowArena, ents []logEntry) int {
 	d := 0
 	for _, e := range ents {
 		old, ok := idx.Get(e.key)
@@ -293,8 +328,19 @@ func applyEntries(idx *learned.Index, ents []logEntry) int {
 		if del && !ok {
 			continue
 		}
-		idx.Insert(e.key, e.pl)
 		wasDel := ok && old.Ref&tombstoneRef != 0
+		if ok && !wasDel {
+			if old.Ref == 0 {
+				rows.dropUncached()
+			} else {
+				rows.drop(old.Ref)
+			}
+		}
+		pl := e.pl
+		if !del {
+			pl.Ref = rows.add(e.val, false)
+		}
+		idx.Insert(e.key, pl)
 		switch {
 		case del && !wasDel:
 			d++
@@ -303,6 +349,30 @@ func applyEntries(idx *learned.Index, ents []logEntry) int {
 		}
 	}
 	return d
+}
+
+// compactRows copies the live values into a fresh arena and rebuilds the index
+// with their new references (both published with the next view), once the
+// garbage of replaced and deleted values outweighs them. Readers of older views
+// keep the old arena alive until they are done.
+func (a *shardActor) compactRows() {
+	old := a.ref.rows
+	fresh := newRowArena(old.budget)
+	b := learned.NewBuilder()
+	it := a.idx.Snapshot().Iter()
+	for ok := it.First(); ok; ok = it.Next() {
+		pl := it.Payload()
+		if pl.Ref != 0 && pl.Ref&tombstoneRef == 0 {
+			// Forced: the old arena's charge, larger, is given back below.
+			pl.Ref = fresh.add(rowValue(old.chunks, pl.Ref), true)
+		}
+		// Keys come from an ordered view, so Add cannot fail.
+		_ = b.Add(it.Key(), pl)
+	}
+	fresh.uncached = old.uncached
+	a.idx = b.Build()
+	old.release()
+	a.ref.rows = fresh
 }
 
 // collectTombstones drops tombstones no open snapshot can see, once enough
@@ -361,31 +431,39 @@ func (a *shardActor) maybeSplit(c actor.Context) {
 		return
 	}
 	a.splitting, a.splitLog = true, nil
-	view := a.ref.pub.Load().view
+	pub := a.ref.pub.Load()
 	self, sys := c.Self(), a.m.sys
 	go func() {
-		sys.Root.Send(self, buildHalves(a, view))
+		sys.Root.Send(self, buildHalves(a, pub))
 	}()
 }
 
-// buildHalves bulk-loads the two halves of view, cut at its median key.
-func buildHalves(owner *shardActor, view *learned.View) *splitBuilt {
+// buildHalves bulk-loads the two halves of a published view, cut at its median
+// key, each with a row arena of its own (charged even over the budget: the
+// split shard's arena, as large, is given back when the split finishes).
+func buildHalves(owner *shardActor, pub *published) *splitBuilt {
+	view := pub.view
 	half := view.Len() / 2
 	lb, rb := learned.NewBuilder(), learned.NewBuilder()
-	msg := &splitBuilt{owner: owner}
+	msg := &splitBuilt{owner: owner, lrows: newRowArena(&owner.m.budget), rrows: newRowArena(&owner.m.budget)}
 	it := view.Iter()
 	i := 0
 	for ok := it.First(); ok; ok = it.Next() {
-		b, t := lb, &msg.lt
+		b, t, rows := lb, &msg.lt, msg.lrows
 		if i >= half {
-			b, t = rb, &msg.rt
+			b, t, rows = rb, &msg.rt, msg.rrows
 			if i == half {
 				msg.mid = bytes.Clone(it.Key())
 			}
 		}
 		pl := it.Payload()
-		if pl.Ref&tombstoneRef != 0 {
+		switch {
+		case pl.Ref&tombstoneRef != 0:
 			*t++
+		case pl.Ref == 0:
+			rows.uncached++
+		default:
+			pl.Ref = rows.add(rowValue(pub.rows, pl.Ref), true)
 		}
 		// Keys come from an ordered view, so Add cannot fail.
 		_ = b.Add(it.Key(), pl)
@@ -400,14 +478,17 @@ func buildHalves(owner *shardActor, view *learned.View) *splitBuilt {
 func (a *shardActor) finishSplit(msg *splitBuilt) {
 	ref := a.ref
 	if msg.owner != a || ref.retired != nil {
-		return // from an incarnation before a restart
+		// From an incarnation before a restart: nothing references the halves.
+		msg.lrows.release()
+		msg.rrows.release()
+		return
 	}
 	lw, rw := splitEntries(a.splitLog, msg.mid)
-	msg.lt += applyEntries(msg.left, lw)
-	msg.rt += applyEntries(msg.right, rw)
+	msg.lt += applyEntries(msg.left, msg.lrows, lw)
+	msg.rt += applyEntries(msg.right, msg.rrows, rw)
 	m := a.m
-	left := m.newRef(ref.prefix, ref.start, msg.mid, msg.left, a.since)
-	right := m.newRef(ref.prefix, msg.mid, ref.end, msg.right, a.since)
+	left := m.newRef(ref.prefix, ref.start, msg.mid, msg.left, msg.lrows, a.since)
+	right := m.newRef(ref.prefix, msg.mid, ref.end, msg.right, msg.rrows, a.since)
 	left.initialTombs, right.initialTombs = msg.lt, msg.rt
 	left.recentLost, right.recentLost = ref.recentLost, ref.recentLost
 	// The halves inherit the batches a rebuild at the visible timestamp would
@@ -435,6 +516,7 @@ func (a *shardActor) finishSplit(msg *splitBuilt) {
 		Int("left_keys", leftKeys).Int("right_keys", rightKeys).
 		Int("replayed", len(a.splitLog)).Msg("shard split")
 	a.idx, a.splitLog, a.splitting = nil, nil, false
+	ref.rows.release()
 }
 
 // forward sends a batch routed by an old map to the halves that replaced this shard.

@@ -146,16 +146,32 @@ func (o *Options) fill() {
 // commit timestamp applied. Keys below keycodec.TablePrefixByte are the store's.
 var metaKey = []byte("\x00augur/checkpoint")
 
-// Index is an in-memory index of the committed keys (the learned-index shards)
-// that can answer "this key does not exist at this snapshot" without a read of
-// Badger. It must never answer true for a key that exists.
+// Index is an in-memory index of the committed keys and, memory permitting,
+// their latest values (the learned-index shards), which can answer a point read
+// without Badger. It must never answer IndexAbsent for a key that exists at the
+// snapshot, nor IndexFound with any value but the key's value at the snapshot.
 type Index interface {
-	Absent(key []byte, snapshot uint64) bool
+	// Lookup returns key's value at snapshot (IndexFound; the slice must not
+	// be modified), IndexAbsent when no version of key is visible at snapshot,
+	// or IndexUnknown when the index cannot tell (the store reads Badger).
+	Lookup(key []byte, snapshot uint64) (value []byte, answer IndexAnswer)
 	// ChangedSince reports whether key has a committed version newer than
 	// snapshot; known is false when the index cannot tell (the store reads
 	// Badger then).
 	ChangedSince(key []byte, snapshot uint64) (changed, known bool)
 }
+
+// IndexAnswer is what an Index knows of a key at a snapshot.
+type IndexAnswer uint8
+
+const (
+	// IndexUnknown: the index cannot answer; read Badger.
+	IndexUnknown IndexAnswer = iota
+	// IndexAbsent: no version of the key is visible at the snapshot.
+	IndexAbsent
+	// IndexFound: the value returned is the key's value at the snapshot.
+	IndexFound
+)
 
 // SetIndex makes point reads consult ix before Badger.
 func (s *Store) SetIndex(ix Index) { s.index.Store(&ix) }

@@ -74,7 +74,8 @@ func checkKey(key []byte) error {
 }
 
 // Get returns the value of key as the transaction sees it: its own latest write,
-// else the committed value at its snapshot.
+// else the committed value at its snapshot (from the index when it holds it).
+// The value must not be modified: it may alias the write buffer or the index.
 func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 	if t.done {
 		return nil, false, ErrTxnDone
@@ -96,8 +97,13 @@ func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 			return m.Value, !m.Delete, nil
 		}
 	}
-	if ix := t.s.index.Load(); ix != nil && (*ix).Absent(key, t.snapshot) {
-		return nil, false, nil // the index knows the key does not exist at the snapshot
+	if ix := t.s.index.Load(); ix != nil {
+		switch v, ans := (*ix).Lookup(key, t.snapshot); ans {
+		case IndexAbsent:
+			return nil, false, nil
+		case IndexFound:
+			return v, true, nil
+		}
 	}
 	item, err := t.rtxn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -222,6 +228,20 @@ func (it *Iterator) Key() []byte { return it.m.curKey }
 
 // Value returns the current value.
 func (it *Iterator) Value() ([]byte, error) { return it.m.srcs[it.m.cur].value() }
+
+// WithValue calls fn with the current value, without copying it out of Badger:
+// the slice is valid only during the call (loading the index shards at start
+// reads every value once).
+func (it *Iterator) WithValue(fn func(v []byte) error) error {
+	if b, ok := it.m.srcs[it.m.cur].(*badgerSource); ok {
+		return b.it.Item().Value(fn)
+	}
+	v, err := it.Value()
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}
 
 // Next moves to the next key.
 func (it *Iterator) Next() {
