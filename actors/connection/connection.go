@@ -3,10 +3,16 @@
 // goroutine, registers the session's backend keys, spawns the session actor as its
 // child, and runs the two socket goroutines:
 //
-//   - the reader decodes frontend messages and tells them to the session in order.
-//     It takes input credits first, so a session that falls behind stops the reader
-//     (and the client's writes) instead of queueing without bound; it never waits on
-//     statement execution, so Terminate and a vanished client are always seen.
+//   - the reader decodes frontend messages and hands them to the session in order.
+//     When the session is idle it runs the message itself (session.RunIdle), with
+//     no hand-off to the session actor's goroutine; otherwise it takes input
+//     credits and tells the message to the actor, so a session that falls behind
+//     stops the reader (and the client's writes) instead of queueing without
+//     bound. While the reader runs a statement it does not read: as in PostgreSQL
+//     (without client_connection_check_interval), a client that vanishes is
+//     noticed when the reader reads again, and its transaction is then rolled
+//     back. A vanished client whose statement runs on the session actor is noticed
+//     at once and the statement cancelled.
 //   - the writer (Outbox) writes batches of backend messages and returns output
 //     credits as bytes reach the socket.
 //
@@ -208,7 +214,8 @@ func (c *Connection) refuse(ctx actor.Context, err error) {
 // read is the reader goroutine. It ends at Terminate (the session closes the
 // connection once it has processed everything before it), at a broken frontend
 // stream (the session reports FATAL 08P01 in order, after the messages before it),
-// or when the client is gone (its running statement is cancelled at once).
+// or when the client is gone (a statement still running on the session actor is
+// cancelled at once).
 func (c *Connection) read(base context.Context, sys *actor.ActorSystem, self, sess *actor.PID, inbound *budget.Credits, cancel context.CancelFunc) {
 	for {
 		msg, err := c.conn.Receive()
@@ -226,12 +233,14 @@ func (c *Connection) read(base context.Context, sys *actor.ActorSystem, self, se
 			sys.Root.Send(self, readerDone{})
 			return
 		}
-		n, err := inbound.Acquire(base, frontendSize(msg))
-		if err != nil {
-			sys.Root.Send(self, readerDone{})
-			return
+		if !c.sess.RunIdle(msg) {
+			n, err := inbound.Acquire(base, frontendSize(msg))
+			if err != nil {
+				sys.Root.Send(self, readerDone{})
+				return
+			}
+			c.sess.Tell(sys.Root, sess, &session.Frontend{Msg: msg, Credits: n})
 		}
-		sys.Root.Send(sess, &session.Frontend{Msg: msg, Credits: n})
 		if _, ok := msg.(*pgproto3.Terminate); ok {
 			return
 		}

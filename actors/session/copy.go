@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/augurdb/augur/planner"
 	"github.com/augurdb/augur/planner/copyfmt"
 	"github.com/augurdb/augur/protocol"
@@ -129,7 +128,7 @@ func formatCodes(code int16, n int) []uint16 {
 }
 
 // copyMessage handles a message that arrives during COPY FROM STDIN.
-func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3.FrontendMessage) {
+func (s *Session) copyMessage(ctx context.Context, msg pgproto3.FrontendMessage) {
 	ci := s.copyIn
 	var err error
 	switch m := msg.(type) {
@@ -160,7 +159,7 @@ func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3
 			if s.copyIn != nil && err == nil {
 				return // another COPY FROM STDIN in the same Query
 			}
-			s.endQuery(c, ctx, err)
+			s.endQuery(ctx, err)
 			return
 		}
 	case *pgproto3.CopyFail:
@@ -169,7 +168,7 @@ func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3
 		return // ignored during copy-in, as PostgreSQL does
 	case *pgproto3.Terminate:
 		s.copyIn = nil
-		s.end(c, nil)
+		s.end(nil)
 		return
 	default:
 		// PostgreSQL reports the message and, having lost its place in the
@@ -178,7 +177,7 @@ func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3
 		s.out.Send(ctx, protocol.ErrorResponse(ci.in.Interrupted(pgerr.New(pgerrcode.ProtocolViolation,
 			"unexpected message type 0x%02X during COPY from stdin", messageType(msg)))))
 		s.txn.Abort()
-		s.end(c, pgerr.Fatal(pgerrcode.ProtocolViolation, "terminating connection because protocol synchronization was lost"))
+		s.end(pgerr.Fatal(pgerrcode.ProtocolViolation, "terminating connection because protocol synchronization was lost"))
 		return
 	}
 	if err == nil {
@@ -186,10 +185,10 @@ func (s *Session) copyMessage(c actor.Context, ctx context.Context, msg pgproto3
 	}
 	s.copyIn = nil
 	if ci.extended {
-		s.fail(c, ctx, err, true)
+		s.fail(ctx, err, true)
 		return
 	}
-	s.endQuery(c, ctx, err)
+	s.endQuery(ctx, err)
 }
 
 // messageType is the type byte of a frontend message.

@@ -40,6 +40,13 @@ func (noCredits) Release(int64) {}
 // startSession runs a session actor for a superuser "augur" on database "augur".
 func startSession(t testing.TB) (*actor.ActorSystem, *actor.PID, *collector) {
 	t.Helper()
+	_, sys, pid, out := startTestSession(t)
+	return sys, pid, out
+}
+
+// startTestSession is startSession that also returns the session.
+func startTestSession(t testing.TB) (*Session, *actor.ActorSystem, *actor.PID, *collector) {
+	t.Helper()
 	sys := actor.NewActorSystem()
 	out := &collector{rfq: make(chan struct{}, 1024)}
 	s, err := New(Options{
@@ -59,7 +66,7 @@ func startSession(t testing.TB) (*actor.ActorSystem, *actor.PID, *collector) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no ReadyForQuery at start")
 	}
-	return sys, pid, out
+	return s, sys, pid, out
 }
 
 // scriptMessages turns a fuzz script into frontend messages, one per line:

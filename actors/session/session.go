@@ -2,18 +2,30 @@
 // prepared statements, portals, transaction status) and the execution of the
 // frontend messages its connection's reader hands it, in order.
 //
-// The session runs each statement inside its own Receive. That keeps message order
-// trivially right and makes backpressure simple: while the session waits for output
-// credits (the client is not reading) it takes no new messages, so the reader,
-// which needs input credits to hand more over, stops reading the socket. Cancel
-// requests and shutdown deadlines therefore cannot travel through the session's
-// mailbox; they reach the running statement through CancelStatement, which cancels
-// the statement's context from any goroutine.
+// A message runs on one of two goroutines. When the session is idle — nothing told
+// to the actor and not yet processed, the actor not busy, no COPY FROM STDIN
+// streaming — the connection's reader runs it itself (RunIdle): a lone client's
+// statement then costs no hand-off to the actor's goroutine and back, each a thread
+// wake-up that costs more than the statement. Otherwise the reader tells it to the
+// actor (Tell), which runs it inside Receive. One mutex (exec) makes whoever runs a
+// message the only owner of the session's state, and a count of the messages told
+// and not yet processed keeps the reader from overtaking them, so the order of the
+// frontend stream is kept whichever way each message goes.
+//
+// Either way a statement runs to its end before the next message is looked at. That
+// keeps message order trivially right and makes backpressure simple: while the
+// session waits for output credits (the client is not reading) it takes no new
+// messages; the reader, busy with the statement or waiting for input credits to
+// hand more over, stops reading the socket. Cancel requests and shutdown deadlines
+// therefore cannot travel through the session's mailbox; they reach the running
+// statement through CancelStatement, which cancels the statement's context from any
+// goroutine.
 //
 // A panic inside a statement is recovered here: it is logged with its stack, the
 // client gets XX000, and the session goes on. Anything that escapes (a bug in the
-// session itself) fails the actor, and the connection's supervision ends the
-// connection with FATAL XX000 — never the server.
+// session itself) fails the actor — or, on the reader's goroutine, stops it — and
+// the connection's supervision ends the connection with FATAL XX000; never the
+// server.
 package session
 
 import (
@@ -57,6 +69,7 @@ type Credits interface{ Release(n int64) }
 type Frontend struct {
 	Msg     pgproto3.FrontendMessage
 	Credits int64 // inbound credits to return once processed
+	told    bool  // counted in Session.queued (sent by Tell)
 }
 
 // Ended is sent to the parent (the connection) when the session has said its last
@@ -147,6 +160,18 @@ type Session struct {
 	self    atomic.Pointer[actor.PID]
 	system  atomic.Pointer[actor.ActorSystem]
 	closing atomic.Bool // shutdown requested
+
+	// exec is held by whichever goroutine works on the session's state: the
+	// actor's Receive, or the connection's reader inside RunIdle. Everything
+	// above (and parent, live) belongs to its holder.
+	exec sync.Mutex
+	// queued counts the Frontend messages told to the actor (Tell) and not yet
+	// processed. While it is not zero the reader may not run a message itself:
+	// it would overtake them.
+	queued atomic.Int64
+	parent *actor.PID // the connection; set at Started
+	// live: the actor has started and not stopped, so RunIdle may run messages.
+	live bool
 
 	mu     sync.Mutex
 	cancel context.CancelCauseFunc // of the running statement; nil when idle
@@ -242,40 +267,104 @@ func (s *Session) Shutdown() {
 	}
 }
 
+// Tell hands f to the session actor's mailbox, for when RunIdle did not run it.
+// Only the connection's reader calls it, in the order of the frontend stream.
+func (s *Session) Tell(root *actor.RootContext, pid *actor.PID, f *Frontend) {
+	f.told = true
+	s.queued.Add(1)
+	root.Send(pid, f)
+}
+
+// RunIdle runs msg on the calling goroutine (the connection's reader) when the
+// session is idle: started, nothing told to the actor and not yet processed, the
+// actor not working on anything (a statement, a shutdown request), no COPY FROM
+// STDIN in progress. It reports whether it did; if not, the caller must Tell the
+// message instead. A message arriving after the session's end is dropped (true),
+// as the actor drops it.
+//
+// Running the message here saves two thread wake-ups per message (the actor's
+// goroutine, then the reader again) that cost more than a point query. While it
+// runs, the reader reads nothing more: a client that vanishes meanwhile is noticed
+// when the statement has finished and the reader reads again, as PostgreSQL
+// notices it on its next read.
+func (s *Session) RunIdle(msg pgproto3.FrontendMessage) (ran bool) {
+	if s.queued.Load() != 0 || !s.exec.TryLock() {
+		return false
+	}
+	defer s.exec.Unlock()
+	// queued is read again under exec: the actor decrements it before it lets go
+	// of exec, so zero here means every told message has been processed.
+	if !s.live || s.queued.Load() != 0 || s.copyIn != nil {
+		return false
+	}
+	defer s.recoverInline()
+	s.deliver(msg)
+	return true
+}
+
+// recoverInline handles a panic that escaped the session on the reader's
+// goroutine as the actor's supervision handles one that escapes Receive: the
+// session actor stops, and the connection tells the client FATAL XX000 and closes.
+func (s *Session) recoverInline() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).
+		Msg("session: panic outside a statement; ending the connection")
+	s.live = false
+	if sys, pid := s.system.Load(), s.self.Load(); sys != nil && pid != nil {
+		sys.Root.Stop(pid)
+	}
+}
+
 // Receive implements actor.Actor.
 func (s *Session) Receive(c actor.Context) {
+	s.exec.Lock()
+	defer s.exec.Unlock()
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		s.system.Store(c.ActorSystem())
 		s.self.Store(c.Self())
-		s.start(c)
+		s.parent = c.Parent()
+		s.start()
+		s.live = true
 	case *Frontend:
+		if m.told {
+			defer s.queued.Add(-1) // deferred calls run before exec's unlock
+		}
 		if s.opts.Inbound != nil {
 			defer s.opts.Inbound.Release(m.Credits)
 		}
-		if s.ended {
-			return
-		}
-		if s.closing.Load() {
-			s.end(c, adminShutdown())
-			return
-		}
-		s.handle(c, m.Msg)
+		s.deliver(m.Msg)
 	case *Fatal:
 		pe := pgerr.From(m.Err)
 		fatal := *pe
 		fatal.Severity = pgerr.SeverityFatal
-		s.end(c, &fatal)
+		s.end(&fatal)
 	case shutdownRequest:
 		if !s.ended {
-			s.end(c, adminShutdown())
+			s.end(adminShutdown())
 		}
 	case *actor.Stopped:
+		s.live = false
 		s.closePortals() // the connection closes the outbox after its session stopped
 		s.txn.Abort()    // a client that vanished mid-transaction leaves no trace
 		s.releaseLocks() // its session-level advisory locks too
 		s.dropTemp()
 	}
+}
+
+// deliver processes one frontend message, on whichever goroutine holds exec.
+func (s *Session) deliver(msg pgproto3.FrontendMessage) {
+	if s.ended {
+		return
+	}
+	if s.closing.Load() {
+		s.end(adminShutdown())
+		return
+	}
+	s.handle(msg)
 }
 
 func adminShutdown() *pgerr.Error {
@@ -284,18 +373,18 @@ func adminShutdown() *pgerr.Error {
 
 // start sends what follows AuthenticationOk: ParameterStatus for every reported
 // setting, BackendKeyData and the first ReadyForQuery.
-func (s *Session) start(c actor.Context) {
+func (s *Session) start() {
 	ctx := s.opts.Base
 	s.reportParams(ctx)
 	s.out.Send(ctx, &pgproto3.BackendKeyData{ProcessID: s.pid, SecretKey: binary.BigEndian.AppendUint32(nil, s.secret)})
 	s.readyForQuery(ctx)
 	if s.closing.Load() {
-		s.end(c, adminShutdown())
+		s.end(adminShutdown())
 	}
 }
 
 // end sends a final FATAL error and tells the connection to close.
-func (s *Session) end(c actor.Context, err *pgerr.Error) {
+func (s *Session) end(err *pgerr.Error) {
 	if s.ended {
 		return
 	}
@@ -309,7 +398,9 @@ func (s *Session) end(c actor.Context, err *pgerr.Error) {
 		s.out.Send(ctx, protocol.ErrorResponse(err))
 	}
 	s.out.FlushWait(ctx)
-	c.Send(c.Parent(), Ended{})
+	if sys := s.system.Load(); sys != nil && s.parent != nil {
+		sys.Root.Send(s.parent, Ended{})
+	}
 }
 
 func (s *Session) readyForQuery(ctx context.Context) {
@@ -340,7 +431,7 @@ func (s *Session) reportParams(ctx context.Context) {
 }
 
 // handle processes one frontend message. Panics inside become XX000.
-func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
+func (s *Session) handle(msg pgproto3.FrontendMessage) {
 	ctx := s.opts.Base
 	if s.skipToSync {
 		switch msg.(type) {
@@ -355,13 +446,13 @@ func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
 	s.clock.message(msg)
 	defer func() { s.clock.messageDone(msg, s.txStatus) }()
 	if s.copyIn != nil {
-		s.copyMessage(c, ctx, msg)
+		s.copyMessage(ctx, msg)
 		return
 	}
 	err := s.safely(func() error {
 		switch m := msg.(type) {
 		case *pgproto3.Query:
-			s.simpleQuery(c, ctx, m.String)
+			s.simpleQuery(ctx, m.String)
 			return nil
 		case *pgproto3.Parse:
 			return s.parse(m)
@@ -379,7 +470,7 @@ func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
 		case *pgproto3.Flush:
 			return s.out.Flush(ctx)
 		case *pgproto3.Terminate:
-			s.end(c, nil)
+			s.end(nil)
 			return nil
 		case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
 			return nil // ignored outside COPY, as PostgreSQL does
@@ -390,7 +481,7 @@ func (s *Session) handle(c actor.Context, msg pgproto3.FrontendMessage) {
 		}
 	})
 	if err != nil {
-		s.fail(c, ctx, err, true)
+		s.fail(ctx, err, true)
 	}
 }
 
@@ -416,13 +507,13 @@ func (s *Session) safely(f func() error) (err error) {
 // fail reports err to the client. In the extended protocol it starts discarding
 // messages until Sync; inside a transaction block it marks the block failed; a FATAL
 // error ends the session.
-func (s *Session) fail(c actor.Context, ctx context.Context, err error, extended bool) {
+func (s *Session) fail(ctx context.Context, err error, extended bool) {
 	pe := pgerr.From(err)
 	if pe.Code == pgerrcode.InternalError {
 		s.log.Warn().Err(err).Msg("session: internal error")
 	}
 	if pe.IsFatal() {
-		s.end(c, pe)
+		s.end(pe)
 		return
 	}
 	s.out.Send(ctx, protocol.ErrorResponse(pe))
@@ -532,7 +623,7 @@ func (s *Session) closePortals() {
 
 // simpleQuery runs every statement of a Query message, stopping at the first error,
 // and ends with ReadyForQuery.
-func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) {
+func (s *Session) simpleQuery(ctx context.Context, sql string) {
 	// A simple Query destroys the unnamed statement and portal.
 	delete(s.stmts, "")
 	if p, ok := s.portals[""]; ok {
@@ -554,7 +645,7 @@ func (s *Session) simpleQuery(c actor.Context, ctx context.Context, sql string) 
 	if s.copyIn != nil && err == nil {
 		return // the Query message goes on when the COPY data has arrived (copyDone)
 	}
-	s.endQuery(c, ctx, err)
+	s.endQuery(ctx, err)
 }
 
 // runStatements runs the statements of a simple Query in order; a COPY FROM
@@ -574,9 +665,9 @@ func (s *Session) runStatements(ctx context.Context, stmts []*planner.Statement)
 
 // endQuery ends a simple Query message: the error, if any, the implicit
 // transaction's commit, ReadyForQuery.
-func (s *Session) endQuery(c actor.Context, ctx context.Context, err error) {
+func (s *Session) endQuery(ctx context.Context, err error) {
 	if err != nil {
-		s.fail(c, ctx, err, false)
+		s.fail(ctx, err, false)
 		if s.ended {
 			return
 		}
