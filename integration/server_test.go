@@ -826,8 +826,13 @@ func TestRestartAfterKill(t *testing.T) {
 	s := startServer(t, serverOptions{})
 	s.stop(syscall.SIGKILL, 10*time.Second)
 	s2 := startServer(t, serverOptions{dataDir: s.dataDir})
-	if len(s2.logLines("wal recovery complete")) != 1 {
+	if len(s2.logLines(`"wal replay"`)) != 1 {
 		t.Fatalf("no recovery report after SIGKILL:\n%s", s2.stderr.String())
+	}
+	// The start's breakdown: Badger open, WAL replay, shard rebuild.
+	if ready := s2.logLines(`"ready"`); len(ready) != 1 || !strings.Contains(ready[0], `"wal_replay_ms"`) ||
+		!strings.Contains(ready[0], `"shards_rebuilt_ms"`) || !strings.Contains(ready[0], `"badger_open_ms"`) {
+		t.Fatalf("no start-up breakdown after SIGKILL:\n%s", s2.stderr.String())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -130,15 +130,19 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("supervisor: start index shards: %w", err)
 	}
 	s.shards = shards
-	st, err := store.Open(ctx, s.dir.Path(), s.storeOptions(), s.log.With().Str("component", "storage").Logger())
+	began := time.Now()
+	st, recovery, err := store.OpenWithStats(ctx, s.dir.Path(), s.storeOptions(), s.log.With().Str("component", "storage").Logger())
 	if err != nil {
 		return fmt.Errorf("supervisor: open storage: %w", err)
 	}
 	s.store = st
 	opened.Store(st)
-	if _, err := shards.Rebuild(ctx, st); err != nil {
+	storeOpened := time.Now()
+	rebuild, err := shards.Rebuild(ctx, st)
+	if err != nil {
 		return fmt.Errorf("supervisor: rebuild index shards: %w", err)
 	}
+	shardsRebuilt := time.Now()
 	dbs := map[string]string{}
 	for _, d := range s.dir.Databases() {
 		dbs[d.Name] = d.Owner
@@ -226,8 +230,21 @@ func (s *Server) Start(ctx context.Context) error {
 		s.log.Info().Str("address", l.Addr().String()).Str("network", l.Addr().Network()).
 			Bool("tls", tlsConfig != nil).Msg("listening")
 	}
+	// Where the start's time went, in one line: the restart time after a crash
+	// is the sum of these (issue 9).
+	s.log.Info().Float64("duration_ms", millis(time.Since(began))).
+		Float64("badger_open_ms", millis(recovery.BadgerOpen)).
+		Float64("wal_replay_ms", millis(recovery.Duration)).Int64("wal_replay_bytes", recovery.Bytes).
+		Float64("checkpoint_ms", millis(recovery.Checkpoint)).
+		Float64("store_open_ms", millis(storeOpened.Sub(began))).
+		Float64("shards_rebuilt_ms", millis(shardsRebuilt.Sub(storeOpened))).Int("shard_keys", rebuild.Keys).
+		Float64("engine_ms", millis(time.Since(shardsRebuilt))).
+		Msg("ready")
 	return nil
 }
+
+// millis is d in milliseconds, as the log lines report durations.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func (s *Server) storeOptions() store.Options {
 	return store.Options{

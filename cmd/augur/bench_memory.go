@@ -44,6 +44,7 @@ func newBenchMemoryCmd() *cobra.Command {
 	rows := cmd.Flags().Int64("rows", 1_000_000, "rows to load")
 	heapProfile := cmd.Flags().String("heap-profile", "", "write the heap profile after the load here")
 	kill := cmd.Flags().Bool("kill", false, "after the load, kill the process with SIGKILL")
+	cpuProfile := cmd.Flags().String("cpu-profile", "", "write a CPU profile of the open (open only) here")
 	var opts store.Options
 	cmd.Flags().Int64Var(&opts.BadgerMemTableSize, "badger-memtable-size", 0, "Badger memtable size in bytes (0: the store's default)")
 	cmd.Flags().IntVar(&opts.BadgerMemTables, "badger-memtables", 0, "Badger memtables (0: the store's default)")
@@ -59,7 +60,7 @@ func newBenchMemoryCmd() *cobra.Command {
 		case "load":
 			rep, err = benchMemoryLoad(cmd.Context(), *dir, opts, *rows, *heapProfile, *kill)
 		case "open":
-			rep, err = benchMemoryOpen(cmd.Context(), *dir, opts)
+			rep, err = benchMemoryOpen(cmd.Context(), *dir, opts, *cpuProfile)
 		default:
 			return fmt.Errorf("bench memory: unknown phase %q (load or open)", args[0])
 		}
@@ -179,11 +180,28 @@ type memoryOpenReport struct {
 	FirstQuerySeconds float64 `json:"first_query_s"` // from the start until the first answer
 	IndexKeys         int64   `json:"index_keys"`    // in the index shards, every table
 	RssAnonBytes      int64   `json:"rss_anon_bytes"`
+	// The open's parts: Badger's open, the WAL replay (and how much of the log it
+	// read), the checkpoint after it, the rest of store.Open, the shards' rebuild,
+	// the SQL engine.
+	BadgerOpenSeconds   float64 `json:"badger_open_s"`
+	WALReplaySeconds    float64 `json:"wal_replay_s"`
+	WALReplayBytes      int64   `json:"wal_replay_bytes"`
+	CheckpointSeconds   float64 `json:"checkpoint_s"`
+	StoreOpenSeconds    float64 `json:"store_open_s"`
+	ShardRebuildSeconds float64 `json:"shard_rebuild_s"`
+	EngineSeconds       float64 `json:"engine_s"`
 }
 
-func benchMemoryOpen(ctx context.Context, dir string, opts store.Options) (*memoryOpenReport, error) {
+func benchMemoryOpen(ctx context.Context, dir string, opts store.Options, cpuProfile string) (*memoryOpenReport, error) {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if cpuProfile != "" {
+		stop, err := startCPUProfile(cpuProfile)
+		if err != nil {
+			return nil, fmt.Errorf("bench memory: %w", err)
+		}
+		defer stop()
 	}
 	began := time.Now()
 	opts.AsyncCommit = true
@@ -206,7 +224,14 @@ func benchMemoryOpen(ctx context.Context, dir string, opts store.Options) (*memo
 		return nil, fmt.Errorf("bench memory: first query: found %v, %v", found, err)
 	}
 	first := time.Since(began)
-	rep := &memoryOpenReport{OpenSeconds: opened.Seconds(), FirstQuerySeconds: first.Seconds()}
+	su := emb.Startup
+	rep := &memoryOpenReport{
+		OpenSeconds: opened.Seconds(), FirstQuerySeconds: first.Seconds(),
+		BadgerOpenSeconds: su.Recovery.BadgerOpen.Seconds(), WALReplaySeconds: su.Recovery.Duration.Seconds(),
+		WALReplayBytes: su.Recovery.Bytes, CheckpointSeconds: su.Recovery.Checkpoint.Seconds(),
+		StoreOpenSeconds: su.Store.Seconds(), ShardRebuildSeconds: su.Rebuild.Duration.Seconds(),
+		EngineSeconds: su.Engine.Seconds(),
+	}
 	for _, sh := range emb.shards.Shards() {
 		rep.IndexKeys += int64(sh.Keys)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
@@ -25,6 +26,17 @@ type embeddedAugur struct {
 	Store  *store.Store
 	shards *shard.Manager
 	sys    *actor.ActorSystem
+	// Startup is how the open's time was spent.
+	Startup embeddedStartup
+}
+
+// embeddedStartup is the breakdown of an open: the store's (Badger open, WAL
+// replay, the checkpoint after it), the index shards' rebuild, the SQL engine.
+type embeddedStartup struct {
+	Recovery store.RecoveryStats
+	Store    time.Duration // all of store.Open
+	Rebuild  shard.RebuildStats
+	Engine   time.Duration
 }
 
 // openEmbeddedAugur opens (or creates) a database in dir with the database
@@ -51,20 +63,24 @@ func openEmbeddedAugur(ctx context.Context, dir string, opts store.Options) (*em
 	opts.NewCommitter = walactor.New(e.sys, 0)
 	opts.OnApply = shards.Defer
 	opts.OnApplyStart = shards.StartFlush
-	if e.Store, err = store.Open(ctx, dir, opts, zerolog.Nop()); err != nil {
+	began := time.Now()
+	if e.Store, e.Startup.Recovery, err = store.OpenWithStats(ctx, dir, opts, zerolog.Nop()); err != nil {
 		e.Close(ctx)
 		return nil, fmt.Errorf("open embedded augur: %w", err)
 	}
+	e.Startup.Store = time.Since(began)
 	opened.Store(e.Store)
-	if _, err := shards.Rebuild(ctx, e.Store); err != nil {
+	if e.Startup.Rebuild, err = shards.Rebuild(ctx, e.Store); err != nil {
 		e.Close(ctx)
 		return nil, fmt.Errorf("open embedded augur: rebuild index shards: %w", err)
 	}
 	e.Store.SetIndex(shards)
+	began = time.Now()
 	if e.Engine, err = planner.NewEngine(ctx, e.Store, map[string]string{"augur": "augur"}); err != nil {
 		e.Close(ctx)
 		return nil, fmt.Errorf("open embedded augur: %w", err)
 	}
+	e.Startup.Engine = time.Since(began)
 	e.Engine.Rows = func(tableID uint32) (int64, bool) {
 		return int64(shards.KeyCount(tableID, catalog.PrimaryIndexID)), true
 	}

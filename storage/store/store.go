@@ -212,15 +212,22 @@ type Store struct {
 	chains   atomic.Uint64 // chain id source
 }
 
-// RecoveryStats describes what Open replayed.
+// RecoveryStats describes what Open did before the store accepted work: the
+// parts of a restart's time that are the store's (the index shards' rebuild
+// comes after).
 type RecoveryStats struct {
-	Records int
-	Bytes   int64
-	// Duration is the whole replay: reading and checking the log, and applying it
-	// to Badger (not the checkpoint that follows).
+	// BadgerOpen is Badger's own open: its manifest, the tables' indexes and the
+	// replay of its memtable logs.
+	BadgerOpen time.Duration
+	Records    int
+	Bytes      int64
+	// Duration is the whole WAL replay: reading and checking the log, and applying
+	// it to Badger (not the checkpoint that follows).
 	Duration time.Duration
-	From     wal.LSN
-	End      wal.LSN
+	// Checkpoint is the checkpoint taken after a replay of at least one record.
+	Checkpoint time.Duration
+	From       wal.LSN
+	End        wal.LSN
 }
 
 // Open opens (creating if needed) the store under dir: Badger in dir/badger and the
@@ -250,13 +257,20 @@ func OpenWithStats(ctx context.Context, dir string, opts Options, logger zerolog
 		WithCompactL0OnClose(false).
 		WithMemTableSize(opts.BadgerMemTableSize).
 		WithNumMemtables(opts.BadgerMemTables)
+	began := time.Now()
 	db, err := badger.OpenManaged(bopts)
 	if err != nil {
 		return nil, rs, fmt.Errorf("store: open badger in %s: %w", bdir, err)
 	}
+	badgerOpen := time.Since(began)
+	lsmSize, vlogSize := db.Size()
+	logger.Info().Float64("duration_ms", millis(badgerOpen)).Int("tables", len(db.Tables())).
+		Int64("lsm_bytes", lsmSize).Int64("vlog_bytes", vlogSize).Msg("badger open")
 	s.db = db
 	s.chains.Store(uint64(time.Now().UnixNano()))
-	if rs, err = s.recover(ctx); err != nil {
+	rs, err = s.recover(ctx)
+	rs.BadgerOpen = badgerOpen
+	if err != nil {
 		s.db.Close()
 		if s.wal != nil {
 			s.wal.Close()
@@ -374,18 +388,19 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 	}
 	rs = RecoveryStats{Records: st.Records, Bytes: st.Bytes, Duration: time.Since(began), From: redo, End: st.End}
 	s.log.Info().Int("records", st.Records).Int64("bytes", st.Bytes).
-		Float64("duration_ms", float64(rs.Duration.Microseconds())/1000).
-		Float64("read_decode_ms", float64(st.Duration.Microseconds())/1000).
+		Float64("duration_ms", millis(rs.Duration)).Float64("read_decode_ms", millis(st.Duration)).
 		Str("from_lsn", redo.String()).Str("end_lsn", st.End.String()).
 		Int("unclosed_chains", len(openChains)).Bool("truncated_tail", st.Truncated).
-		Msg("wal recovery complete")
+		Msg("wal replay")
 	s.pipe = &Pipeline{s: s, nextTs: maxTs + 1}
 	s.visible.Store(maxTs)
 	s.appliedLSN, s.appliedTs = st.End, maxTs
 	if st.Records > 0 {
+		ckpt := time.Now()
 		if err := s.Checkpoint(ctx); err != nil {
 			return rs, err
 		}
+		rs.Checkpoint = time.Since(ckpt)
 	}
 	return rs, nil
 }
@@ -633,7 +648,7 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 		return fmt.Errorf("store: checkpoint: %w", err)
 	}
 	s.log.Info().Str("lsn", lsn.String()).Uint64("ts", ts).Int("segments_removed", removed).
-		Float64("duration_ms", float64(time.Since(began).Microseconds())/1000).Msg("checkpoint")
+		Float64("duration_ms", millis(time.Since(began))).Msg("checkpoint")
 	return ctx.Err()
 }
 
@@ -758,6 +773,9 @@ func (s *Store) closeBadger(ctx context.Context) error {
 		return fmt.Errorf("store: close badger: gave up waiting for its memtable flush (the WAL holds every commit; the next start replays it): %w", ctx.Err())
 	}
 }
+
+// millis is d in milliseconds, as the log lines report durations.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // badgerLogger routes Badger's logs into zerolog (its Info is chatty: debug level).
 type badgerLogger struct{ l zerolog.Logger }
