@@ -648,6 +648,88 @@ func (m *Manager) Lookup(key []byte, snapshot uint64) ([]byte, store.IndexAnswer
 	return nil, store.IndexUnknown
 }
 
+// Rows implements store.Index: a cursor over [start, end) at snapshot, taken
+// from the shards' views as they are now, or nil when the index cannot answer
+// for the whole range: the range is not within one table or index, or a shard
+// of it was rebuilt after the snapshot, has failed, or has keys whose values
+// are not cached (then Badger's iterator is cheaper than a read per key).
+func (m *Manager) Rows(start, end []byte, snapshot uint64) store.IndexCursor {
+	p := tableKey(start)
+	if p == nil || end == nil || bytes.Compare(end, keycodec.PrefixEnd(p)) > 0 {
+		return nil
+	}
+	r := m.routes.Load()
+	i := r.from(start)
+	c := &rowCursor{start: start, end: end, snapshot: snapshot}
+	for j := i; j < len(r.shards); j++ {
+		s := r.shards[j]
+		if bytes.Compare(s.start, end) >= 0 {
+			break
+		}
+		pub := s.pub.Load()
+		if s.failed.Load() || snapshot < pub.since || pub.uncached > 0 {
+			return nil
+		}
+		c.shards = append(c.shards, s)
+		c.pubs = append(c.pubs, pub)
+	}
+	return c
+}
+
+// rowCursor walks the views of a range's shards, loaded when it was opened:
+// views are complete for the snapshot (every commit visible at it was applied
+// to them before it became visible), and a split's old shard keeps its last view.
+type rowCursor struct {
+	start, end []byte
+	snapshot   uint64
+	shards     []*shardRef
+	pubs       []*published
+	i          int // current shard
+	it         *learned.Iterator
+	key        []byte
+	val        []byte
+	known      bool
+}
+
+// Next implements store.IndexCursor: it skips keys deleted at the snapshot.
+func (c *rowCursor) Next() bool {
+	for c.i < len(c.pubs) {
+		var ok bool
+		if c.it == nil {
+			c.it = c.pubs[c.i].view.Iter()
+			ok = c.it.Seek(c.start)
+		} else {
+			ok = c.it.Next()
+		}
+		var key []byte
+		if ok {
+			key = c.it.Key()
+			ok = bytes.Compare(key, c.shards[c.i].end) < 0 && bytes.Compare(key, c.end) < 0
+		}
+		if !ok {
+			c.i, c.it = c.i+1, nil
+			continue
+		}
+		e, st := interpret(c.it.Payload(), true, c.snapshot)
+		if st == Absent {
+			continue
+		}
+		c.key, c.known, c.val = key, st == Found && e.Ref != 0, nil
+		if c.known {
+			c.val = rowValue(c.pubs[c.i].rows, e.Ref)
+		}
+		return true
+	}
+	c.key = nil
+	return false
+}
+
+// Key implements store.IndexCursor.
+func (c *rowCursor) Key() []byte { return c.key }
+
+// Value implements store.IndexCursor.
+func (c *rowCursor) Value() ([]byte, bool) { return c.val, c.known }
+
 // RowCacheBytes returns the memory the row arenas of all shards take now
 // (allocated chunks, including those of views that readers may still hold
 // after a compaction or split until they drop them).

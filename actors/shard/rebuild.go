@@ -112,7 +112,7 @@ func (m *Manager) Rebuild(ctx context.Context, st *store.Store) (RebuildStats, e
 // discoverTables returns the table prefixes that have at least one visible key,
 // in order, seeking from one prefix to the end of it.
 func discoverTables(st *store.Store) ([][]byte, error) {
-	txn := st.Begin(store.TxnOptions{})
+	txn := st.Begin(store.TxnOptions{BypassIndex: true})
 	defer txn.Abort()
 	var out [][]byte
 	from := []byte{keycodec.TablePrefixByte}
@@ -148,7 +148,7 @@ func discoverTables(st *store.Store) ([][]byte, error) {
 // the last ends at the prefix's end.
 func loadTable(ctx context.Context, st *store.Store, prefix []byte, chunk int, budget *rowBudget,
 	emit func(prefix, start, end []byte, b *learned.Builder, rows *rowArena, since uint64)) error {
-	txn := st.Begin(store.TxnOptions{})
+	txn := st.Begin(store.TxnOptions{BypassIndex: true})
 	defer txn.Abort()
 	since := txn.Snapshot()
 	end := keycodec.PrefixEnd(prefix)

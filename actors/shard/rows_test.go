@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/augurdb/augur/storage/keycodec"
 	"github.com/augurdb/augur/storage/store"
 )
 
@@ -98,6 +100,48 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 		}
 	}
 
+	// checkRows compares a cursor over [k, the table's end) with the model:
+	// every key present at snap must come, in order, with its value when known.
+	checkRows := func(k []byte, snap uint64) {
+		end := keycodec.PrefixEnd(k[:keycodec.TablePrefixLen])
+		cur := m.Rows(k, end, snap)
+		if cur == nil {
+			if budget == 0 {
+				t.Errorf("Rows(%x, %d) = nil with an unlimited cache", k, snap)
+				failed.Store(true)
+			}
+			return
+		}
+		var got []string
+		for cur.Next() {
+			ck := cur.Key()
+			if len(got) > 0 && bytes.Compare([]byte(got[len(got)-1]), ck) >= 0 {
+				t.Errorf("Rows out of order: %x after %x", ck, got[len(got)-1])
+				failed.Store(true)
+			}
+			present, ver := expected(ck, snap)
+			if v, known := cur.Value(); known && (!present || !bytes.Equal(v, rowValueOf(ck, ver))) {
+				t.Errorf("Rows at %d: %x = %q; model: present %v, value %q", snap, ck, v, present, rowValueOf(ck, ver))
+				failed.Store(true)
+			}
+			if present {
+				got = append(got, string(ck))
+			}
+		}
+		var want []string
+		tb, _, _, _ := keycodec.DecodeTablePrefix(k)
+		for i := range int64(keySpace) {
+			mk := key(tb, i)
+			if present, _ := expected(mk, snap); present && bytes.Compare(mk, k) >= 0 {
+				want = append(want, string(mk))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Rows(%x, %d) yielded %d present keys, model %d", k, snap, len(got), len(want))
+			failed.Store(true)
+		}
+	}
+
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range readers {
@@ -113,7 +157,11 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 				}
 				runtime.Gosched()
 				snap := applied.Load()
-				check(randKey(r), snap)
+				k := randKey(r)
+				check(k, snap)
+				if r.IntN(8) == 0 {
+					checkRows(k, snap)
+				}
 				if failed.Load() {
 					return
 				}
@@ -149,6 +197,9 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 	}
 	close(stop)
 	wg.Wait()
+	if failed.Load() {
+		return
+	}
 
 	// Every key at the last commit, and at older snapshots (which must be
 	// answered right or sent to the store).
@@ -158,6 +209,10 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 			k := key(tb, i)
 			check(k, snap)
 			check(k, snap/2)
+			if i%50 == 0 {
+				checkRows(k, snap)
+				checkRows(k, snap/2)
+			}
 			if present, _ := expected(k, snap); present && budget == 0 {
 				if _, ans := m.Lookup(k, snap); ans != store.IndexFound {
 					t.Errorf("Lookup(%x, %d) = %v with an unlimited cache, want found", k, snap, ans)

@@ -223,7 +223,7 @@ func (a *shardActor) rebuild() error {
 // versions, and the snapshot is an upper bound of each key's version, which is
 // what readers need (an older reader is sent to storage).
 func loadRange(st *store.Store, start, end []byte, budget *rowBudget) (*learned.Index, *rowArena, uint64, int, error) {
-	txn := st.Begin(store.TxnOptions{})
+	txn := st.Begin(store.TxnOptions{BypassIndex: true})
 	defer txn.Abort()
 	since := txn.Snapshot()
 	b := learned.NewBuilder()

@@ -141,6 +141,18 @@ func TestIndexReadsUnderConcurrentWriters(t *testing.T) {
 				if err != nil || ok == del || (!del && string(v) != val) {
 					fail("own write of pair %d: %q %v %v, want %q (deleted %v)", p, v, ok, err, val, del)
 				}
+				it := txn.Scan(rowKey(2*p), rowKey(2*p+2))
+				n := 0
+				for ; it.Valid(); it.Next() {
+					if v, err := it.Value(); err != nil || del || string(v) != val {
+						fail("scan of own write of pair %d: %x = %q %v, want %q (deleted %v)", p, it.Key(), v, err, val, del)
+					}
+					n++
+				}
+				if err := it.Err(); err != nil || (n == 0) != del {
+					fail("scan of own write of pair %d: %d keys, err %v (deleted %v)", p, n, err, del)
+				}
+				it.Close()
 				h.gen.Add(1)
 				ts, err := txn.Commit(context.Background())
 				var pe *pgerr.Error
@@ -177,6 +189,45 @@ func TestIndexReadsUnderConcurrentWriters(t *testing.T) {
 		}
 		return want
 	}
+	keyIndex := map[string]int{}
+	for i := range 2 * pairs {
+		keyIndex[string(rowKey(i))] = i
+	}
+	// scanPairs scans every pair from a random one, twice with writers running
+	// in between, and checks each against the history at the snapshot: present
+	// pairs must all come, with their values, and absent ones must not.
+	scanPairs := func(txn *store.Txn) {
+		for range 2 {
+			got := map[int][2]string{}
+			it := txn.Scan(rowKey(0), rowKey(2*pairs))
+			for ; it.Valid(); it.Next() {
+				i, ok := keyIndex[string(it.Key())]
+				if !ok {
+					fail("scan: unknown key %x", it.Key())
+					break
+				}
+				v, err := it.Value()
+				if err != nil {
+					fail("scan value: %v", err)
+				}
+				pv := got[i/2]
+				pv[i%2] = string(v)
+				got[i/2] = pv
+			}
+			if err := it.Err(); err != nil {
+				fail("scan: %v", err)
+			}
+			it.Close()
+			for p := range pairs {
+				want := expect(p, txn.Snapshot())
+				if g := got[p]; g[0] != want || g[1] != want {
+					fail("scan: pair %d at snapshot %d = %q, %q; want %q", p, txn.Snapshot(), g[0], g[1], want)
+					return
+				}
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
 	for i := range readers {
 		reading.Add(1)
 		go func() {
@@ -190,6 +241,11 @@ func TestIndexReadsUnderConcurrentWriters(t *testing.T) {
 				}
 				runtime.Gosched()
 				txn := st.Begin(store.TxnOptions{})
+				if r.IntN(4) == 0 {
+					scanPairs(txn)
+					txn.Abort()
+					continue
+				}
 				p := r.IntN(pairs)
 				// The pair is read twice, with writers running in between: the
 				// second read must not see their commits either.
@@ -244,5 +300,8 @@ func TestIndexReadsUnderConcurrentWriters(t *testing.T) {
 	}
 	if cached == 0 {
 		t.Error("no value came from the row cache")
+	}
+	if m.Rows(rowKey(0), rowKey(2*pairs), txn.Snapshot()) == nil {
+		t.Error("the index cannot serve a scan of the pairs")
 	}
 }

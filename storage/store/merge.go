@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/tidwall/btree"
@@ -111,6 +113,52 @@ func (s *sliceSource) deleted() bool          { return s.muts[s.i].Delete }
 func (s *sliceSource) value() ([]byte, error) { return s.muts[s.i].Value, nil }
 func (s *sliceSource) next() error            { s.i++; return nil }
 func (s *sliceSource) close()                 {}
+
+// indexSource iterates the committed keys of a range through the index
+// (Index.Rows): values the index holds come from it, the others are read from
+// Badger at the snapshot, one key at a time (keys changed after the snapshot,
+// which may not exist at it).
+type indexSource struct {
+	cur  IndexCursor
+	rtxn *badger.Txn
+	ok   bool
+	val  []byte
+}
+
+func newIndexSource(cur IndexCursor, rtxn *badger.Txn) (*indexSource, error) {
+	s := &indexSource{cur: cur, rtxn: rtxn}
+	return s, s.next()
+}
+
+func (s *indexSource) valid() bool            { return s.ok }
+func (s *indexSource) key() []byte            { return s.cur.Key() }
+func (s *indexSource) deleted() bool          { return false }
+func (s *indexSource) value() ([]byte, error) { return s.val, nil }
+func (s *indexSource) close()                 {}
+
+func (s *indexSource) next() error {
+	for s.cur.Next() {
+		if v, known := s.cur.Value(); known {
+			s.ok, s.val = true, v
+			return nil
+		}
+		item, err := s.rtxn.Get(s.cur.Key())
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err == nil {
+			s.val, err = item.ValueCopy(nil)
+		}
+		if err != nil {
+			s.ok = false
+			return fmt.Errorf("read %x: %w", s.cur.Key(), err)
+		}
+		s.ok = true
+		return nil
+	}
+	s.ok = false
+	return nil
+}
 
 // badgerSource iterates Badger at the transaction's snapshot (deleted keys are
 // skipped by Badger itself).

@@ -159,6 +159,26 @@ type Index interface {
 	// snapshot; known is false when the index cannot tell (the store reads
 	// Badger then).
 	ChangedSince(key []byte, snapshot uint64) (changed, known bool)
+	// Rows returns a cursor over the keys in [start, end) that may exist at
+	// snapshot, in order, or nil when the index cannot answer for the whole
+	// range at the snapshot (the store scans Badger). The cursor must yield
+	// every key that exists at the snapshot, and may yield keys that do not
+	// (changed since) only with known false.
+	Rows(start, end []byte, snapshot uint64) IndexCursor
+}
+
+// IndexCursor walks the keys of a range in the index (Index.Rows).
+type IndexCursor interface {
+	// Next moves to the next key (the first, on the first call) and reports
+	// whether there is one.
+	Next() bool
+	// Key returns the current key, valid until Next.
+	Key() []byte
+	// Value returns the current key's value at the cursor's snapshot (it must
+	// not be modified) with known true; known false when the index cannot
+	// tell (the key changed after the snapshot, or its value is not cached):
+	// the store reads the key at the snapshot, where it may not exist.
+	Value() (value []byte, known bool)
 }
 
 // IndexAnswer is what an Index knows of a key at a snapshot.

@@ -19,6 +19,9 @@ type TxnOptions struct {
 	// SynchronousCommit overrides the store's default for this transaction's commit:
 	// nil keeps the default, true waits for fsync, false acknowledges after the write.
 	SynchronousCommit *bool
+	// BypassIndex makes reads ignore the index (SetIndex) and read Badger: the
+	// index shards use it to load themselves from the store.
+	BypassIndex bool
 }
 
 // Txn is a transaction: reads at a snapshot, writes buffered until Commit. Abort (or
@@ -27,6 +30,7 @@ type Txn struct {
 	s        *Store
 	snapshot uint64
 	rtxn     *badger.Txn
+	noIndex  bool // TxnOptions.BypassIndex
 	buf      *btree.BTreeG[*Mutation]
 	bufBytes int64
 	spill    *spill
@@ -54,6 +58,7 @@ func (s *Store) Begin(opts TxnOptions) *Txn {
 		s:        s,
 		snapshot: snap,
 		rtxn:     s.db.NewTransactionAt(snap, false),
+		noIndex:  opts.BypassIndex,
 		buf:      btree.NewBTreeGOptions(lessMutation, btree.Options{NoLocks: true}),
 		sync:     !s.opts.AsyncCommit,
 	}
@@ -97,8 +102,8 @@ func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 			return m.Value, !m.Delete, nil
 		}
 	}
-	if ix := t.s.index.Load(); ix != nil {
-		switch v, ans := (*ix).Lookup(key, t.snapshot); ans {
+	if ix := t.index(); ix != nil {
+		switch v, ans := ix.Lookup(key, t.snapshot); ans {
 		case IndexAbsent:
 			return nil, false, nil
 		case IndexFound:
@@ -119,7 +124,19 @@ func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 	return v, true, nil
 }
 
+// index returns the index the transaction reads through, or nil.
+func (t *Txn) index() Index {
+	if t.noIndex {
+		return nil
+	}
+	if ix := t.s.index.Load(); ix != nil {
+		return *ix
+	}
+	return nil
+}
+
 // Put buffers a write of key.
+
 func (t *Txn) Put(key, value []byte) error {
 	return t.write(Mutation{Key: bytes.Clone(key), Value: bytes.Clone(value)})
 }
@@ -184,6 +201,8 @@ type Iterator struct {
 
 // Scan returns an iterator over [start, end) as the transaction sees it (nil end:
 // to the last key). The transaction's own writes made before Scan are included.
+// Committed rows come from the index (SetIndex) when it can answer for the
+// whole range at the snapshot (Index.Rows), else from Badger.
 func (t *Txn) Scan(start, end []byte) *Iterator {
 	if t.done {
 		return &Iterator{err: ErrTxnDone}
@@ -204,7 +223,23 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 		}
 		srcs = append(srcs, rs...)
 	}
-	srcs = append(srcs, newBadgerSource(t.rtxn, start, end))
+	var committed source
+	if ix := t.index(); ix != nil {
+		if cur := ix.Rows(start, end, t.snapshot); cur != nil {
+			is, err := newIndexSource(cur, t.rtxn)
+			if err != nil {
+				for _, s := range srcs {
+					s.close()
+				}
+				return &Iterator{err: fmt.Errorf("store: scan: %w", err)}
+			}
+			committed = is
+		}
+	}
+	if committed == nil {
+		committed = newBadgerSource(t.rtxn, start, end)
+	}
+	srcs = append(srcs, committed)
 	it := &Iterator{m: newMerger(srcs), t: t}
 	if t.iters == nil {
 		t.iters = map[*Iterator]struct{}{}

@@ -78,8 +78,8 @@ func (t *Txn) Written(key []byte) bool {
 // ChangedSinceSnapshot reports whether key has a committed version newer than
 // the transaction's snapshot (the index shards answer when they can).
 func (t *Txn) ChangedSinceSnapshot(key []byte) (bool, error) {
-	if ix := t.s.index.Load(); ix != nil {
-		if changed, known := (*ix).ChangedSince(key, t.snapshot); known {
+	if ix := t.index(); ix != nil {
+		if changed, known := ix.ChangedSince(key, t.snapshot); known {
 			return changed, nil
 		}
 	}
