@@ -163,7 +163,7 @@ func (s *Session) describe(ctx context.Context, m *pgproto3.Describe) error {
 		if p.prep.plan == nil || p.prep.plan.Columns == nil {
 			return s.out.Send(ctx, &pgproto3.NoData{})
 		}
-		return s.out.Send(ctx, rowDescription(p.prep.plan.Columns, p.resultFormats))
+		return s.out.Send(ctx, p.prep.portalDescription(p.resultFormats))
 	}
 	return pgerr.New(pgerrcode.ProtocolViolation, "invalid DESCRIBE message subtype %d", m.ObjectType)
 }

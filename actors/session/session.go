@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,6 +182,21 @@ type prepared struct {
 	name string
 	stmt *planner.Statement // nil for an empty query
 	plan *planner.Plan
+	// desc is the RowDescription last sent for a portal of this statement, for
+	// descPlan with descFormats: a client that describes every portal (libpq's
+	// PQsendQueryPrepared) gets the same message again without building it.
+	desc        *pgproto3.RowDescription
+	descPlan    *planner.Plan
+	descFormats []int16
+}
+
+// portalDescription is the RowDescription of p's rows in its result formats.
+// Backend messages are only read once sent, so one can be sent again.
+func (pp *prepared) portalDescription(formats []int16) *pgproto3.RowDescription {
+	if pp.desc == nil || pp.descPlan != pp.plan || !slices.Equal(pp.descFormats, formats) {
+		pp.desc, pp.descPlan, pp.descFormats = rowDescription(pp.plan.Columns, formats), pp.plan, formats
+	}
+	return pp.desc
 }
 
 type portal struct {
