@@ -1,13 +1,17 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/augurdb/augur/protocol"
 	"github.com/augurdb/augur/storage/pgerr"
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/rs/zerolog"
 )
 
 // waitReady waits for n ReadyForQuery messages.
@@ -198,5 +202,47 @@ func waitRunning(t *testing.T, s *Session) {
 			t.Fatal("the statement did not start")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// panicOnError is an Output whose Send panics on an ErrorResponse: a bug in the
+// session outside any statement's recovery.
+type panicOnError struct{ collector }
+
+func (p *panicOnError) Send(ctx context.Context, m pgproto3.BackendMessage) error {
+	if _, ok := m.(*pgproto3.ErrorResponse); ok {
+		panic("output failed")
+	}
+	return p.collector.Send(ctx, m)
+}
+
+// A panic that escapes the session on the reader's goroutine does not reach the
+// reader: the session actor stops (its connection then ends with FATAL XX000),
+// and the reader runs nothing more on it.
+func TestRunIdlePanicStopsTheSession(t *testing.T) {
+	sys := actor.NewActorSystem()
+	defer sys.Shutdown()
+	out := &panicOnError{collector{rfq: make(chan struct{}, 16)}}
+	s, err := New(Options{
+		Startup:       protocol.Startup{User: "augur", Database: "augur", Role: protocol.Role{Name: "augur", Superuser: true}},
+		Out:           out,
+		ServerVersion: "15.0 (Augur test)",
+		Log:           zerolog.Nop(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }))
+	<-out.rfq
+	waitIdle(t, s)
+
+	if !s.RunIdle(&pgproto3.Query{String: "SELECT 1/0"}) { // the error's report panics
+		t.Fatal("RunIdle refused an idle session")
+	}
+	if s.RunIdle(&pgproto3.Query{String: "SELECT 1"}) {
+		t.Fatal("RunIdle ran a message on a session whose actor was stopped by a panic")
+	}
+	if err := sys.Root.StopFuture(pid).Wait(); err != nil {
+		t.Fatalf("the session actor did not stop: %v", err)
 	}
 }

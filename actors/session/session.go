@@ -313,9 +313,10 @@ func (s *Session) RunIdle(msg pgproto3.FrontendMessage) (ran bool) {
 	if !s.live || s.queued.Load() != 0 || s.copyIn != nil {
 		return false
 	}
+	ran = true // also when recoverInline recovers from a panic in deliver
 	defer s.recoverInline()
 	s.deliver(msg)
-	return true
+	return ran
 }
 
 // recoverInline handles a panic that escaped the session on the reader's
