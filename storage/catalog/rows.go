@@ -35,7 +35,7 @@ func (t *Table) DecodeRow(b []byte, dst []types.Datum) error {
 		if i >= len(cols) || cols[i] == nil || t.Columns[i].Dropped {
 			continue
 		}
-		d, err := types.DecodeBinary(t.Columns[i].Type, cols[i])
+		d, err := types.DecodeStored(t.Columns[i].Type, cols[i])
 		if err != nil {
 			return fmt.Errorf("catalog: table %s column %s: %w", t.Name, t.Columns[i].Name, err)
 		}

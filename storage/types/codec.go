@@ -237,9 +237,6 @@ func binaryWidth(oid uint32) (int, bool) {
 
 // DecodeBinary parses PostgreSQL's binary (recv) form of t.
 func DecodeBinary(t T, b []byte) (Datum, error) {
-	if t.IsArray() {
-		return arrayRecv(t, b)
-	}
 	if n, ok := binaryWidth(t.oid); ok && len(b) < n {
 		return nil, shortBinary()
 	} else if ok && len(b) > n {
@@ -274,7 +271,9 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 	case OIDVoid:
 		return "", nil
 	case OIDBytea:
-		return append([]byte{}, b...), nil
+		v := make([]byte, len(b)) // make and copy: the compiler skips zeroing v
+		copy(v, b)
+		return v, nil
 	case OIDDate:
 		v := Date(int32(binary.BigEndian.Uint32(b)))
 		if v.IsFinite() && !validDate(int64(v)) {
@@ -317,7 +316,21 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 		}
 		return v, nil
 	}
+	if t.IsArray() { // after the scalar types: a map lookup, on every row decoded
+		return arrayRecv(t, b)
+	}
 	return nil, pgerr.New(pgerrcode.FeatureNotSupported, "no binary input function for type %s", t.Name())
+}
+
+// DecodeStored decodes a column value Augur stored itself: text types were
+// checked when the value was written, so unlike DecodeBinary it does not check
+// them again on every read. The Datum does not alias b.
+func DecodeStored(t T, b []byte) (Datum, error) {
+	switch t.oid {
+	case OIDText, OIDVarchar, OIDBpchar, OIDName:
+		return string(b), nil
+	}
+	return DecodeBinary(t, b)
 }
 
 // checkText enforces what PostgreSQL enforces for text in a UTF8 database: valid
