@@ -50,6 +50,7 @@ type Config struct {
 	WALRecovery       string        `toml:"wal_recovery" help:"on a bad WAL record before the tail: strict (refuse to start) or truncate (cut the log there)"`
 	TxnBufferMax      int64         `toml:"txn_buffer_max" help:"memory a transaction's writes may take before they spill to a temporary file"`
 	ShardMaxKeys      int64         `toml:"shard_max_keys" help:"keys an index shard holds before it splits in two"`
+	RowCacheSize      int64         `toml:"row_cache_size" help:"memory the index shards may take for row values, in bytes; rows beyond it are read from storage (0: none cached)"`
 
 	// Auth is the ordered list of authentication rules (TOML [[auth]] only); the first
 	// rule that matches a connection decides its method. When empty, DefaultAuthRules apply.
@@ -76,6 +77,7 @@ func Default() Config {
 		WALRecovery:       "strict",
 		TxnBufferMax:      32 << 20,
 		ShardMaxKeys:      1_000_000,
+		RowCacheSize:      2 << 30,
 	}
 }
 
@@ -213,6 +215,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShardMaxKeys < 1024 {
 		return fmt.Errorf("config: shard_max_keys %d: must be at least 1024", c.ShardMaxKeys)
+	}
+	if c.RowCacheSize < 0 {
+		return fmt.Errorf("config: row_cache_size %d: must not be negative", c.RowCacheSize)
 	}
 	for i, r := range c.Auth {
 		if err := r.validate(); err != nil {

@@ -115,9 +115,14 @@ func (s *Server) Start(ctx context.Context) error {
 	// The shards are created before the store (they receive its applied groups);
 	// their tombstone horizon reads the store once it is open.
 	var opened atomic.Pointer[store.Store]
+	rowCache := s.cfg.RowCacheSize
+	if rowCache == 0 {
+		rowCache = -1 // row_cache_size = 0: no row cached (0 is the shards' default)
+	}
 	shards, err := shard.NewManager(shard.Options{
-		System:  s.system,
-		MaxKeys: s.cfg.ShardMaxKeys,
+		System:        s.system,
+		MaxKeys:       s.cfg.ShardMaxKeys,
+		RowCacheBytes: rowCache,
 		Horizon: func() uint64 {
 			if st := opened.Load(); st != nil {
 				return st.OldestSnapshot()

@@ -28,11 +28,31 @@
 //
 // Per key a shard holds the commit timestamp of its latest committed version and
 // a row reference (learned.Payload). The reference's top bit marks a tombstone
-// (a deleted key); the rest is reserved for a row cache under the memory budget
-// (rows are read from the store for now). Because the index holds only the
+// (a deleted key); otherwise it locates the version's value in the shard's row
+// arena, or is 0 when the value is not cached. Because the index holds only the
 // latest version, a reader whose snapshot is older than an entry's version must
 // read that key from the store at its snapshot: Get and Scan say so with
-// AskStorage. A shard also knows the timestamp from which its contents are
+// AskStorage.
+//
+// # Rows in memory
+//
+// The shards serve the store's reads (store.Index): Lookup returns a key's value
+// when the view holds the version visible at the reader's snapshot, and Rows
+// walks a range of one table or index with the values, so point reads and
+// index-order scans need no Badger read. Values reach a shard with the commit's
+// batch (the store's OnApply carries them) and, at start and after a restart,
+// from the store's scan that rebuilds the index. Each shard appends them to an
+// arena of fixed-size chunks (rows.go says why an arena, and how readers of an
+// older view stay safe); a replaced or deleted value is garbage, and once the
+// garbage outweighs the live values the shard copies the live ones into a fresh
+// arena. A split gives each half an arena of its own.
+//
+// All arenas together are limited by Options.RowCacheBytes (row_cache_size).
+// A value that does not fit, or is larger than maxCachedValue, is not cached:
+// the entry keeps its version with Ref 0, point reads of it go to the store, and
+// Rows declines ranges of shards with such keys (Badger's iterator is then
+// cheaper than a read per key). A commit never fails or waits for the cache;
+// the key is cached again when it is next written or its shard rebuilt. A shard also knows the timestamp from which its contents are
 // complete (the snapshot it was rebuilt at); a reader with an older snapshot is
 // told AskStorage for everything in that shard, since a key deleted before the
 // rebuild left no trace in it.

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/augurdb/augur/actors/shard"
 	"github.com/augurdb/augur/storage/store"
 )
 
@@ -357,14 +358,15 @@ func embeddedBenchTable(w io.Writer, results []embeddedBenchResult) error {
 
 // augurMemoryBudget returns what Augur's storage may hold in memory by its
 // configuration: Badger's memtables and block cache (its defaults, which the
-// store keeps) and the transaction write-set buffer before it spills.
+// store keeps), the transaction write-set buffer before it spills, and the
+// index shards' row cache (row_cache_size; it holds only the rows there are).
 func augurMemoryBudget() (int64, string) {
 	bo := badger.DefaultOptions("") // the caches the store leaves at Badger's defaults
 	mem := int64(store.DefaultBadgerMemTables) * store.DefaultBadgerMemTableSize
-	total := mem + bo.BlockCacheSize + bo.IndexCacheSize + store.DefaultTxnBufferMax
-	parts := fmt.Sprintf("Badger memtables %d × %s, block cache %s, index cache %s; txn_buffer_max %s",
+	total := mem + bo.BlockCacheSize + bo.IndexCacheSize + store.DefaultTxnBufferMax + shard.DefaultRowCacheBytes
+	parts := fmt.Sprintf("Badger memtables %d × %s, block cache %s, index cache %s; txn_buffer_max %s; row_cache_size %s",
 		store.DefaultBadgerMemTables, formatBytes(store.DefaultBadgerMemTableSize), formatBytes(bo.BlockCacheSize),
-		formatBytes(bo.IndexCacheSize), formatBytes(store.DefaultTxnBufferMax))
+		formatBytes(bo.IndexCacheSize), formatBytes(store.DefaultTxnBufferMax), formatBytes(shard.DefaultRowCacheBytes))
 	return total, parts
 }
 

@@ -83,6 +83,7 @@ type memoryLoadReport struct {
 	RssAnonPerRow   float64 `json:"rss_anon_per_row"`
 	RssAnonOverRaw  float64 `json:"rss_anon_over_raw"`
 	HeapAllocPerRow float64 `json:"heap_alloc_per_row"`
+	RowCacheBytes   int64   `json:"row_cache_bytes"` // the index shards' row arenas
 }
 
 func benchMemoryLoad(ctx context.Context, dir string, opts store.Options, rows int64, heapProfile string, kill bool) (*memoryLoadReport, error) {
@@ -148,6 +149,7 @@ func benchMemoryLoad(ctx context.Context, dir string, opts store.Options, rows i
 		RssAnonPerRow:   float64(rss-idle) / float64(rows),
 		RssAnonOverRaw:  float64(rss) / float64(raw),
 		HeapAllocPerRow: float64(ms.HeapAlloc) / float64(rows),
+		RowCacheBytes:   emb.shards.RowCacheBytes(),
 	}
 	if kill {
 		// Print first: nothing after SIGKILL runs.
@@ -179,6 +181,7 @@ type memoryOpenReport struct {
 	OpenSeconds       float64 `json:"open_s"`        // recovery, shard rebuild, engine
 	FirstQuerySeconds float64 `json:"first_query_s"` // from the start until the first answer
 	IndexKeys         int64   `json:"index_keys"`    // in the index shards, every table
+	RowCacheBytes     int64   `json:"row_cache_bytes"`
 	RssAnonBytes      int64   `json:"rss_anon_bytes"`
 	// The open's parts: Badger's open, the WAL replay (and how much of the log it
 	// read), the checkpoint after it, the rest of store.Open, the shards' rebuild,
@@ -235,6 +238,7 @@ func benchMemoryOpen(ctx context.Context, dir string, opts store.Options, cpuPro
 	for _, sh := range emb.shards.Shards() {
 		rep.IndexKeys += int64(sh.Keys)
 	}
+	rep.RowCacheBytes = emb.shards.RowCacheBytes()
 	rep.RssAnonBytes, _ = embeddedSteadyState(dir)
 	return rep, nil
 }
