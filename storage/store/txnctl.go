@@ -35,10 +35,12 @@ func (t *Txn) Refresh() error {
 		return nil
 	}
 	snap := t.s.acquireSnapshot()
-	t.rtxn.Discard()
+	if t.rtxn != nil {
+		t.rtxn.Discard()
+		t.rtxn = nil
+	}
 	t.s.releaseSnapshot(t.snapshot)
 	t.snapshot = snap
-	t.rtxn = t.s.db.NewTransactionAt(snap, false)
 	return nil
 }
 
@@ -59,11 +61,14 @@ func (t *Txn) AtLatest(fn func() error) error {
 	if snap == t.snapshot {
 		return fn()
 	}
-	rtxn := t.s.db.NewTransactionAt(snap, false)
-	defer rtxn.Discard()
 	oldR, oldS := t.rtxn, t.snapshot
-	t.rtxn, t.snapshot = rtxn, snap
-	defer func() { t.rtxn, t.snapshot = oldR, oldS }()
+	t.rtxn, t.snapshot = nil, snap // reader opens one at snap if fn needs it
+	defer func() {
+		if t.rtxn != nil {
+			t.rtxn.Discard()
+		}
+		t.rtxn, t.snapshot = oldR, oldS
+	}()
 	return fn()
 }
 
@@ -162,7 +167,7 @@ func (t *Txn) restore(u undoEntry) error {
 		// it with the committed value at the snapshot, which reads the same as
 		// "not written".
 		m := Mutation{Key: u.key, Delete: true}
-		item, err := t.rtxn.Get(u.key)
+		item, err := t.reader().Get(u.key)
 		switch {
 		case err == nil:
 			v, err := item.ValueCopy(nil)
