@@ -2,15 +2,18 @@
 //
 // It implements store.Committer. Commits arrive as messages; the actor stages the
 // ones it holds as a group (conflict check, commit timestamps), hands the group to a
-// flusher goroutine (WAL append, one fsync, apply to Badger, then watermark and
-// acknowledgement) and keeps receiving while that fsync is in flight. Commits that
+// flusher goroutine (WAL append, one fsync, index shards, then watermark and
+// acknowledgement, then the apply to Badger) and keeps receiving while that fsync
+// is in flight. Commits that
 // arrive meanwhile form the next group, staged when the flusher reports back. That
 // is group commit: under load a group holds every commit that arrived during the
 // previous fsync, so the fsync rate, not the commit rate, is bounded by the disk.
 //
 // A commit that finds the pipeline idle — nothing in flight, nothing queued at the
 // actor — does not go through the actor at all: Submit runs it as a group of one on
-// the committing goroutine. A lone committer would otherwise pay three goroutine
+// the committing goroutine (up to its acknowledgement; the apply to Badger that
+// follows runs on a goroutine of its own, which holds the pipeline until it is
+// done). A lone committer would otherwise pay three goroutine
 // hand-offs per commit (to the actor's mailbox, to the flusher, back to the
 // committer), each a thread wake-up of tens of microseconds on a busy virtual
 // machine, on top of an fsync of a few hundred; SQLite, the reference, pays none.
@@ -125,16 +128,29 @@ func (c *Committer) Submit(cm *store.Commit) {
 	if pl.queued.Load() == 0 && pl.state.CompareAndSwap(idle, inline) {
 		g := pl.p.Stage([]*store.Commit{cm})
 		g.Flush()
-		pl.p.Finish(g)
-		pl.release(1)
-		pl.state.Store(idle)
-		if pl.queued.Load() > 0 || pl.closing.Load() {
-			c.sys.Root.Send(c.pid, kick{})
+		pl.p.Publish(g)
+		if g.Len() == 0 {
+			c.finishInline(g)
+			return
 		}
+		// Acknowledged: the committer goes on while another goroutine writes
+		// the group to Badger (readers that need it wait for it there).
+		go c.finishInline(g)
 		return
 	}
 	pl.queued.Add(1)
 	c.sys.Root.Send(c.pid, cm)
+}
+
+// finishInline applies an inline group to Badger and gives the pipeline back.
+func (c *Committer) finishInline(g *store.Group) {
+	pl := c.pl
+	pl.p.Apply(g)
+	pl.release(1)
+	pl.state.Store(idle)
+	if pl.queued.Load() > 0 || pl.closing.Load() {
+		c.sys.Root.Send(c.pid, kick{})
+	}
 }
 
 // Close waits until every submitted commit is finished, then stops the actor.
@@ -178,7 +194,7 @@ func (a *walActor) startGroup(ctx actor.Context) {
 	g := a.pl.p.Stage(batch)
 	a.pl.release(len(batch) - g.Len()) // commits refused by Stage are already finished
 	if g.Len() == 0 {
-		a.pl.p.Finish(g)
+		a.pl.p.Publish(g)
 		a.pl.state.Store(idle)
 		return
 	}
@@ -186,10 +202,12 @@ func (a *walActor) startGroup(ctx actor.Context) {
 	self, root, pl := ctx.Self(), ctx.ActorSystem().Root, a.pl
 	go func() {
 		g.Flush()
-		// Finishing here, not back on the actor, takes one goroutine hand-off off
-		// every commit's acknowledgement. The pipeline is released only after
-		// Finish, so the next group (inline or the actor's) is staged after it.
-		pl.p.Finish(g)
+		// Publishing here, not back on the actor, takes one goroutine hand-off
+		// off every commit's acknowledgement. The pipeline is released only
+		// after Apply, so the next group (inline or the actor's) is staged
+		// after this one is in Badger.
+		pl.p.Publish(g)
+		pl.p.Apply(g)
 		pl.state.Store(idle)
 		root.Send(self, &flushed{n: g.Len()})
 	}()

@@ -14,8 +14,9 @@ import (
 )
 
 // Commit is one transaction on its way through the commit pipeline. The store
-// builds it; a Committer hands it to Pipeline.Stage; Pipeline.Finish reports the
-// outcome to the transaction waiting in Txn.Commit.
+// builds it; a Committer hands it to Pipeline.Stage; Pipeline.Publish (or, for a
+// spilled write set, which is read from its file until it is in Badger,
+// Pipeline.Apply) reports the outcome to the transaction waiting in Txn.Commit.
 type Commit struct {
 	snapshot uint64
 	muts     []Mutation // sorted by key, one per key
@@ -77,13 +78,23 @@ func (FirstCommitterWins) Check(snapshot uint64, muts []Mutation, latest func([]
 
 // Pipeline is the commit sequence of a store, driven by a Committer:
 //
-//	g := p.Stage(batch) // committer's goroutine: conflict check, timestamps, encode
-//	g.Flush()           // any goroutine: WAL append, one fsync, apply to Badger
-//	p.Finish(g)         // committer's goroutine: advance the watermark, acknowledge
+//	g := p.Stage(batch) // committer's goroutine: conflict check, timestamps
+//	g.Flush()           // any goroutine: WAL append, one fsync, index shards
+//	p.Publish(g)        // visible to new snapshots; commits acknowledged
+//	p.Apply(g)          // any goroutine: write to Badger, advance the applied mark
 //
-// Stage and Finish must be called from one goroutine at a time, and a group must be
-// finished before the next is staged; that order is what makes commit timestamps
-// and the visible watermark advance together.
+// Stage, Publish and Apply must be called from one holder of the pipeline at a
+// time, in this order, and a group must be applied before the next is staged;
+// that order is what makes commit timestamps, the visible watermark and the
+// applied one advance together.
+//
+// A commit is acknowledged, and its group visible, before it is in Badger: once
+// its WAL record is durable (or written, for synchronous_commit = off) it is
+// committed, and the index shards hold its keys. A reader whose snapshot
+// includes a group not yet applied waits for the apply only when it reads Badger
+// for a key the group may have written (Store.waitApplied). Committers apply
+// off the committing goroutine, so a session's next statements and other
+// sessions' lock waits overlap the Badger apply instead of following it.
 type Pipeline struct {
 	s      *Store
 	nextTs uint64
@@ -95,7 +106,7 @@ type Group struct {
 	commits []*Commit // commits still going (those failing Stage are already finished)
 	maxTs   uint64
 	end     wal.LSN
-	ok      bool
+	ok      bool // flushed: durable (or written) and in the index shards
 }
 
 // Len is the number of commits in the group still in flight.
@@ -188,9 +199,9 @@ func latestVersion(txn *badger.Txn, key []byte) (uint64, error) {
 	return 0, nil
 }
 
-// Flush appends the group to the WAL, starts the index shards' apply, fsyncs once
-// if any commit asks for it, applies the group to Badger and waits for the
-// shards. It may run on any goroutine.
+// Flush appends the group to the WAL, starts the index shards' apply, fsyncs
+// once if any commit asks for it, and waits for the shards. It may run on any
+// goroutine.
 func (g *Group) Flush() {
 	if len(g.commits) == 0 {
 		return
@@ -230,8 +241,8 @@ func (g *Group) Flush() {
 		return
 	}
 	waitIndex, err := s.startIndexApply(g.commits)
-	defer waitIndex()
 	if err != nil {
+		waitIndex()
 		perr := pgerr.Wrap(err, pgerrcode.IOError, "could not apply a committed transaction; writes are stopped and the commit will be completed at restart")
 		s.setReadOnly(perr)
 		fail(perr)
@@ -243,6 +254,7 @@ func (g *Group) Flush() {
 	}
 	if sync {
 		if _, err := s.wal.Sync(); err != nil {
+			waitIndex()
 			perr := pgerr.Wrap(err, pgerrcode.IOError, "could not fsync the write-ahead log: the server is read-only until restart")
 			s.setReadOnly(perr)
 			fail(perr)
@@ -251,13 +263,10 @@ func (g *Group) Flush() {
 	} else {
 		s.noteUnsynced()
 	}
-	// Durable (or, for synchronous_commit = off, written): the commits are committed.
-	if err := s.apply(g.commits); err != nil {
-		perr := pgerr.Wrap(err, pgerrcode.IOError, "could not apply a committed transaction; writes are stopped and the commit will be completed at restart")
-		s.setReadOnly(perr)
-		fail(perr)
-		return
-	}
+	// Durable (or, for synchronous_commit = off, written): the commits are
+	// committed. Visible they may be once the index shards hold them, since
+	// readers ask the shards whether a key changed after the applied mark.
+	waitIndex()
 	g.end = end
 	g.ok = true
 }
@@ -272,14 +281,44 @@ func walWriteError(err error) error {
 	return pgerr.Wrap(err, pgerrcode.IOError, "could not write to the write-ahead log")
 }
 
-// Finish makes a flushed group visible and acknowledges its commits.
-func (p *Pipeline) Finish(g *Group) {
+// Publish makes a flushed group visible to new snapshots and acknowledges its
+// commits (with their errors, for a group that failed).
+func (p *Pipeline) Publish(g *Group) {
 	if g.ok {
-		p.s.advance(g.maxTs, g.end)
+		p.s.visible.Store(g.maxTs)
 	}
 	for _, c := range g.commits {
+		if g.ok && c.spill != nil {
+			continue // its file is read by Apply; Txn.Commit removes it
+		}
 		c.finish(c.err)
 	}
+}
+
+// Apply writes a published group to Badger and advances the applied mark,
+// which wakes readers waiting for it. A failed apply turns the store read-only
+// (the commits stay committed: the next start replays them from the WAL) and
+// takes the visible watermark back to the last applied group, so that new
+// snapshots read what Badger holds; readers of a snapshot past it get the
+// error. The group's commits must not be used after Apply.
+func (p *Pipeline) Apply(g *Group) {
+	if !g.ok {
+		return
+	}
+	s := p.s
+	defer func() {
+		for _, c := range g.commits {
+			if c.spill != nil {
+				c.finish(nil) // committed, applied or not
+			}
+		}
+	}()
+	if err := s.apply(g.commits); err != nil {
+		perr := pgerr.Wrap(err, pgerrcode.IOError, "could not apply a committed transaction; writes are stopped and the commit will be completed at restart")
+		s.failApply(perr)
+		return
+	}
+	s.advance(g.maxTs, g.end)
 }
 
 // LoopCommitter is a Committer that runs the pipeline on one goroutine of its own.
@@ -324,6 +363,7 @@ func (lc *LoopCommitter) run() {
 		}
 		g := lc.p.Stage(batch)
 		g.Flush()
-		lc.p.Finish(g)
+		lc.p.Publish(g)
+		lc.p.Apply(g)
 	}
 }

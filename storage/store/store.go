@@ -5,10 +5,15 @@
 // read at a snapshot timestamp, so a reader never blocks a writer and never sees half
 // a commit. Badger itself runs without fsync; durability comes from the WAL: a commit
 // is appended to the log and the log fsynced (once per group of commits) before the
-// commit is applied to Badger and made visible, and after a crash Open replays the
-// log from the last checkpoint. The visible watermark — the snapshot new readers get —
-// advances only after a whole group has been applied, so a snapshot never includes a
-// commit that is not fully applied.
+// commit is applied to Badger, and after a crash Open replays the log from the last
+// checkpoint. Two watermarks follow the groups: the visible one — the snapshot new
+// readers get — moves when a group is durable (for synchronous_commit = off,
+// written) and in the index shards, which is when its commits are acknowledged; the
+// applied one when the group is in Badger. A reader whose snapshot is past the
+// applied mark waits for it before it reads Badger, unless the index shards say the
+// key has no version past it, so nobody ever reads half a group, and a commit's
+// Badger apply is off its critical path: its session's next statements, and the
+// sessions waiting for its row locks, overlap it.
 //
 // Each row is one Badger entry at its commit timestamp. DESIGN.md's measurements say
 // packing many rows into one Badger value (pages of a shard's key range) bulk-loads
@@ -209,7 +214,8 @@ type Store struct {
 	pipe      *Pipeline
 	committer Committer
 
-	visible  atomic.Uint64               // newest fully applied commit timestamp
+	visible  atomic.Uint64               // newest published commit timestamp (new snapshots)
+	applied  atomic.Uint64               // newest commit timestamp fully applied to Badger
 	writeErr atomic.Pointer[pgerr.Error] // set when the store turned read-only
 	unsynced atomic.Bool                 // async commits written but not fsynced
 	closed   atomic.Bool
@@ -221,6 +227,8 @@ type Store struct {
 	appliedMu  sync.Mutex
 	appliedLSN wal.LSN // the WAL before this is applied to Badger
 	appliedTs  uint64
+	applyErr   *pgerr.Error  // a failed apply: readers past appliedTs get it
+	appliedCh  chan struct{} // closed when applied advances (or fails); nil: no waiter
 
 	snapMu sync.Mutex
 	snaps  map[uint64]int // open snapshots → count
@@ -414,6 +422,7 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 		Msg("wal replay")
 	s.pipe = &Pipeline{s: s, nextTs: maxTs + 1}
 	s.visible.Store(maxTs)
+	s.applied.Store(maxTs)
 	s.appliedLSN, s.appliedTs = st.End, maxTs
 	if st.Records > 0 {
 		ckpt := time.Now()
@@ -608,12 +617,77 @@ func (s *Store) applyBatch(commits []*Commit) error {
 	return wb.Flush()
 }
 
-// advance publishes a group: new snapshots include it.
+// advance records a group applied to Badger and wakes the readers waiting for it.
 func (s *Store) advance(ts uint64, end wal.LSN) {
 	s.appliedMu.Lock()
 	s.appliedLSN, s.appliedTs = end, ts
+	s.applied.Store(ts)
+	ch := s.appliedCh
+	s.appliedCh = nil
 	s.appliedMu.Unlock()
-	s.visible.Store(ts)
+	if ch != nil {
+		close(ch)
+	}
+}
+
+// failApply turns the store read-only after a group could not be applied to
+// Badger: new snapshots go back to what Badger holds, and readers of a later
+// snapshot get err instead of waiting for ever.
+func (s *Store) failApply(err *pgerr.Error) {
+	s.appliedMu.Lock()
+	s.applyErr = err
+	s.visible.Store(s.appliedTs)
+	ch := s.appliedCh
+	s.appliedCh = nil
+	s.appliedMu.Unlock()
+	// Read-only last: a writer refused by it takes its next snapshot from the
+	// visible watermark set back above.
+	s.setReadOnly(err)
+	if ch != nil {
+		close(ch)
+	}
+}
+
+// waitApplied returns once every commit up to ts is in Badger, so that a read
+// at snapshot ts sees whole groups. Commits are visible (and acknowledged)
+// before they are applied; see Pipeline.
+func (s *Store) waitApplied(ts uint64) error {
+	for s.applied.Load() < ts {
+		s.appliedMu.Lock()
+		if s.appliedTs >= ts {
+			s.appliedMu.Unlock()
+			return nil
+		}
+		if s.applyErr != nil {
+			err := s.applyErr
+			s.appliedMu.Unlock()
+			return err
+		}
+		if s.appliedCh == nil {
+			s.appliedCh = make(chan struct{})
+		}
+		ch := s.appliedCh
+		s.appliedMu.Unlock()
+		<-ch
+	}
+	return nil
+}
+
+// readable returns once key can be read from Badger at snapshot: at once when
+// the snapshot's commits are applied, or when the index knows that key has no
+// version newer than the applied ones (the groups still being applied do not
+// write it); otherwise after waitApplied.
+func (s *Store) readable(key []byte, snapshot uint64) error {
+	applied := s.applied.Load()
+	if snapshot <= applied {
+		return nil
+	}
+	if ix := s.index.Load(); ix != nil {
+		if changed, known := (*ix).ChangedSince(key, applied); known && !changed {
+			return nil
+		}
+	}
+	return s.waitApplied(snapshot)
 }
 
 // writable returns the error writers get once the store is read-only.
@@ -635,14 +709,20 @@ func (s *Store) ReadOnlyErr() error { return s.writable() }
 
 func (s *Store) noteUnsynced() { s.unsynced.Store(true) }
 
-// Visible returns the newest commit timestamp new snapshots see.
+// Visible returns the newest commit timestamp new snapshots see: every
+// acknowledged commit, applied to Badger or not (reads wait for the apply when
+// they need it).
 func (s *Store) Visible() uint64 { return s.visible.Load() }
 
-// Checkpoint makes Badger durable up to the applied WAL position, records that
+// Checkpoint makes Badger durable up to the applied WAL position (once the
+// visible commits are applied), records that
 // position in Badger, and removes (or archives) the WAL segments before it.
 func (s *Store) Checkpoint(ctx context.Context) error {
 	s.ckptMu.Lock()
 	defer s.ckptMu.Unlock()
+	// Cover every acknowledged commit: the last group may still be on its way
+	// to Badger. (After a failed apply the checkpoint covers what was applied.)
+	_ = s.waitApplied(s.visible.Load())
 	s.appliedMu.Lock()
 	lsn, ts := s.appliedLSN, s.appliedTs
 	s.appliedMu.Unlock()
@@ -719,7 +799,7 @@ func (s *Store) OldestSnapshot() uint64 { return s.discardTs() }
 // discardTs is the timestamp below which no open snapshot reads: Badger may drop
 // versions older than it (keeping the newest version at or below it).
 func (s *Store) discardTs() uint64 {
-	ts := s.visible.Load()
+	ts := s.applied.Load()
 	s.snapMu.Lock()
 	for snap := range s.snaps {
 		ts = min(ts, snap)

@@ -458,10 +458,12 @@ func TestCommitAfterDiscard(t *testing.T) {
 }
 
 // TestApplyFailure: a commit whose WAL record is durable but whose apply to Badger
-// fails is committed. The store stops writes (58030 for writers; reads keep
-// working at the last visible commit), and the next Open replays the commit and
-// completes it. Badger is not removed here: the replay must also be correct over a
-// Badger that already holds everything applied before the failure.
+// fails is committed, and acknowledged as such (the apply follows the
+// acknowledgement). The store stops writes (58030, with the cause, for the next
+// writer; reads keep working at the last applied commit), and the next Open
+// replays the commit and completes it. Badger is not removed here: the replay
+// must also be correct over a Badger that already holds everything applied
+// before the failure.
 func TestApplyFailure(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
@@ -476,12 +478,19 @@ func TestApplyFailure(t *testing.T) {
 			if err := put("a", "1"); err != nil {
 				t.Fatal(err)
 			}
+			// A read of a waits until its commit is in Badger, so the fault below
+			// hits b's apply, not a's.
+			check(t, s, map[string]string{"a": "1"})
 			injected := errors.New("injected badger write failure")
 			fault := func() error { return injected }
 			s.applyFault.Store(&fault)
-			err := put("b", "2")
+			if err := put("b", "2"); err != nil {
+				t.Fatalf("commit whose apply fails: %v (it is durable: committed)", err)
+			}
+			// The next commit is staged after b's apply has failed: refused.
+			err := put("c", "3")
 			if pgerr.Code(err) != pgerrcode.IOError || !errors.Is(err, injected) {
-				t.Fatalf("failed apply: want 58030 wrapping the cause, got %v", err)
+				t.Fatalf("write after failed apply: want 58030 wrapping the cause, got %v", err)
 			}
 			s.applyFault.Store(nil)
 			// Writes stay stopped, whatever the cause was.
@@ -596,5 +605,76 @@ func TestCloseGivesUpOnAFailingDisk(t *testing.T) {
 		t.Logf("Close: %v", err)
 	case <-time.After(2 * time.Minute):
 		t.Fatal("Close did not return after its context ended")
+	}
+}
+
+// TestCommitVisibleBeforeApply: a commit is acknowledged, and visible to the
+// next snapshot of any transaction, while its group is still on its way to
+// Badger; a read at such a snapshot waits for the apply and sees the commit,
+// and a read at an older snapshot does not wait. The apply is held back by the
+// fault hook until the reads have started.
+func TestCommitVisibleBeforeApply(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
+			s := open(t, t.TempDir(), Options{AsyncCommit: async})
+			defer s.Close(ctx)
+			tx := s.Begin(TxnOptions{})
+			tx.Put([]byte("a"), []byte("1"))
+			mustCommit(t, tx)
+			old := s.Begin(TxnOptions{}) // snapshot before the held commit
+			defer old.Abort()
+			if got := get(t, old, []byte("a")); got != "1" { // waits for a's apply
+				t.Fatalf("a = %q after its commit", got)
+			}
+
+			release := make(chan struct{})
+			held := func() error { <-release; return nil }
+			s.applyFault.Store(&held)
+			tx = s.Begin(TxnOptions{})
+			tx.Put([]byte("a"), []byte("2"))
+			tx.Put([]byte("b"), []byte("2"))
+			// Commit returns while the apply waits for release: were the
+			// acknowledgement after the apply, this would never return.
+			ts := mustCommit(t, tx)
+			if v := s.Visible(); v != ts {
+				t.Fatalf("visible %d after commit %d was acknowledged", v, ts)
+			}
+			if got := get(t, old, []byte("a")); got != "1" {
+				t.Fatalf("old snapshot reads a = %q", got)
+			}
+			reader := s.Begin(TxnOptions{})
+			defer reader.Abort()
+			if reader.Snapshot() != ts {
+				t.Fatalf("new snapshot %d, want the acknowledged commit %d", reader.Snapshot(), ts)
+			}
+			type result struct {
+				a, b string
+				err  error
+			}
+			done := make(chan result, 1)
+			go func() {
+				var r result
+				va, _, err := reader.Get([]byte("a"))
+				if err != nil {
+					done <- result{err: err}
+					return
+				}
+				r.a = string(va)
+				it := reader.Scan([]byte("b"), nil)
+				if it.Valid() {
+					v, _ := it.Value()
+					r.b = string(v)
+				}
+				r.err = it.Err()
+				it.Close()
+				done <- r
+			}()
+			close(release)
+			r := <-done
+			s.applyFault.Store(nil)
+			if r.err != nil || r.a != "2" || r.b != "2" {
+				t.Fatalf("read at the acknowledged commit's snapshot: a=%q b=%q err=%v, want 2, 2", r.a, r.b, r.err)
+			}
+		})
 	}
 }

@@ -120,6 +120,9 @@ func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 			return v, true, nil
 		}
 	}
+	if err := t.s.readable(key, t.snapshot); err != nil {
+		return nil, false, err
+	}
 	item, err := t.reader().Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
@@ -224,6 +227,9 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 		if err := t.tracker.ReadRange(start, end); err != nil {
 			return &Iterator{err: err}
 		}
+	}
+	if err := t.s.waitApplied(t.snapshot); err != nil {
+		return &Iterator{err: err}
 	}
 	srcs := []source{newBufSource(t.buf, start, end)}
 	if t.spill != nil {

@@ -99,6 +99,9 @@ func (t *Txn) LatestVersion(key []byte) (uint64, error) {
 		return 0, ErrTxnDone
 	}
 	snap := t.s.Visible()
+	if err := t.s.readable(key, snap); err != nil {
+		return 0, err
+	}
 	rtxn := t.s.db.NewTransactionAt(snap, false)
 	defer rtxn.Discard()
 	ts, err := latestVersion(rtxn, key)
@@ -167,6 +170,9 @@ func (t *Txn) restore(u undoEntry) error {
 		// it with the committed value at the snapshot, which reads the same as
 		// "not written".
 		m := Mutation{Key: u.key, Delete: true}
+		if err := t.s.readable(u.key, t.snapshot); err != nil {
+			return fmt.Errorf("store: rollback to savepoint: %w", err)
+		}
 		item, err := t.reader().Get(u.key)
 		switch {
 		case err == nil:
