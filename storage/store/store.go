@@ -39,11 +39,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/jackc/pgerrcode"
 	"github.com/rs/zerolog"
 
@@ -100,6 +102,17 @@ type Options struct {
 	// BadgerMemTables is how many memtables Badger keeps, the one being written and
 	// those waiting to be flushed to level 0 (default 3); writes wait when all are full.
 	BadgerMemTables int
+	// CheckpointWALSize is how much WAL (bytes) makes a checkpoint before
+	// CheckpointTimeout has passed (checkpoint_wal_size, default 256 MiB), as
+	// PostgreSQL's max_wal_size does: it bounds what a restart replays after a
+	// crash that loses Badger's unsynced writes, and the WAL kept on disk.
+	// Negative disables it.
+	CheckpointWALSize int64
+	// BootID names the running boot of the operating system (default: Linux's
+	// /proc/sys/kernel/random/boot_id; empty where there is none). Recovery trusts
+	// Badger's own unsynced files only when they were written in the same boot (see
+	// markApplied); tests set it to pretend a reboot.
+	BootID string
 }
 
 // Defaults.
@@ -107,6 +120,7 @@ const (
 	DefaultWriterDelay       = 10 * time.Millisecond
 	DefaultCheckpointTimeout = 5 * time.Minute
 	DefaultTxnBufferMax      = 32 << 20
+	DefaultCheckpointWALSize = 256 << 20
 	// Badger's defaults are 64 MiB and 5: up to 5 × 83 MiB of arenas during a
 	// large commit, which the garbage collector counts as live heap and lets
 	// the heap grow by as much again.
@@ -123,6 +137,9 @@ func (o *Options) fill() {
 	}
 	if o.CheckpointTimeout == 0 {
 		o.CheckpointTimeout = DefaultCheckpointTimeout
+	}
+	if o.CheckpointWALSize == 0 {
+		o.CheckpointWALSize = DefaultCheckpointWALSize
 	}
 	if o.RecoveryMode == "" {
 		o.RecoveryMode = wal.RecoveryStrict
@@ -142,6 +159,9 @@ func (o *Options) fill() {
 	if o.Conflicts == nil {
 		o.Conflicts = FirstCommitterWins{}
 	}
+	if o.BootID == "" {
+		o.BootID = readBootID()
+	}
 	if o.NewCommitter == nil {
 		o.NewCommitter = func(p *Pipeline) (Committer, error) { return NewLoopCommitter(p), nil }
 	}
@@ -150,6 +170,26 @@ func (o *Options) fill() {
 // metaKey holds the checkpoint: the redo LSN (replay starts there) and the last
 // commit timestamp applied. Keys below keycodec.TablePrefixByte are the store's.
 var metaKey = []byte("\x00augur/checkpoint")
+
+// appliedKey holds the applied mark: how far the WAL was applied to Badger, and in
+// which boot (see markApplied).
+var appliedKey = []byte("\x00augur/applied")
+
+// appliedMarkInterval is how often the applied mark is written while commits are
+// applied: after a kill -9, recovery re-applies at most about this much work.
+const appliedMarkInterval = 100 * time.Millisecond
+
+// bootIDFile is where Linux names the running boot.
+const bootIDFile = "/proc/sys/kernel/random/boot_id"
+
+// readBootID returns the running boot's id, or "" where there is none.
+func readBootID() string {
+	b, err := os.ReadFile(bootIDFile)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
 
 // Index is an in-memory index of the committed keys and, memory permitting,
 // their latest values (the learned-index shards), which can answer a point read
@@ -229,6 +269,9 @@ type Store struct {
 	appliedTs  uint64
 	applyErr   *pgerr.Error  // a failed apply: readers past appliedTs get it
 	appliedCh  chan struct{} // closed when applied advances (or fails); nil: no waiter
+	markedTs   uint64 // the timestamp of the last applied mark written (background only)
+
+	checkpointLSN atomic.Uint64 // the redo LSN of the last checkpoint
 
 	snapMu sync.Mutex
 	snaps  map[uint64]int // open snapshots → count
@@ -252,6 +295,10 @@ type RecoveryStats struct {
 	// Duration is the whole WAL replay: reading and checking the log, and applying
 	// it to Badger (not the checkpoint that follows).
 	Duration time.Duration
+	// AlreadyApplied and AlreadyAppliedBytes are the commit records of the replay
+	// that Badger held already (see markApplied), which were read but not applied.
+	AlreadyApplied      int
+	AlreadyAppliedBytes int64
 	// Checkpoint is the checkpoint taken after a replay of at least one record.
 	Checkpoint time.Duration
 	From       wal.LSN
@@ -283,6 +330,11 @@ func OpenWithStats(ctx context.Context, dir string, opts Options, logger zerolog
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(math.MaxInt32).
 		WithCompactL0OnClose(false).
+		// Rows are mostly incompressible values behind keys that Badger already
+		// stores as differences from their block's base key; Snappy on every table
+		// block cost ~40% of a full scan (the shards' rebuild at start) and a share
+		// of every compaction and flush, for little space.
+		WithCompression(options.None).
 		WithMemTableSize(opts.BadgerMemTableSize).
 		WithNumMemtables(opts.BadgerMemTables)
 	began := time.Now()
@@ -355,6 +407,16 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 	}
 	s.wal = l
 	maxTs := max(lastTs, s.db.MaxVersion())
+	// Records that end at or before inBadger are in Badger already (see markApplied):
+	// they are read (for the log's checks, the timestamps and the chains) but not
+	// applied again.
+	inBadger, err := s.readApplied()
+	if err != nil {
+		return rs, err
+	}
+	inBadger = max(inBadger, redo)
+	var skipped int
+	var skippedBytes int64
 	began := time.Now()
 	ld := newLoader(s.db)
 	defer ld.cancel()
@@ -377,13 +439,23 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 				return err
 			}
 			maxTs = max(maxTs, ts)
+			applied := r.End() <= inBadger
+			if applied {
+				skipped++
+				skippedBytes += int64(wal.HeaderSize + len(r.Payload))
+			}
 			if chain != 0 {
 				lsns := openChains[chain]
 				delete(openChains, chain)
 				if len(lsns) != parts {
 					return fmt.Errorf("commit %d closes chain %x of %d parts, found %d", ts, chain, parts, len(lsns))
 				}
-				closed = append(closed, closedChain{ts: ts, parts: lsns})
+				if !applied {
+					closed = append(closed, closedChain{ts: ts, parts: lsns})
+				}
+			}
+			if applied {
+				return nil
 			}
 			return decodeMutations(rest, func(m Mutation) error { return ld.set(m, ts) })
 		default:
@@ -414,16 +486,22 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 	if err := ld.finish(); err != nil {
 		return rs, fmt.Errorf("store: recovery: apply to badger: %w", err)
 	}
-	rs = RecoveryStats{Records: st.Records, Bytes: st.Bytes, Duration: time.Since(began), From: redo, End: st.End}
+	rs = RecoveryStats{Records: st.Records, Bytes: st.Bytes, Duration: time.Since(began), From: redo, End: st.End,
+		AlreadyApplied: skipped, AlreadyAppliedBytes: skippedBytes}
 	s.log.Info().Int("records", st.Records).Int64("bytes", st.Bytes).
 		Float64("duration_ms", millis(rs.Duration)).Float64("read_decode_ms", millis(st.Duration)).
 		Str("from_lsn", redo.String()).Str("end_lsn", st.End.String()).
+		Int("already_in_badger_records", skipped).Int64("already_in_badger_bytes", skippedBytes).
 		Int("unclosed_chains", len(openChains)).Bool("truncated_tail", st.Truncated).
 		Msg("wal replay")
 	s.pipe = &Pipeline{s: s, nextTs: maxTs + 1}
 	s.visible.Store(maxTs)
 	s.applied.Store(maxTs)
 	s.appliedLSN, s.appliedTs = st.End, maxTs
+	s.checkpointLSN.Store(uint64(redo))
+	// The mark in Badger (if any) is at or below maxTs and stays true; the next
+	// one comes with the next commit.
+	s.markedTs = maxTs
 	if st.Records > 0 {
 		ckpt := time.Now()
 		if err := s.Checkpoint(ctx); err != nil {
@@ -432,6 +510,63 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 		rs.Checkpoint = time.Since(ckpt)
 	}
 	return rs, nil
+}
+
+// readApplied returns the WAL position before which every record is in Badger, as
+// the applied mark says, or 0 when the mark cannot be trusted: none, or written in
+// another boot.
+func (s *Store) readApplied() (wal.LSN, error) {
+	txn := s.db.NewTransactionAt(math.MaxUint64, false)
+	defer txn.Discard()
+	item, err := txn.Get(appliedKey)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read applied mark: %w", err)
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil || len(v) < 8 {
+		return 0, fmt.Errorf("store: read applied mark: bad value (%d bytes): %v", len(v), err)
+	}
+	if boot := string(v[8:]); boot == "" || boot != s.opts.BootID {
+		return 0, nil
+	}
+	return wal.LSN(binary.BigEndian.Uint64(v)), nil
+}
+
+// markApplied writes the applied mark: the WAL position up to which every group is
+// applied to Badger, and the boot it is written in.
+//
+// Badger runs without fsync, so what it holds after a crash is not known in
+// general, and recovery replays the WAL from the last checkpoint. After a process
+// crash (kill -9) without a crash of the operating system, though, nothing Badger
+// wrote is lost: its files, mmap'd memtable logs included, are in the page cache,
+// and Badger's open restores a prefix of its writes in the order it made them. The
+// mark is written only after the groups it covers were applied, so when it is there
+// they are there. In another boot (a power loss, an OS crash) the page cache may
+// have lost any part of Badger's unsynced files, holes included, and the mark says
+// nothing; recovery then replays everything after the checkpoint, as before.
+func (s *Store) markApplied() error {
+	s.appliedMu.Lock()
+	lsn, ts := s.appliedLSN, s.appliedTs
+	s.appliedMu.Unlock()
+	if ts <= s.markedTs || s.opts.BootID == "" {
+		return nil
+	}
+	v := binary.BigEndian.AppendUint64(nil, uint64(lsn))
+	v = append(v, s.opts.BootID...)
+	txn := s.db.NewTransactionAt(ts, true)
+	defer txn.Discard()
+	// Only the newest mark matters: compactions may drop the older versions.
+	if err := txn.SetEntry(badger.NewEntry(appliedKey, v).WithDiscard()); err != nil {
+		return fmt.Errorf("store: write applied mark: %w", err)
+	}
+	if err := txn.CommitAt(ts, nil); err != nil {
+		return fmt.Errorf("store: write applied mark: %w", err)
+	}
+	s.markedTs = ts
+	return nil
 }
 
 func setAt(wb *badger.WriteBatch, m Mutation, ts uint64) error {
@@ -730,6 +865,9 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	if err := s.db.Sync(); err != nil {
 		return fmt.Errorf("store: checkpoint: sync badger: %w", err)
 	}
+	if err := s.syncBadgerMemtables(); err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
 	v := binary.BigEndian.AppendUint64(nil, uint64(lsn))
 	v = binary.BigEndian.AppendUint64(v, ts)
 	wb := s.db.NewWriteBatchAt(max(ts, 1))
@@ -743,6 +881,7 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	if err := s.db.Sync(); err != nil {
 		return fmt.Errorf("store: checkpoint: sync badger: %w", err)
 	}
+	s.checkpointLSN.Store(uint64(lsn))
 	removed, err := s.wal.RemoveBefore(lsn)
 	if err != nil {
 		return fmt.Errorf("store: checkpoint: %w", err)
@@ -752,8 +891,57 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// background runs timed checkpoints, the WAL writer (fsync for asynchronous
-// commits every WriterDelay) and the Badger discard horizon.
+// syncBadgerMemtables fsyncs the logs of all of Badger's memtables. DB.Sync syncs
+// only the one being written; those full and waiting to be flushed to a table are
+// not synced by anyone until the flush replaces them with a synced table, so a
+// checkpoint that relied on DB.Sync alone could lose them in a power loss after
+// the WAL before them is gone. A log that disappears meanwhile was flushed.
+func (s *Store) syncBadgerMemtables() error {
+	dir := filepath.Join(s.dir, "badger")
+	names, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return fmt.Errorf("list badger memtables: %w", err)
+	}
+	for _, name := range names {
+		f, err := os.Open(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sync badger memtable: %w", err)
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("sync badger memtable %s: %w", name, err)
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync badger directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync badger directory: %w", err)
+	}
+	return nil
+}
+
+// walOverCheckpoint reports whether more WAL than CheckpointWALSize was written
+// since the last checkpoint.
+func (s *Store) walOverCheckpoint() bool {
+	if s.opts.CheckpointWALSize < 0 {
+		return false
+	}
+	s.appliedMu.Lock()
+	applied := s.appliedLSN
+	s.appliedMu.Unlock()
+	return int64(applied)-int64(s.checkpointLSN.Load()) >= s.opts.CheckpointWALSize
+}
+
+// background runs checkpoints (timed, and after CheckpointWALSize of WAL), the WAL
+// writer (fsync for asynchronous commits every WriterDelay), the applied mark and
+// the Badger discard horizon.
 func (s *Store) background() {
 	defer s.bg.Done()
 	writer := time.NewTicker(s.opts.WriterDelay)
@@ -766,12 +954,26 @@ func (s *Store) background() {
 	}
 	discard := time.NewTicker(time.Second)
 	defer discard.Stop()
+	mark := time.NewTicker(appliedMarkInterval)
+	defer mark.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-writer.C:
 			s.syncAsync()
+		case <-mark.C:
+			if s.writable() != nil {
+				continue
+			}
+			if err := s.markApplied(); err != nil {
+				s.log.Warn().Err(err).Msg("applied mark not written; a restart after a crash replays more of the log")
+			}
+			if s.walOverCheckpoint() {
+				if err := s.Checkpoint(context.Background()); err != nil {
+					s.log.Error().Err(err).Msg("checkpoint after checkpoint_wal_size of WAL failed")
+				}
+			}
 		case <-ckpt:
 			if err := s.Checkpoint(context.Background()); err != nil {
 				s.log.Error().Err(err).Msg("timed checkpoint failed")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -677,4 +678,126 @@ func TestCommitVisibleBeforeApply(t *testing.T) {
 			}
 		})
 	}
+}
+// TestAppliedMark: after a crash, the commits the applied mark covers are read from
+// the log but not applied to Badger again — only when the mark was written in the
+// running boot. After a reboot everything since the checkpoint is re-applied over
+// what Badger holds (idempotent: the same keys at the same versions). A commit
+// logged after the mark (here one whose apply to Badger failed) is applied from
+// the log either way.
+func TestAppliedMark(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		reopenBoot string
+		trusted    bool
+	}{
+		{"same boot", "boot-a", true},
+		{"after a reboot", "boot-b", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := open(t, dir, Options{BootID: "boot-a", TxnBufferMax: 8 << 10})
+			model := map[string]string{}
+			commits := 0
+			for i := range 100 {
+				tx := s.Begin(TxnOptions{})
+				if i%7 == 3 {
+					tx.Delete(k(i % 40))
+					delete(model, string(k(i%40)))
+				} else {
+					tx.Put(k(i%40), []byte(fmt.Sprint(i)))
+					model[string(k(i%40))] = fmt.Sprint(i)
+				}
+				mustCommit(t, tx)
+				commits++
+			}
+			// A write set larger than TxnBufferMax: logged as a chain.
+			big := s.Begin(TxnOptions{})
+			for i := range 400 {
+				key := fmt.Sprintf("big%04d", i)
+				big.Put([]byte(key), []byte(strings.Repeat("b", 40)))
+				model[key] = strings.Repeat("b", 40)
+			}
+			mustCommit(t, big)
+			commits++
+			// Wait for the background mark to cover every commit so far.
+			s.appliedMu.Lock()
+			applied := s.appliedLSN
+			s.appliedMu.Unlock()
+			for deadline := time.Now().Add(20 * time.Second); ; {
+				marked, err := s.readApplied()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if marked == applied {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("applied mark at %s, want %s", marked, applied)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			injected := errors.New("injected badger write failure")
+			fault := func() error { return injected }
+			s.applyFault.Store(&fault)
+			tx := s.Begin(TxnOptions{})
+			tx.Put([]byte("after"), []byte("mark"))
+			if _, err := tx.Commit(ctx); err != nil {
+				t.Fatalf("commit whose apply fails: %v (it is durable: committed)", err)
+			}
+			model["after"] = "mark"
+			// The next commit is staged after that apply has failed: refused.
+			tx = s.Begin(TxnOptions{})
+			tx.Put([]byte("refused"), []byte("x"))
+			if _, err := tx.Commit(ctx); !errors.Is(err, injected) {
+				t.Fatalf("commit after a failed apply: %v, want the apply's error", err)
+			}
+			s.crash()
+
+			s, rs, err := OpenWithStats(ctx, dir, Options{BootID: tc.reopenBoot, CheckpointTimeout: -1, SegmentSize: 1 << 20}, zerolog.Nop())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(ctx)
+			want := 0
+			if tc.trusted {
+				want = commits
+			}
+			if rs.AlreadyApplied != want {
+				t.Fatalf("%d commit records taken as in Badger already, want %d (%+v)", rs.AlreadyApplied, want, rs)
+			}
+			check(t, s, model)
+		})
+	}
+}
+
+// TestCheckpointAfterWALSize: with timed checkpoints off, writing more than
+// CheckpointWALSize of WAL checkpoints by itself, so a restart replays from there.
+func TestCheckpointAfterWALSize(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{CheckpointWALSize: 32 << 10, SegmentSize: 16 << 10})
+	model := map[string]string{}
+	for i := range 200 {
+		tx := s.Begin(TxnOptions{})
+		v := strings.Repeat(fmt.Sprint(i%10), 1000)
+		tx.Put(k(i%60), []byte(v))
+		model[string(k(i%60))] = v
+		mustCommit(t, tx)
+	}
+	for deadline := time.Now().Add(20 * time.Second); s.checkpointLSN.Load() < 32<<10; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint after %d bytes of WAL", s.wal.End())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.crash()
+	s, rs, err := OpenWithStats(ctx, dir, Options{CheckpointTimeout: -1, SegmentSize: 16 << 10}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if rs.From < 32<<10 {
+		t.Fatalf("replay started at %s, before the checkpoint after 32 KiB of WAL", rs.From)
+	}
+	check(t, s, model)
 }
