@@ -829,8 +829,16 @@ func TestRestartAfterKill(t *testing.T) {
 	if len(s2.logLines(`"wal replay"`)) != 1 {
 		t.Fatalf("no recovery report after SIGKILL:\n%s", s2.stderr.String())
 	}
-	// The start's breakdown: Badger open, WAL replay, shard rebuild.
-	if ready := s2.logLines(`"ready"`); len(ready) != 1 || !strings.Contains(ready[0], `"wal_replay_ms"`) ||
+	// The start's breakdown: Badger open, WAL replay, shard rebuild. The server's
+	// stderr is copied by another goroutine: the line may arrive a little after
+	// the server accepts connections.
+	var ready []string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if ready = s2.logLines(`"message":"ready"`); len(ready) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(ready) != 1 || !strings.Contains(ready[0], `"wal_replay_ms"`) ||
 		!strings.Contains(ready[0], `"shards_rebuilt_ms"`) || !strings.Contains(ready[0], `"badger_open_ms"`) {
 		t.Fatalf("no start-up breakdown after SIGKILL:\n%s", s2.stderr.String())
 	}

@@ -240,6 +240,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.log.Info().Float64("duration_ms", millis(time.Since(began))).
 		Float64("badger_open_ms", millis(recovery.BadgerOpen)).
 		Float64("wal_replay_ms", millis(recovery.Duration)).Int64("wal_replay_bytes", recovery.Bytes).
+		Int64("wal_in_badger_bytes", recovery.AlreadyAppliedBytes).
 		Float64("checkpoint_ms", millis(recovery.Checkpoint)).
 		Float64("store_open_ms", millis(storeOpened.Sub(began))).
 		Float64("shards_rebuilt_ms", millis(shardsRebuilt.Sub(storeOpened))).Int("shard_keys", rebuild.Keys).
