@@ -189,7 +189,7 @@ type memoryOpenReport struct {
 	BadgerOpenSeconds   float64 `json:"badger_open_s"`
 	WALReplaySeconds    float64 `json:"wal_replay_s"`
 	WALReplayBytes      int64   `json:"wal_replay_bytes"`
-	WALInBadgerBytes    int64   `json:"wal_in_badger_bytes"` // read, not applied: the applied mark covered it
+	WALInBadgerBytes    int64   `json:"wal_in_badger_bytes"` // read, not applied: the replay mark covered it
 	CheckpointSeconds   float64 `json:"checkpoint_s"`
 	StoreOpenSeconds    float64 `json:"store_open_s"`
 	ShardRebuildSeconds float64 `json:"shard_rebuild_s"`

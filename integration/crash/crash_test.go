@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 }
 
 // recoverEnv starts the child that only recovers the store, as after a reboot (a
-// boot id of its own: the applied mark is not trusted, so everything since the
+// boot id of its own: the replay mark is not trusted, so everything since the
 // checkpoint is applied to Badger again), and waits to be killed, during the
 // replay or after it.
 const recoverEnv = "AUGUR_CRASH_RECOVER"
@@ -211,7 +211,7 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		skipped += verify(t, dir, round, acked)
 	}
-	t.Logf("%d rounds, %d acknowledged commits verified; recovery found %d commit records in Badger already (the applied mark)", rounds(), total, skipped)
+	t.Logf("%d rounds, %d acknowledged commits verified; recovery found %d commit records in Badger already (the replay mark)", rounds(), total, skipped)
 }
 
 // verify opens the store (recovery), checks every acknowledged marker and the sum,

@@ -111,7 +111,7 @@ type Options struct {
 	// BootID names the running boot of the operating system (default: Linux's
 	// /proc/sys/kernel/random/boot_id; empty where there is none). Recovery trusts
 	// Badger's own unsynced files only when they were written in the same boot (see
-	// markApplied); tests set it to pretend a reboot.
+	// writeReplayMark); tests set it to pretend a reboot.
 	BootID string
 }
 
@@ -171,13 +171,13 @@ func (o *Options) fill() {
 // commit timestamp applied. Keys below keycodec.TablePrefixByte are the store's.
 var metaKey = []byte("\x00augur/checkpoint")
 
-// appliedKey holds the applied mark: how far the WAL was applied to Badger, and in
-// which boot (see markApplied).
-var appliedKey = []byte("\x00augur/applied")
+// replayMarkKey holds the replay mark: how far the WAL was applied to Badger, and in
+// which boot (see writeReplayMark).
+var replayMarkKey = []byte("\x00augur/replay-mark")
 
-// appliedMarkInterval is how often the applied mark is written while commits are
+// replayMarkInterval is how often the replay mark is written while commits are
 // applied: after a kill -9, recovery re-applies at most about this much work.
-const appliedMarkInterval = 100 * time.Millisecond
+const replayMarkInterval = 100 * time.Millisecond
 
 // bootIDFile is where Linux names the running boot.
 const bootIDFile = "/proc/sys/kernel/random/boot_id"
@@ -269,7 +269,7 @@ type Store struct {
 	appliedTs  uint64
 	applyErr   *pgerr.Error  // a failed apply: readers past appliedTs get it
 	appliedCh  chan struct{} // closed when applied advances (or fails); nil: no waiter
-	markedTs   uint64 // the timestamp of the last applied mark written (background only)
+	markedTs   uint64        // the timestamp of the last replay mark written (background only)
 
 	checkpointLSN atomic.Uint64 // the redo LSN of the last checkpoint
 
@@ -296,7 +296,7 @@ type RecoveryStats struct {
 	// it to Badger (not the checkpoint that follows).
 	Duration time.Duration
 	// AlreadyApplied and AlreadyAppliedBytes are the commit records of the replay
-	// that Badger held already (see markApplied), which were read but not applied.
+	// that Badger held already (see writeReplayMark), which were read but not applied.
 	AlreadyApplied      int
 	AlreadyAppliedBytes int64
 	// Checkpoint is the checkpoint taken after a replay of at least one record.
@@ -407,10 +407,10 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 	}
 	s.wal = l
 	maxTs := max(lastTs, s.db.MaxVersion())
-	// Records that end at or before inBadger are in Badger already (see markApplied):
+	// Records that end at or before inBadger are in Badger already (see writeReplayMark):
 	// they are read (for the log's checks, the timestamps and the chains) but not
 	// applied again.
-	inBadger, err := s.readApplied()
+	inBadger, err := s.readReplayMark()
 	if err != nil {
 		return rs, err
 	}
@@ -512,22 +512,22 @@ func (s *Store) recover(ctx context.Context) (RecoveryStats, error) {
 	return rs, nil
 }
 
-// readApplied returns the WAL position before which every record is in Badger, as
-// the applied mark says, or 0 when the mark cannot be trusted: none, or written in
+// readReplayMark returns the WAL position before which every record is in Badger, as
+// the replay mark says, or 0 when the mark cannot be trusted: none, or written in
 // another boot.
-func (s *Store) readApplied() (wal.LSN, error) {
+func (s *Store) readReplayMark() (wal.LSN, error) {
 	txn := s.db.NewTransactionAt(math.MaxUint64, false)
 	defer txn.Discard()
-	item, err := txn.Get(appliedKey)
+	item, err := txn.Get(replayMarkKey)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: read applied mark: %w", err)
+		return 0, fmt.Errorf("store: read replay mark: %w", err)
 	}
 	v, err := item.ValueCopy(nil)
 	if err != nil || len(v) < 8 {
-		return 0, fmt.Errorf("store: read applied mark: bad value (%d bytes): %v", len(v), err)
+		return 0, fmt.Errorf("store: read replay mark: bad value (%d bytes): %v", len(v), err)
 	}
 	if boot := string(v[8:]); boot == "" || boot != s.opts.BootID {
 		return 0, nil
@@ -535,7 +535,7 @@ func (s *Store) readApplied() (wal.LSN, error) {
 	return wal.LSN(binary.BigEndian.Uint64(v)), nil
 }
 
-// markApplied writes the applied mark: the WAL position up to which every group is
+// writeReplayMark writes the replay mark: the WAL position up to which every group is
 // applied to Badger, and the boot it is written in.
 //
 // Badger runs without fsync, so what it holds after a crash is not known in
@@ -547,7 +547,7 @@ func (s *Store) readApplied() (wal.LSN, error) {
 // they are there. In another boot (a power loss, an OS crash) the page cache may
 // have lost any part of Badger's unsynced files, holes included, and the mark says
 // nothing; recovery then replays everything after the checkpoint, as before.
-func (s *Store) markApplied() error {
+func (s *Store) writeReplayMark() error {
 	s.appliedMu.Lock()
 	lsn, ts := s.appliedLSN, s.appliedTs
 	s.appliedMu.Unlock()
@@ -559,11 +559,11 @@ func (s *Store) markApplied() error {
 	txn := s.db.NewTransactionAt(ts, true)
 	defer txn.Discard()
 	// Only the newest mark matters: compactions may drop the older versions.
-	if err := txn.SetEntry(badger.NewEntry(appliedKey, v).WithDiscard()); err != nil {
-		return fmt.Errorf("store: write applied mark: %w", err)
+	if err := txn.SetEntry(badger.NewEntry(replayMarkKey, v).WithDiscard()); err != nil {
+		return fmt.Errorf("store: write replay mark: %w", err)
 	}
 	if err := txn.CommitAt(ts, nil); err != nil {
-		return fmt.Errorf("store: write applied mark: %w", err)
+		return fmt.Errorf("store: write replay mark: %w", err)
 	}
 	s.markedTs = ts
 	return nil
@@ -940,7 +940,7 @@ func (s *Store) walOverCheckpoint() bool {
 }
 
 // background runs checkpoints (timed, and after CheckpointWALSize of WAL), the WAL
-// writer (fsync for asynchronous commits every WriterDelay), the applied mark and
+// writer (fsync for asynchronous commits every WriterDelay), the replay mark and
 // the Badger discard horizon.
 func (s *Store) background() {
 	defer s.bg.Done()
@@ -954,7 +954,7 @@ func (s *Store) background() {
 	}
 	discard := time.NewTicker(time.Second)
 	defer discard.Stop()
-	mark := time.NewTicker(appliedMarkInterval)
+	mark := time.NewTicker(replayMarkInterval)
 	defer mark.Stop()
 	for {
 		select {
@@ -966,8 +966,8 @@ func (s *Store) background() {
 			if s.writable() != nil {
 				continue
 			}
-			if err := s.markApplied(); err != nil {
-				s.log.Warn().Err(err).Msg("applied mark not written; a restart after a crash replays more of the log")
+			if err := s.writeReplayMark(); err != nil {
+				s.log.Warn().Err(err).Msg("replay mark not written; a restart after a crash replays more of the log")
 			}
 			if s.walOverCheckpoint() {
 				if err := s.Checkpoint(context.Background()); err != nil {

@@ -679,13 +679,14 @@ func TestCommitVisibleBeforeApply(t *testing.T) {
 		})
 	}
 }
-// TestAppliedMark: after a crash, the commits the applied mark covers are read from
+
+// TestReplayMark: after a crash, the commits the replay mark covers are read from
 // the log but not applied to Badger again — only when the mark was written in the
 // running boot. After a reboot everything since the checkpoint is re-applied over
 // what Badger holds (idempotent: the same keys at the same versions). A commit
 // logged after the mark (here one whose apply to Badger failed) is applied from
 // the log either way.
-func TestAppliedMark(t *testing.T) {
+func TestReplayMark(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		reopenBoot string
@@ -725,7 +726,7 @@ func TestAppliedMark(t *testing.T) {
 			applied := s.appliedLSN
 			s.appliedMu.Unlock()
 			for deadline := time.Now().Add(20 * time.Second); ; {
-				marked, err := s.readApplied()
+				marked, err := s.readReplayMark()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -733,7 +734,7 @@ func TestAppliedMark(t *testing.T) {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("applied mark at %s, want %s", marked, applied)
+					t.Fatalf("replay mark at %s, want %s", marked, applied)
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
