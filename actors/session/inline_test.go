@@ -246,3 +246,46 @@ func TestRunIdlePanicStopsTheSession(t *testing.T) {
 		t.Fatalf("the session actor did not stop: %v", err)
 	}
 }
+
+// A panic that escapes the actor's Receive leaves the session to the actor's
+// supervision: the reader runs nothing more on it, even before the actor has
+// stopped.
+func TestActorPanicStopsRunIdle(t *testing.T) {
+	sys := actor.NewActorSystem()
+	defer sys.Shutdown()
+	out := &panicOnError{collector{rfq: make(chan struct{}, 16)}}
+	s, err := New(Options{
+		Startup:       protocol.Startup{User: "augur", Database: "augur", Role: protocol.Role{Name: "augur", Superuser: true}},
+		Out:           out,
+		ServerVersion: "15.0 (Augur test)",
+		Log:           zerolog.Nop(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the connection spawns it: a failed session is stopped, not restarted.
+	stop := actor.NewOneForOneStrategy(0, time.Second, func(any) actor.Directive { return actor.StopDirective })
+	parent := sys.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
+		if _, ok := c.Message().(*actor.Started); ok {
+			c.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }))
+		}
+	}, actor.WithSupervisor(stop)))
+	defer sys.Root.Stop(parent)
+	<-out.rfq
+	waitIdle(t, s)
+
+	pid := s.self.Load()
+	s.Tell(sys.Root, pid, &Frontend{Msg: &pgproto3.Query{String: "SELECT 1/0"}}) // the error's report panics
+	for s.queued.Load() != 0 {
+		time.Sleep(time.Millisecond)
+	}
+	s.exec.Lock() // the actor has let go
+	live := s.live
+	s.exec.Unlock()
+	if live {
+		t.Fatal("the session is still open to the reader after a panic escaped its actor")
+	}
+	if s.RunIdle(&pgproto3.Query{String: "SELECT 1"}) {
+		t.Fatal("RunIdle ran a message on a session whose actor failed")
+	}
+}

@@ -338,7 +338,15 @@ func (s *Session) recoverInline() {
 // Receive implements actor.Actor.
 func (s *Session) Receive(c actor.Context) {
 	s.exec.Lock()
-	defer s.exec.Unlock()
+	completed := false
+	defer func() {
+		if !completed {
+			// A panic escapes: the actor fails and its connection ends. Until
+			// then the reader must not run messages on what it left behind.
+			s.live = false
+		}
+		s.exec.Unlock()
+	}()
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		s.system.Store(c.ActorSystem())
@@ -370,6 +378,7 @@ func (s *Session) Receive(c actor.Context) {
 		s.releaseLocks() // its session-level advisory locks too
 		s.dropTemp()
 	}
+	completed = true
 }
 
 // deliver processes one frontend message, on whichever goroutine holds exec.
