@@ -119,28 +119,50 @@ func (s *sliceSource) close()                 {}
 // Badger at the snapshot, one key at a time (keys changed after the snapshot,
 // which may not exist at it).
 type indexSource struct {
-	cur  IndexCursor
-	rtxn *badger.Txn
-	ok   bool
-	val  []byte
+	cur      IndexCursor
+	db       *badger.DB
+	snapshot uint64
+	rtxn     *badger.Txn // opened at the first key read from Badger
+	// readable waits until a key can be read from Badger at the snapshot
+	// (Store.readable: commits are visible before they are applied).
+	readable func(key []byte) error
+	ok       bool
+	val      []byte
 }
 
-func newIndexSource(cur IndexCursor, rtxn *badger.Txn) (*indexSource, error) {
-	s := &indexSource{cur: cur, rtxn: rtxn}
-	return s, s.next()
+func newIndexSource(cur IndexCursor, db *badger.DB, snapshot uint64, readable func(key []byte) error) (*indexSource, error) {
+	s := &indexSource{cur: cur, db: db, snapshot: snapshot, readable: readable}
+	if err := s.next(); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
 }
 
 func (s *indexSource) valid() bool            { return s.ok }
 func (s *indexSource) key() []byte            { return s.cur.Key() }
 func (s *indexSource) deleted() bool          { return false }
 func (s *indexSource) value() ([]byte, error) { return s.val, nil }
-func (s *indexSource) close()                 {}
+
+func (s *indexSource) close() {
+	if s.rtxn != nil {
+		s.rtxn.Discard()
+		s.rtxn = nil
+	}
+}
 
 func (s *indexSource) next() error {
 	for s.cur.Next() {
 		if v, known := s.cur.Value(); known {
 			s.ok, s.val = true, v
 			return nil
+		}
+		if err := s.readable(s.cur.Key()); err != nil {
+			s.ok = false
+			return err
+		}
+		if s.rtxn == nil {
+			s.rtxn = s.db.NewTransactionAt(s.snapshot, false)
 		}
 		item, err := s.rtxn.Get(s.cur.Key())
 		if errors.Is(err, badger.ErrKeyNotFound) {

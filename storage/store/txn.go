@@ -228,9 +228,6 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 			return &Iterator{err: err}
 		}
 	}
-	if err := t.s.waitApplied(t.snapshot); err != nil {
-		return &Iterator{err: err}
-	}
 	srcs := []source{newBufSource(t.buf, start, end)}
 	if t.spill != nil {
 		rs, err := t.spill.sources(start, end)
@@ -242,7 +239,11 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 	var committed source
 	if ix := t.index(); ix != nil {
 		if cur := ix.Rows(start, end, t.snapshot); cur != nil {
-			is, err := newIndexSource(cur, t.reader())
+			// Only the keys the index cannot answer for are read from Badger,
+			// each once the commits it may have up to the snapshot are applied.
+			snap := t.snapshot
+			readable := func(key []byte) error { return t.s.readable(key, snap) }
+			is, err := newIndexSource(cur, t.s.db, snap, readable)
 			if err != nil {
 				for _, s := range srcs {
 					s.close()
@@ -253,6 +254,12 @@ func (t *Txn) Scan(start, end []byte) *Iterator {
 		}
 	}
 	if committed == nil {
+		if err := t.s.waitApplied(t.snapshot); err != nil {
+			for _, s := range srcs {
+				s.close()
+			}
+			return &Iterator{err: err}
+		}
 		committed = newBadgerSource(t.reader(), start, end)
 	}
 	srcs = append(srcs, committed)
