@@ -241,22 +241,7 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 // round instead — and deletes dels.
 func commitValues(t testing.TB, st *store.Store, round uint64, puts, dels [][]byte) uint64 {
 	t.Helper()
-	txn := st.Begin(store.TxnOptions{})
-	for _, k := range puts {
-		if err := txn.Put(k, rowValueOf(k, round)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, k := range dels {
-		if err := txn.Delete(k); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ts, err := txn.Commit(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts
+	return commitWith(t, st, puts, dels, func(k []byte) []byte { return rowValueOf(k, round) })
 }
 
 // TestRowsAfterRestartSplitAndRebuild: values stay right through a shard

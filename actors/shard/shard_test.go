@@ -65,9 +65,16 @@ func openStore(t testing.TB, dir string, m *Manager) *store.Store {
 // commit writes puts (value = key) and deletes in one transaction.
 func commit(t testing.TB, st *store.Store, puts, dels [][]byte) uint64 {
 	t.Helper()
+	return commitWith(t, st, puts, dels, func(k []byte) []byte { return k })
+}
+
+// commitWith writes each key of puts with the value value(key) and deletes dels,
+// in one transaction, and returns its commit timestamp.
+func commitWith(t testing.TB, st *store.Store, puts, dels [][]byte, value func(key []byte) []byte) uint64 {
+	t.Helper()
 	txn := st.Begin(store.TxnOptions{})
 	for _, k := range puts {
-		if err := txn.Put(k, k); err != nil {
+		if err := txn.Put(k, value(k)); err != nil {
 			t.Fatal(err)
 		}
 	}
