@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -142,32 +141,14 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 		}
 	}
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range readers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(i), 7))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				runtime.Gosched()
-				snap := applied.Load()
-				k := randKey(r)
-				check(k, snap)
-				if r.IntN(8) == 0 {
-					checkRows(k, snap)
-				}
-				if failed.Load() {
-					return
-				}
-			}
-		}()
-	}
+	stopReaders := spinReaders(readers, 7, &failed, func(r *rand.Rand) {
+		snap := applied.Load()
+		k := randKey(r)
+		check(k, snap)
+		if r.IntN(8) == 0 {
+			checkRows(k, snap)
+		}
+	})
 
 	written := 0
 	for ts := uint64(1); ts <= commits && !failed.Load(); ts++ {
@@ -195,8 +176,7 @@ func testLookupAgainstModel(t *testing.T, budget int64) {
 		m.OnApply(ts, muts)
 		applied.Store(ts)
 	}
-	close(stop)
-	wg.Wait()
+	stopReaders()
 	if failed.Load() {
 		return
 	}

@@ -62,6 +62,36 @@ func openStore(t testing.TB, dir string, m *Manager) *store.Store {
 	return st
 }
 
+// spinReaders starts n readers that each call read, with a random source of
+// their own (seeded with seed), until stop is called or failed is set; stop
+// waits for them. Readers spin, so each yields before a read to let the shard
+// actors run (on two cores the scheduler would otherwise hand them a slice
+// every 10 ms).
+func spinReaders(n int, seed uint64, failed *atomic.Bool, read func(r *rand.Rand)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), seed))
+			for !failed.Load() {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				runtime.Gosched()
+				read(r)
+			}
+		}()
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
 // commit writes puts (value = key) and deletes in one transaction.
 func commit(t testing.TB, st *store.Store, puts, dels [][]byte) uint64 {
 	t.Helper()
@@ -257,65 +287,45 @@ func TestRandomSplitsAgainstModel(t *testing.T) {
 	}
 
 	var failed atomic.Bool
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range readers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(i), 99))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				// Readers spin; let the shard actors run (on two cores the
-				// scheduler would otherwise hand them a slice every 10 ms).
-				runtime.Gosched()
-				snap := applied.Load()
-				k := randKey(r)
-				e, st := m.Get(k, snap)
-				present, ver := expected(k, snap)
-				switch st {
-				case Found:
-					if !present || e.Version != ver {
-						t.Errorf("Get(%x, %d) = found version %d; model: present %v version %d", k, snap, e.Version, present, ver)
-						failed.Store(true)
-					}
-				case Absent:
-					if present {
-						t.Errorf("Get(%x, %d) = absent; model: version %d", k, snap, ver)
-						failed.Store(true)
-					}
-				case AskStorage:
-					if e.Version != 0 && e.Version <= snap {
-						t.Errorf("Get(%x, %d) = ask storage with version %d", k, snap, e.Version)
-						failed.Store(true)
-					}
-				}
-				// A short scan must be ordered and agree with the model.
-				var prev []byte
-				m.Scan(k, nil, snap, func(sk []byte, e Entry, st Status) bool {
-					if prev != nil && bytes.Compare(prev, sk) >= 0 {
-						t.Errorf("Scan out of order: %x after %x", sk, prev)
-						failed.Store(true)
-					}
-					prev = append(prev[:0], sk...)
-					if st == Found {
-						if present, ver := expected(sk, snap); !present || ver != e.Version {
-							t.Errorf("Scan at %d: %x found version %d; model: present %v version %d", snap, sk, e.Version, present, ver)
-							failed.Store(true)
-						}
-					}
-					return len(prev) > 0 && r.IntN(20) != 0
-				})
-				if failed.Load() {
-					return
+	stopReaders := spinReaders(readers, 99, &failed, func(r *rand.Rand) {
+		snap := applied.Load()
+		k := randKey(r)
+		e, st := m.Get(k, snap)
+		present, ver := expected(k, snap)
+		switch st {
+		case Found:
+			if !present || e.Version != ver {
+				t.Errorf("Get(%x, %d) = found version %d; model: present %v version %d", k, snap, e.Version, present, ver)
+				failed.Store(true)
+			}
+		case Absent:
+			if present {
+				t.Errorf("Get(%x, %d) = absent; model: version %d", k, snap, ver)
+				failed.Store(true)
+			}
+		case AskStorage:
+			if e.Version != 0 && e.Version <= snap {
+				t.Errorf("Get(%x, %d) = ask storage with version %d", k, snap, e.Version)
+				failed.Store(true)
+			}
+		}
+		// A short scan must be ordered and agree with the model.
+		var prev []byte
+		m.Scan(k, nil, snap, func(sk []byte, e Entry, st Status) bool {
+			if prev != nil && bytes.Compare(prev, sk) >= 0 {
+				t.Errorf("Scan out of order: %x after %x", sk, prev)
+				failed.Store(true)
+			}
+			prev = append(prev[:0], sk...)
+			if st == Found {
+				if present, ver := expected(sk, snap); !present || ver != e.Version {
+					t.Errorf("Scan at %d: %x found version %d; model: present %v version %d", snap, sk, e.Version, present, ver)
+					failed.Store(true)
 				}
 			}
-		}()
-	}
+			return len(prev) > 0 && r.IntN(20) != 0
+		})
+	})
 
 	for ts := uint64(1); ts <= commits && !failed.Load(); ts++ {
 		n := 1 + rng.IntN(40)
@@ -338,8 +348,7 @@ func TestRandomSplitsAgainstModel(t *testing.T) {
 		m.OnApply(ts, muts)
 		applied.Store(ts)
 	}
-	close(stop)
-	wg.Wait()
+	stopReaders()
 
 	snap := applied.Load()
 	var want []string
