@@ -216,12 +216,10 @@ func (p *panicOnError) Send(ctx context.Context, m pgproto3.BackendMessage) erro
 	return p.collector.Send(ctx, m)
 }
 
-// A panic that escapes the session on the reader's goroutine does not reach the
-// reader: the session actor stops (its connection then ends with FATAL XX000),
-// and the reader runs nothing more on it.
-func TestRunIdlePanicStopsTheSession(t *testing.T) {
-	sys := actor.NewActorSystem()
-	defer sys.Shutdown()
+// newPanickingSession returns a session (not yet spawned) whose output panics
+// at the first ErrorResponse: a panic that escapes statement processing.
+func newPanickingSession(t *testing.T) (*Session, *panicOnError) {
+	t.Helper()
 	out := &panicOnError{collector{rfq: make(chan struct{}, 16)}}
 	s, err := New(Options{
 		Startup:       protocol.Startup{User: "augur", Database: "augur", Role: protocol.Role{Name: "augur", Superuser: true}},
@@ -232,6 +230,16 @@ func TestRunIdlePanicStopsTheSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, out
+}
+
+// A panic that escapes the session on the reader's goroutine does not reach the
+// reader: the session actor stops (its connection then ends with FATAL XX000),
+// and the reader runs nothing more on it.
+func TestRunIdlePanicStopsTheSession(t *testing.T) {
+	sys := actor.NewActorSystem()
+	defer sys.Shutdown()
+	s, out := newPanickingSession(t)
 	pid := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }))
 	<-out.rfq
 	waitIdle(t, s)
@@ -253,16 +261,7 @@ func TestRunIdlePanicStopsTheSession(t *testing.T) {
 func TestActorPanicStopsRunIdle(t *testing.T) {
 	sys := actor.NewActorSystem()
 	defer sys.Shutdown()
-	out := &panicOnError{collector{rfq: make(chan struct{}, 16)}}
-	s, err := New(Options{
-		Startup:       protocol.Startup{User: "augur", Database: "augur", Role: protocol.Role{Name: "augur", Superuser: true}},
-		Out:           out,
-		ServerVersion: "15.0 (Augur test)",
-		Log:           zerolog.Nop(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, out := newPanickingSession(t)
 	// As the connection spawns it: a failed session is stopped, not restarted.
 	stop := actor.NewOneForOneStrategy(0, time.Second, func(any) actor.Directive { return actor.StopDirective })
 	parent := sys.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
