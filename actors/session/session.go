@@ -125,16 +125,14 @@ type Session struct {
 	// until Sync, as PostgreSQL does.
 	skipToSync bool
 	reported   map[string]string // GUC_REPORT values last sent
-	// reportedVars and reportedGen are the settings (and their Generation) that
-	// reported was last brought up to date with.
-	reportedVars *config.Vars
-	reportedGen  uint64
-	// timeout caches statement_timeout, parsed, for the settings (and their
-	// Generation) it was read from.
+	// reportedAt is the state of the settings reported was last brought up
+	// to date with.
+	reportedAt varsStamp
+	// timeout caches statement_timeout, parsed, for the state of the settings
+	// it was read from.
 	timeout struct {
-		vars *config.Vars
-		gen  uint64
-		d    time.Duration
+		at varsStamp
+		d  time.Duration
 	}
 	// temp is the name of the session's temp schema, once asked for; the
 	// schema (if it was created) is dropped when the session ends.
@@ -440,10 +438,9 @@ func (s *Session) reportParams(ctx context.Context) {
 	if su := onOff(s.Superuser()); s.varsValue("is_superuser") != su {
 		s.vars.Assign("is_superuser", su)
 	}
-	if s.reportedVars == s.vars && s.reportedGen == s.vars.Generation() {
+	if !s.reportedAt.advance(s.vars) {
 		return // no setting changed since the last report
 	}
-	s.reportedVars, s.reportedGen = s.vars, s.vars.Generation()
 	for name, v := range s.vars.Reported() {
 		if name == "server_version" {
 			v = s.opts.ServerVersion
@@ -588,14 +585,32 @@ func (s *Session) beginStatement() (context.Context, func()) {
 // setting changed.
 func (s *Session) statementTimeout() time.Duration {
 	t := &s.timeout
-	if t.vars == s.vars && t.gen == s.vars.Generation() {
+	if !t.at.advance(s.vars) {
 		return t.d
 	}
-	t.vars, t.gen, t.d = s.vars, s.vars.Generation(), 0
+	t.d = 0
 	if d, err := config.ParseDuration(s.varsValue("statement_timeout")); err == nil {
 		t.d = d
 	}
 	return t.d
+}
+
+// varsStamp names a state of a session's settings: which Vars, at which
+// Generation. What the session derives from its settings is current while the
+// stamp it was derived under still names their state.
+type varsStamp struct {
+	vars *config.Vars
+	gen  uint64
+}
+
+// advance reports whether v's state differs from the one st names, and makes st
+// name it.
+func (st *varsStamp) advance(v *config.Vars) (changed bool) {
+	if st.vars == v && st.gen == v.Generation() {
+		return false
+	}
+	st.vars, st.gen = v, v.Generation()
+	return true
 }
 
 // varsValue is a setting's value ("" for an unknown name).
