@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -164,18 +163,15 @@ func (s *indexSource) next() error {
 		if s.rtxn == nil {
 			s.rtxn = s.db.NewTransactionAt(s.snapshot, false)
 		}
-		item, err := s.rtxn.Get(s.cur.Key())
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			continue
-		}
-		if err == nil {
-			s.val, err = item.ValueCopy(nil)
-		}
+		v, found, err := getValue(s.rtxn, s.cur.Key())
 		if err != nil {
 			s.ok = false
 			return fmt.Errorf("read %x: %w", s.cur.Key(), err)
 		}
-		s.ok = true
+		if !found {
+			continue
+		}
+		s.ok, s.val = true, v
 		return nil
 	}
 	s.ok = false

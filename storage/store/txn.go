@@ -123,18 +123,24 @@ func (t *Txn) Get(key []byte) (value []byte, found bool, err error) {
 	if err := t.s.readable(key, t.snapshot); err != nil {
 		return nil, false, err
 	}
-	item, err := t.reader().Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, false, nil
-	}
+	v, found, err := getValue(t.reader(), key)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: get: %w", err)
 	}
-	v, err := item.ValueCopy(nil)
-	if err != nil {
-		return nil, false, fmt.Errorf("store: get value: %w", err)
+	return v, found, nil
+}
+
+// getValue reads key in rtxn and returns a copy of its value; found is false
+// when rtxn sees no version of key.
+func getValue(rtxn *badger.Txn, key []byte) (v []byte, found bool, err error) {
+	item, err := rtxn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
 	}
-	return v, true, nil
+	if err == nil {
+		v, err = item.ValueCopy(nil)
+	}
+	return v, err == nil, err
 }
 
 // index returns the index the transaction reads through, or nil.

@@ -1,11 +1,6 @@
 package store
 
-import (
-	"errors"
-	"fmt"
-
-	"github.com/dgraph-io/badger/v4"
-)
+import "fmt"
 
 // Tracker observes a transaction's reads and writes of keys (serializable
 // snapshot isolation records them). An error from it fails the read or write.
@@ -173,16 +168,12 @@ func (t *Txn) restore(u undoEntry) error {
 		if err := t.s.readable(u.key, t.snapshot); err != nil {
 			return fmt.Errorf("store: rollback to savepoint: %w", err)
 		}
-		item, err := t.reader().Get(u.key)
-		switch {
-		case err == nil:
-			v, err := item.ValueCopy(nil)
-			if err != nil {
-				return fmt.Errorf("store: rollback to savepoint: %w", err)
-			}
-			m = Mutation{Key: u.key, Value: v}
-		case !errors.Is(err, badger.ErrKeyNotFound):
+		v, found, err := getValue(t.reader(), u.key)
+		if err != nil {
 			return fmt.Errorf("store: rollback to savepoint: %w", err)
+		}
+		if found {
+			m = Mutation{Key: u.key, Value: v}
 		}
 		t.buf.Set(&m)
 		t.bufBytes += int64(bufferedSize(m))
